@@ -1,0 +1,75 @@
+"""The problems a user can cause, as typed errors whose message a planner can read and act on.
+
+Every layer raises these; the UI shows them in one dialog and the CLI prints them, so the wording is
+written once, here and at the raise site, never re-invented by the caller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PlannerError(Exception):
+    """An expected problem: bad input, a foreign or damaged file, a locked file."""
+
+    title = "Planner could not do that"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class PlanFileError(PlannerError):
+    """A plan file cannot be opened as it is. Carries the file's path."""
+
+    title = "Cannot open the plan file"
+
+    def __init__(self, path: Path | str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path = Path(path)
+
+
+class PlanFileNotFoundError(PlanFileError):
+    """The file does not exist (and the caller did not ask to create it)."""
+
+
+class NotAPlanFileError(PlanFileError):
+    """The file exists but is not a Planner plan file (empty, another program's, another format)."""
+
+
+class DamagedPlanFileError(PlanFileError):
+    """The file is a Planner file but SQLite reports damage."""
+
+
+class NewerPlanFileError(PlanFileError):
+    """The file was written by a newer Planner whose schema this version does not know."""
+
+
+class PlanFileLockedError(PlanFileError):
+    """Another Planner window or user has the file open for writing."""
+
+    title = "The plan file is in use"
+
+
+class PlanFileExistsError(PlanFileError):
+    """Creating a file where one already exists, which would overwrite someone's plan."""
+
+
+class ReadOnlyError(PlannerError):
+    """A change was asked of a file opened read-only."""
+
+    title = "The plan file is open read-only"
+
+
+class ValidationError(PlannerError):
+    """User input that breaks a rule. `field` names the form field, for the inline message."""
+
+    title = "Please check what you entered"
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field

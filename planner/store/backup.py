@@ -1,0 +1,35 @@
+"""Consistent copies of a plan file made with SQLite's online backup API, never a raw file copy."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+
+def backup_file(source: Path, dest: Path) -> Path:
+    """Copy `source` to `dest` through SQLite's backup API: written under a temporary name, checked,
+    then renamed into place, so `dest` is either a good copy or absent."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".partial")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            # The copy is a standalone file: rollback journal, so it is one file that can be moved freely.
+            dst.execute("PRAGMA journal_mode = DELETE")
+            result = dst.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if result != "ok":
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"the copy of {source} failed its check: {result}")
+    os.replace(tmp, dest)
+    return dest

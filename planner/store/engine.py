@@ -1,0 +1,59 @@
+"""Engine creation: the only place that sets SQLite pragmas and transaction handling."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def sqlite_url(path: Path, *, read_only: bool = False) -> str:
+    uri = Path(path).resolve().as_uri()  # file:///..., percent-encoded, safe for any name
+    mode = "ro" if read_only else "rwc"
+    return f"sqlite:///{uri}?mode={mode}&uri=true"
+
+
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine whose every connection has foreign keys on, WAL (or the rollback journal where WAL is
+    refused), synchronous=FULL and a busy timeout, and whose transactions are real SQLite transactions.
+
+    pysqlite's own transaction handling defers BEGIN and commits around DDL; it is switched off and
+    SQLAlchemy emits BEGIN itself, so a migration or a user action is committed whole or not at all.
+    """
+    engine = create_engine(
+        sqlite_url(path, read_only=read_only),
+        connect_args={"isolation_level": None, "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        poolclass=NullPool,  # one short-lived connection per unit of work; nothing lingers holding the file
+    )
+    engine.info = {"journal_mode": None}
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        cur = dbapi_connection.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            if cur.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+                raise RuntimeError("this SQLite build cannot enforce foreign keys")
+            if read_only:
+                mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+            else:
+                mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    # Some file systems (network shares) refuse WAL; the rollback journal is safe there.
+                    mode = cur.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            cur.execute("PRAGMA synchronous = FULL")
+            engine.info["journal_mode"] = str(mode).lower()
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
