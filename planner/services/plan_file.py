@@ -106,6 +106,32 @@ def count_plan(session: Session, plan: Plan) -> PlanCounts:
     return PlanCounts(plan.name, plan.archived, list(plan.level_names), counts)
 
 
+@dataclass(frozen=True)
+class PlanSummary:
+    """What the overview shows of one plan: plain values, read in one transaction."""
+
+    counts: PlanCounts
+    period_label: str
+    plan_year: str
+    mission: str
+    vision: str
+    strategy_statement: str
+    goals: list[str]
+    guardrails: list[str]
+    pillars: list[tuple[str, str]]
+
+
+def plan_summaries(store: PlanStore) -> list[PlanSummary]:
+    with store.reader() as session:
+        plans = session.scalars(select(Plan).order_by(Plan.position, Plan.id)).all()
+        return [
+            PlanSummary(count_plan(session, plan), plan.period_label, plan.plan_year, plan.mission, plan.vision,
+                        plan.strategy_statement, [g.name for g in plan.goals], [g.name for g in plan.guardrails],
+                        [(p.code, p.name) for p in plan.pillars])
+            for plan in plans
+        ]
+
+
 def plan_counts(store: PlanStore) -> list[PlanCounts]:
     with store.reader() as session:
         plans = session.scalars(select(Plan).order_by(Plan.position, Plan.id)).all()

@@ -16,20 +16,23 @@ def backup_file(source: Path, dest: Path) -> Path:
     tmp = dest.with_name(dest.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
-    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(tmp)
+        src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
         try:
-            src.backup(dst)
-            # The copy is a standalone file: rollback journal, so it is one file that can be moved freely.
-            dst.execute("PRAGMA journal_mode = DELETE")
-            result = dst.execute("PRAGMA quick_check").fetchone()[0]
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                # The copy stands alone: rollback journal, one file that can be moved freely.
+                dst.execute("PRAGMA journal_mode = DELETE")
+                result = dst.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    if result != "ok":
+            src.close()
+        if result != "ok":
+            raise sqlite3.DatabaseError(f"the copy of {source} failed its check: {result}")
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        raise OSError(f"the copy of {source} failed its check: {result}")
+        raise
     os.replace(tmp, dest)
     return dest

@@ -1,0 +1,245 @@
+"""The main window: menus, the open plan file, recent files and window state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QWidget
+
+from planner import APP_NAME, __version__
+from planner.errors import PlanFileLockedError, PlannerError
+from planner.services.plan_file import new_plan_file, plan_summaries
+from planner.store import PlanStore, backup_file, open_plan_file, risky_location
+from planner.ui.overview import PlanOverview
+from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
+
+MAX_RECENT = 8
+RECENT_KEY = "files/recent"
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, data_dir: Path, settings: QSettings | None = None, prompter: Prompter | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.settings = settings or QSettings()
+        self.prompter = prompter or Prompter(self)
+        self.store: PlanStore | None = None
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.overview = PlanOverview(self)
+        self.setCentralWidget(self.overview)
+        self.file_label = QLabel()
+        self.file_label.setAccessibleName("Open plan file")
+        self.statusBar().addPermanentWidget(self.file_label)
+        self._build_menus()
+        self._restore_window_state()
+
+    # ---- menus -------------------------------------------------------------------------------------------
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action("&New Plan File…", self.new_file, QKeySequence.StandardKey.New,
+                                       "Create a plan file, with the district plan or empty")
+        self.open_action = self._action("&Open…", self.choose_and_open, QKeySequence.StandardKey.Open,
+                                        "Open another plan file")
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.save_copy_action = self._action("Save a &Copy As…", self.save_copy, QKeySequence.StandardKey.SaveAs,
+                                             "Write a copy of the whole plan file somewhere else")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_copy_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action("&About Planner", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+        self._update_actions()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for i, path in enumerate(recent):
+            action = self.recent_menu.addAction(f"&{i + 1} {path.name}  —  {path.parent}")
+            action.setData(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if not recent:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Recent Files", self._clear_recent)
+
+    def _update_actions(self) -> None:
+        self.save_copy_action.setEnabled(self.store is not None)
+
+    # ---- recent files and window state (UI state only: no plan data in settings) --------------------------
+    def recent_files(self) -> list[Path]:
+        value = self.settings.value(RECENT_KEY, [])
+        if isinstance(value, str):  # QSettings returns a lone string for a one-item list on some platforms
+            value = [value]
+        return [Path(v) for v in (value or [])]
+
+    def _remember(self, path: Path) -> None:
+        path = path.resolve()
+        recent = [p for p in self.recent_files() if p != path]
+        self.settings.setValue(RECENT_KEY, [str(p) for p in [path, *recent][:MAX_RECENT]])
+
+    def _clear_recent(self) -> None:
+        self.settings.setValue(RECENT_KEY, [])
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 760)
+        state = self.settings.value(STATE_KEY)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState())
+        self.settings.sync()
+        self._close_store()
+        event.accept()
+
+    # ---- files -------------------------------------------------------------------------------------------
+    def _close_store(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def _show_store(self, store: PlanStore) -> None:
+        self._close_store()
+        self.store = store
+        self._remember(store.path)
+        marker = " [read-only]" if store.read_only else ""
+        self.setWindowFilePath(str(store.path))
+        self.setWindowTitle(f"{store.path.name}{marker} — {APP_NAME}")
+        self.file_label.setText(f"{store.path}{marker}")
+        self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
+        self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+        self._update_actions()
+
+    def open_default(self, path: Path) -> bool:
+        """The user's own plan: created from the district plan the first time, without asking."""
+        try:
+            if not path.exists():
+                store = new_plan_file(path)
+                self._show_store(store)
+                self.statusBar().showMessage(f"Created your plan file {path} from the district plan", 8000)
+                return True
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return False
+        return self.open_path(path)
+
+    def open_path(self, path: Path) -> bool:
+        """Open `path`, asking what to do when it is missing, in a risky folder, or open elsewhere.
+        On any failure the file that was open stays open and unchanged."""
+        path = Path(path)
+        try:
+            if not path.exists():
+                choice = self.prompter.create_choice(path, missing=True)
+                if choice is CreateChoice.CANCEL:
+                    return False
+                self._show_store(new_plan_file(path, empty=choice is CreateChoice.EMPTY))
+                return True
+            reason = risky_location(path)
+            if reason:
+                choice = self.prompter.risky_location(path, reason)
+                if choice is LocationChoice.CANCEL:
+                    return False
+                if choice is LocationChoice.LOCAL_COPY:
+                    path = self._local_copy(path)
+            try:
+                store = open_plan_file(path)
+            except PlanFileLockedError as exc:
+                if not self.prompter.open_read_only(exc):
+                    return False
+                store = open_plan_file(path, read_only=True)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return False
+        self._show_store(store)
+        return True
+
+    def _local_copy(self, path: Path) -> Path:
+        folder = self.data_dir / "Local copies"
+        dest = folder / path.name
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = folder / f"{path.stem} ({n}){path.suffix}"
+        backup_file(path, dest)
+        self.statusBar().showMessage(f"Working on a local copy: {dest}", 10000)
+        return dest
+
+    def choose_and_open(self) -> None:
+        start = self.store.path.parent if self.store else self.data_dir
+        path = self.prompter.open_path(start)
+        if path is not None:
+            self.open_path(path)
+
+    def new_file(self) -> None:
+        start = self.store.path.parent if self.store else self.data_dir
+        path = self.prompter.save_path("New Plan File", start / "New plan.planner")
+        if path is None:
+            return
+        choice = self.prompter.create_choice(path, missing=False)
+        if choice is CreateChoice.CANCEL:
+            return
+        try:
+            store = new_plan_file(path, empty=choice is CreateChoice.EMPTY)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        self._show_store(store)
+
+    def save_copy(self) -> None:
+        if self.store is None:
+            return
+        suggestion = self.store.path.with_name(f"{self.store.path.stem} copy{self.store.path.suffix}")
+        dest = self.prompter.save_path("Save a Copy As", suggestion)
+        if dest is None:
+            return
+        try:
+            self.store.save_copy(dest)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        except OSError as exc:
+            self.prompter.error(PlannerError(f"The copy could not be written to “{dest}”: {exc.strerror or exc}.",
+                                             hint="Choose a folder you can write to, with free space."))
+            return
+        self.statusBar().showMessage(f"Saved a copy as {dest}", 8000)
+
+    def show_about(self) -> None:
+        where = ""
+        if self.store is not None:
+            where = f"<p>Plan file: {self.store.path}<br>Schema version: {self.store.schema_revision()}</p>"
+        QMessageBox.about(self, "About Planner",
+                          f"<h3>Planner {__version__}</h3><p>The district's strategic plan, your measurements "
+                          f"and your projects, in one file on your computer.</p>{where}")
+

@@ -1,0 +1,96 @@
+"""Every question the window asks the user, in one place, so tests can answer them without a modal dialog."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from planner.errors import PlannerError
+from planner.ui.errors import show_error
+
+FILE_FILTER = "Planner plan files (*.planner);;All files (*)"
+
+
+class CreateChoice(Enum):
+    DEFAULT_PLAN = "default"
+    EMPTY = "empty"
+    CANCEL = "cancel"
+
+
+class LocationChoice(Enum):
+    LOCAL_COPY = "copy"
+    OPEN_ANYWAY = "open"
+    CANCEL = "cancel"
+
+
+class Prompter:
+    """Real dialogs. Tests pass a subclass that answers from a script."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def error(self, exc: PlannerError) -> None:
+        show_error(self.parent, exc)
+
+    def info(self, title: str, text: str) -> None:
+        QMessageBox.information(self.parent, title, text)
+
+    def open_path(self, start: Path) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open Plan", str(start), FILE_FILTER)
+        return Path(name) if name else None
+
+    def save_path(self, title: str, start: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(start), FILE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".planner")
+
+    def create_choice(self, path: Path, *, missing: bool) -> CreateChoice:
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Create a plan file")
+        box.setText(f"There is no plan file “{path.name}” yet." if missing else f"Create “{path.name}”.")
+        box.setInformativeText("Start it with the district's 2024-25 strategic plan, or empty?")
+        default = box.addButton("With the District Plan", QMessageBox.ButtonRole.AcceptRole)
+        empty = box.addButton("Empty", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(default)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is default:
+            return CreateChoice.DEFAULT_PLAN
+        if clicked is empty:
+            return CreateChoice.EMPTY
+        return CreateChoice.CANCEL
+
+    def risky_location(self, path: Path, reason: str) -> LocationChoice:
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("This folder is not safe for a plan file")
+        box.setText(reason)
+        box.setInformativeText("Planner can work on a copy in your own data folder instead. "
+                               "Use Save a Copy As to put it back when you are done.")
+        copy = box.addButton("Work on a Local Copy", QMessageBox.ButtonRole.AcceptRole)
+        anyway = box.addButton("Open Here Anyway", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(copy)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is copy:
+            return LocationChoice.LOCAL_COPY
+        if clicked is anyway:
+            return LocationChoice.OPEN_ANYWAY
+        return LocationChoice.CANCEL
+
+    def open_read_only(self, exc: PlannerError) -> bool:
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(exc.title)
+        box.setText(exc.message)
+        box.setInformativeText("Open it read-only? You can look at everything but change nothing.")
+        box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Open).setText("Open Read-Only")
+        return box.exec() == QMessageBox.StandardButton.Open
