@@ -82,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
+    except BrokenPipeError:  # `planner check | head`: the reader left; not an error worth a traceback
+        sys.stderr.close()
+        return EXIT_OK
     from planner.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
     return run_gui(args.db)
