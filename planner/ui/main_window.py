@@ -13,6 +13,7 @@ from planner.errors import PlanFileLockedError, PlannerError
 from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.store import PlanStore, backup_file, open_plan_file, risky_location
 from planner.ui.overview import PlanOverview
+from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 
 MAX_RECENT = 8
@@ -32,7 +33,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowTitle(APP_NAME)
         self.overview = PlanOverview(self)
-        self.setCentralWidget(self.overview)
+        self.page = PlanPage(self.prompter, self.overview, self)
+        self.page.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
+        self.setCentralWidget(self.page)
         self.file_label = QLabel()
         self.file_label.setAccessibleName("Open plan file")
         self.statusBar().addPermanentWidget(self.file_label)
@@ -69,6 +72,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_copy_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.page.undo_action)
+        edit_menu.addAction(self.page.redo_action)
+        edit_menu.addSeparator()
+        for action in self.page.edit_actions:
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.page.find_action)
+        self.edit_menu = edit_menu
+        self.addActions([self.page.undo_action, self.page.redo_action, *self.page.edit_actions,
+                         self.page.find_action])
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action("&About Planner", self.show_about)
@@ -126,6 +141,8 @@ class MainWindow(QMainWindow):
 
     # ---- files -------------------------------------------------------------------------------------------
     def _close_store(self) -> None:
+        self.page.form.flush()
+        self.page.set_store(None)
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -140,6 +157,7 @@ class MainWindow(QMainWindow):
         self.file_label.setText(f"{store.path}{marker}")
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
         self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+        self.page.set_store(store)
         self._update_actions()
 
     def open_default(self, path: Path) -> bool:

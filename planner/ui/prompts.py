@@ -85,6 +85,9 @@ class Prompter:
             return LocationChoice.OPEN_ANYWAY
         return LocationChoice.CANCEL
 
+    def confirm_delete(self, title: str, details: str) -> bool:
+        return confirm_delete_dialog(self.parent, title, details)
+
     def open_read_only(self, exc: PlannerError) -> bool:
         box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Information)
@@ -94,3 +97,15 @@ class Prompter:
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
         box.button(QMessageBox.StandardButton.Open).setText("Open Read-Only")
         return box.exec() == QMessageBox.StandardButton.Open
+
+
+def confirm_delete_dialog(parent: QWidget | None, title: str, details: str) -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Delete")
+    box.setText(title)
+    box.setInformativeText(details + "\n\nYou can undo this with Edit > Undo.")
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -1,0 +1,279 @@
+"""The plan as an outline for the tree: plain rows (key, parent, code, title, owner), read in a few queries.
+
+Three ways to see one plan: by pillar (the district plan), by division (each annual plan) and by department
+(each Department Plans Index). The rows carry what the filters need (pillar, division, departments) so the
+tree filters without asking the database again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from planner.model import (
+    Department,
+    Division,
+    KeyLever,
+    PerformanceMeasure,
+    Pillar,
+    Plan,
+    Priority,
+    Strategy,
+    Wig,
+    strategy_collaborator,
+)
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.store import PlanStore
+
+TITLE_LENGTH = 160
+
+
+class View(StrEnum):
+    PILLARS = "pillars"
+    DIVISIONS = "divisions"
+    DEPARTMENTS = "departments"
+
+
+VIEW_LABEL = {View.PILLARS: "By pillar", View.DIVISIONS: "By division", View.DEPARTMENTS: "By department"}
+
+_KIND_ORDER = {Kind.KEY_LEVER: 0, Kind.MEASURE: 1}
+
+
+@dataclass(slots=True)
+class OutlineRow:
+    key: NodeKey
+    parent: NodeKey | None
+    code: str
+    title: str  # the full text; the tree shortens it
+    owner: str
+    sort: tuple[int, int, int] = (0, 0, 0)
+    pillar: str | None = None
+    division_id: int | None = None
+    department_ids: tuple[int, ...] = ()
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.code}\n{self.title}\n{self.owner}".lower()
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: int
+    name: str
+    archived: bool
+    level_names: tuple[str, ...]
+    has_divisions: bool
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    pillars: list[tuple[str, str]]  # code, name
+    divisions: list[tuple[int, str]]
+    departments: list[tuple[int, str]]
+
+
+def list_plans(store: PlanStore) -> list[PlanInfo]:
+    with store.reader() as s:
+        plans = s.scalars(select(Plan).order_by(Plan.archived, Plan.position, Plan.id)).all()
+        with_divisions = set(s.scalars(select(Division.plan_id).distinct()))
+        return [PlanInfo(p.id, p.name, p.archived, tuple(p.level_names), p.id in with_divisions) for p in plans]
+
+
+def filter_choices(store: PlanStore, plan_id: int) -> FilterChoices:
+    with store.reader() as s:
+        return FilterChoices(
+            [(c, n) for c, n in s.execute(select(Pillar.code, Pillar.name).where(Pillar.plan_id == plan_id)
+                                          .order_by(Pillar.position))],
+            [(i, n) for i, n in s.execute(select(Division.id, Division.name).where(Division.plan_id == plan_id)
+                                          .order_by(Division.position))],
+            [(i, n) for i, n in s.execute(select(Department.id, Department.name)
+                                          .where(Department.plan_id == plan_id).order_by(Department.name))],
+        )
+
+
+def wig_code(position: int) -> str:
+    return f"WIG {position + 1}"
+
+
+def outline(store: PlanStore, plan_id: int, view: View) -> list[OutlineRow]:
+    with store.reader() as s:
+        if view is View.PILLARS:
+            return _by_pillar(s, plan_id)
+        if view is View.DIVISIONS:
+            return _by_division(s, plan_id)
+        return _by_department(s, plan_id)
+
+
+def _strategy_rows(s: Session, plan_id: int) -> list[tuple]:
+    return list(s.execute(
+        select(Strategy.id, Strategy.priority_id, Strategy.code, Strategy.statement, Strategy.position,
+               Strategy.division_id, Division.name, Priority.code, Pillar.code, Priority.position, Pillar.position)
+        .join(Priority, Strategy.priority_id == Priority.id).join(Pillar, Priority.pillar_id == Pillar.id)
+        .outerjoin(Division, Strategy.division_id == Division.id).where(Pillar.plan_id == plan_id)))
+
+
+def _collaborators(s: Session, plan_id: int) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = {}
+    rows = s.execute(select(strategy_collaborator.c.strategy_id, strategy_collaborator.c.department_id)
+                     .join(Department, Department.id == strategy_collaborator.c.department_id)
+                     .where(Department.plan_id == plan_id))
+    for strategy_id, dept_id in rows:
+        found.setdefault(strategy_id, []).append(dept_id)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _wig_rows(s: Session, where: object) -> list[tuple]:
+    dept_division = aliased(Division)
+    strat_division = aliased(Division)
+    return list(s.execute(
+        select(Wig.id, Wig.strategy_id, Wig.department_id, Wig.position, Wig.department_position, Wig.sentence,
+               Department.name, Department.division_id, Strategy.division_id, strat_division.name,
+               dept_division.name, Pillar.code)
+        .outerjoin(Department, Wig.department_id == Department.id)
+        .outerjoin(dept_division, Department.division_id == dept_division.id)
+        .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
+        .outerjoin(strat_division, Strategy.division_id == strat_division.id)
+        .outerjoin(Priority, Strategy.priority_id == Priority.id)
+        .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
+        .where(where)))  # type: ignore[arg-type]
+
+
+def _add_wig_children(s: Session, rows: list[OutlineRow], wigs: dict[int, OutlineRow]) -> None:
+    """Key levers and measures under the WIGs already in `rows`; they inherit the WIG's filter attributes."""
+    if not wigs:
+        return
+    ids = list(wigs)
+    for lever_id, wig_id, position, text in s.execute(
+            select(KeyLever.id, KeyLever.wig_id, KeyLever.position, KeyLever.text).where(KeyLever.wig_id.in_(ids))):
+        parent = wigs[wig_id]
+        rows.append(OutlineRow(NodeKey(Kind.KEY_LEVER, lever_id), parent.key, f"KL {position + 1}", text,
+                               parent.owner, (0, position, lever_id), parent.pillar, parent.division_id,
+                               parent.department_ids))
+    for measure_id, wig_id, dept_id, position, name in s.execute(
+            select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.department_id,
+                   PerformanceMeasure.position, PerformanceMeasure.name)
+            .where(PerformanceMeasure.wig_id.in_(ids))):
+        parent = wigs[wig_id]
+        depts = tuple(sorted({*parent.department_ids, *([dept_id] if dept_id else [])}))
+        rows.append(OutlineRow(NodeKey(Kind.MEASURE, measure_id), parent.key, f"PM {position + 1}", name,
+                               parent.owner, (1, position, measure_id), parent.pillar, parent.division_id, depts))
+
+
+def _wig_row(row: tuple, parent: NodeKey, *, in_department: bool) -> OutlineRow:
+    (wig_id, _strategy_id, dept_id, position, dept_position, sentence, dept_name, dept_division_id,
+     strat_division_id, strat_division_name, dept_division_name, pillar_code) = row
+    owner = dept_name or strat_division_name or dept_division_name or ""
+    division_id = strat_division_id or dept_division_id
+    pos = dept_position if in_department else position
+    return OutlineRow(NodeKey(Kind.WIG, wig_id), parent, wig_code(pos), sentence, owner, (0, pos, wig_id),
+                      pillar_code, division_id, (dept_id,) if dept_id else ())
+
+
+def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
+    rows: list[OutlineRow] = []
+    for pid, code, name, position in s.execute(
+            select(Pillar.id, Pillar.code, Pillar.name, Pillar.position).where(Pillar.plan_id == plan_id)):
+        rows.append(OutlineRow(NodeKey(Kind.PILLAR, pid), None, code, name, "", (0, position, pid), code))
+    pillar_code = {r.key.id: r.code for r in rows}
+    for pid, pillar_id, code, statement, position in s.execute(
+            select(Priority.id, Priority.pillar_id, Priority.code, Priority.statement, Priority.position)
+            .join(Pillar, Priority.pillar_id == Pillar.id).where(Pillar.plan_id == plan_id)):
+        rows.append(OutlineRow(NodeKey(Kind.PRIORITY, pid), NodeKey(Kind.PILLAR, pillar_id), code, statement, "",
+                               (0, position, pid), pillar_code[pillar_id]))
+    collaborators = _collaborators(s, plan_id)
+    strategies: dict[int, OutlineRow] = {}
+    for (sid, priority_id, code, statement, position, division_id, division_name, _pc, pillar, _pp,
+         _plp) in _strategy_rows(s, plan_id):
+        row = OutlineRow(NodeKey(Kind.STRATEGY, sid), NodeKey(Kind.PRIORITY, priority_id), code or "(no code)",
+                         statement, division_name or "", (0, position, sid), pillar, division_id,
+                         collaborators.get(sid, ()))
+        strategies[sid] = row
+        rows.append(row)
+    wigs: dict[int, OutlineRow] = {}
+    if strategies:
+        for w in _wig_rows(s, Wig.strategy_id.in_(list(strategies))):
+            row = _wig_row(w, strategies[w[1]].key, in_department=False)
+            wigs[row.key.id] = row
+            rows.append(row)
+        for mid, strategy_id, dept_id, position, name in s.execute(
+                select(PerformanceMeasure.id, PerformanceMeasure.strategy_id, PerformanceMeasure.department_id,
+                       PerformanceMeasure.position, PerformanceMeasure.name)
+                .where(PerformanceMeasure.strategy_id.in_(list(strategies)), PerformanceMeasure.wig_id.is_(None))):
+            parent = strategies[strategy_id]
+            rows.append(OutlineRow(NodeKey(Kind.MEASURE, mid), parent.key, f"PM {position + 1}", name, parent.owner,
+                                   (1, position, mid), parent.pillar, parent.division_id,
+                                   (dept_id,) if dept_id else ()))
+    _add_wig_children(s, rows, wigs)
+    return rows
+
+
+def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
+    rows: list[OutlineRow] = []
+    for did, name, _title, position in s.execute(
+            select(Division.id, Division.name, Division.annual_plan_title, Division.position)
+            .where(Division.plan_id == plan_id)):
+        rows.append(OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did),
+                               None, did))
+    no_division = NodeKey(Kind.GROUP, 1)
+    collaborators = _collaborators(s, plan_id)
+    strategies: dict[int, OutlineRow] = {}
+    for (sid, _priority_id, code, statement, position, division_id, division_name, _pc, pillar, priority_pos,
+         pillar_pos) in _strategy_rows(s, plan_id):
+        parent = NodeKey(Kind.DIVISION, division_id) if division_id else no_division
+        row = OutlineRow(NodeKey(Kind.STRATEGY, sid), parent, code or f"{_pc} (no code)", statement,
+                         division_name or "", (pillar_pos, priority_pos * 1000 + position, sid), pillar,
+                         division_id, collaborators.get(sid, ()))
+        strategies[sid] = row
+        rows.append(row)
+    if any(r.parent == no_division for r in strategies.values()):
+        rows.append(OutlineRow(no_division, None, "", "Strategies of no division", "", (1, 0, 0)))
+    wigs: dict[int, OutlineRow] = {}
+    if strategies:
+        for w in _wig_rows(s, Wig.strategy_id.in_(list(strategies))):
+            row = _wig_row(w, strategies[w[1]].key, in_department=False)
+            wigs[row.key.id] = row
+            rows.append(row)
+    _add_wig_children(s, rows, wigs)
+    return rows
+
+
+def _by_department(s: Session, plan_id: int) -> list[OutlineRow]:
+    rows: list[OutlineRow] = []
+    for did, name, _title, position in s.execute(
+            select(Division.id, Division.name, Division.annual_plan_title, Division.position)
+            .where(Division.plan_id == plan_id)):
+        rows.append(OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did), None,
+                               did))
+    others = NodeKey(Kind.GROUP, 2)
+    departments: dict[int, OutlineRow] = {}
+    for dept_id, name, division_id, division_name, position in s.execute(
+            select(Department.id, Department.name, Department.division_id, Division.name, Department.position)
+            .outerjoin(Division, Department.division_id == Division.id).where(Department.plan_id == plan_id)):
+        parent = NodeKey(Kind.DIVISION, division_id) if division_id else others
+        row = OutlineRow(NodeKey(Kind.DEPARTMENT, dept_id), parent, "Department", name, division_name or "",
+                         (0, position, dept_id) if division_id else (0, 0, dept_id), None, division_id, (dept_id,))
+        departments[dept_id] = row
+        rows.append(row)
+    if any(r.parent == others for r in departments.values()):
+        rows.append(OutlineRow(others, None, "", "Collaborating departments (no plan of their own)", "",
+                               (1, 0, 0)))
+    wigs: dict[int, OutlineRow] = {}
+    if departments:
+        for w in _wig_rows(s, Wig.department_id.in_(list(departments))):
+            row = _wig_row(w, departments[w[2]].key, in_department=True)
+            wigs[row.key.id] = row
+            rows.append(row)
+        for mid, wig_id, dept_id, position, name in s.execute(
+                select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.department_id,
+                       PerformanceMeasure.department_position, PerformanceMeasure.name)
+                .where(PerformanceMeasure.department_id.in_(list(departments)))):
+            if wig_id in wigs and wigs[wig_id].parent == departments[dept_id].key:
+                continue  # shown under its WIG already
+            parent = departments[dept_id]
+            rows.append(OutlineRow(NodeKey(Kind.MEASURE, mid), parent.key, f"PM {position + 1}", name, parent.title,
+                                   (1, position, mid), None, parent.division_id, (dept_id,)))
+    _add_wig_children(s, rows, wigs)
+    return rows

@@ -1,0 +1,123 @@
+"""Undo and redo: one QUndoCommand per user edit, each calling the edit services.
+
+Each command is first carried out by the page (so a validation error reaches the form and nothing is
+pushed); it is pushed already done, so its first redo() is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from planner.errors import PlannerError
+from planner.services import plan_edit
+from planner.services.plan_edit import DeletedSubtree, Placement
+from planner.services.plan_nodes import NodeKey
+from planner.store import PlanStore
+
+Refresh = Callable[[NodeKey | None, bool], None]  # (key to select, structure changed)
+Report = Callable[[PlannerError], None]
+
+
+class _Command(QUndoCommand):
+    def __init__(self, text: str, store: PlanStore, refresh: Refresh, report: Report) -> None:
+        super().__init__(text)
+        self.store = store
+        self.refresh = refresh
+        self.report = report
+        self._done = True  # pushed after the page did it
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._run(self.do)
+
+    def undo(self) -> None:
+        self._run(self.revert)
+
+    def _run(self, action: Callable[[], NodeKey | None]) -> None:
+        try:
+            selected = action()
+        except PlannerError as exc:
+            self.report(exc)
+            self.refresh(None, True)  # show the file as it is
+            self.setObsolete(True)
+            return
+        self.refresh(selected, self.structural)
+
+    structural = True
+
+    def do(self) -> NodeKey | None:
+        raise NotImplementedError
+
+    def revert(self) -> NodeKey | None:
+        raise NotImplementedError
+
+
+class EditCommand(_Command):
+    structural = False
+
+    def __init__(self, key: NodeKey, after: dict[str, Any], before: dict[str, Any], text: str, store: PlanStore,
+                 refresh: Refresh, report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.key, self.after, self.before = key, after, before
+
+    def do(self) -> NodeKey:
+        plan_edit.update_node(self.store, self.key, self.after)
+        return self.key
+
+    def revert(self) -> NodeKey:
+        plan_edit.update_node(self.store, self.key, self.before)
+        return self.key
+
+
+class AddCommand(_Command):
+    def __init__(self, key: NodeKey, text: str, store: PlanStore, refresh: Refresh, report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.key = key
+        self.snapshot: DeletedSubtree | None = None
+        self.parent_key: NodeKey | None = None
+
+    def do(self) -> NodeKey:
+        assert self.snapshot is not None
+        plan_edit.restore_deleted(self.store, self.snapshot)
+        return self.key
+
+    def revert(self) -> NodeKey | None:
+        self.snapshot = plan_edit.delete_node(self.store, self.key)
+        return self.parent_key
+
+
+class DeleteCommand(_Command):
+    def __init__(self, snapshot: DeletedSubtree, parent_key: NodeKey | None, text: str, store: PlanStore,
+                 refresh: Refresh, report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.snapshot = snapshot
+        self.parent_key = parent_key
+
+    def do(self) -> NodeKey | None:
+        self.snapshot = plan_edit.delete_node(self.store, self.snapshot.key)
+        return self.parent_key
+
+    def revert(self) -> NodeKey:
+        plan_edit.restore_deleted(self.store, self.snapshot)
+        return self.snapshot.key
+
+
+class MoveCommand(_Command):
+    def __init__(self, key: NodeKey, before: Placement, after: Placement, links: dict[str, Any], text: str,
+                 store: PlanStore, refresh: Refresh, report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.key, self.before, self.after, self.links = key, before, after, links
+
+    def do(self) -> NodeKey:
+        plan_edit.move_node(self.store, self.key, self.after.parent, self.after.index, old_parent=self.before.parent)
+        return self.key
+
+    def revert(self) -> NodeKey:
+        plan_edit.move_node(self.store, self.key, self.before.parent, self.before.index,
+                            old_parent=self.after.parent, restore=self.links)
+        return self.key

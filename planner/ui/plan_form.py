@@ -1,0 +1,269 @@
+"""The form for one plan node: every field of its level, saved as soon as a field is left, with the service's
+validation message shown at the field. The WIG form reads its sentence live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.services.plan_nodes import FIELDS, Field, FieldType, Kind, NodeKey
+from planner.services.wig_parser import format_number, parse_wig
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """Multi-line text that commits when focus leaves it, like a line edit's editingFinished."""
+
+    editingFinished = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.editingFinished.emit()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format_number(value).replace(",", "")
+    return str(value)
+
+
+class NodeForm(QWidget):
+    """Shows one node's fields. Emits `commit(key, changes)`; the page saves and calls `show_error`."""
+
+    commit = Signal(object, dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key: NodeKey | None = None
+        self.values: dict[str, Any] = {}
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.read_only = False
+        self._loading = False
+        self._choices: dict[str, list[tuple[int, str]]] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.heading.setFont(font)
+        outer.addWidget(self.heading)
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addWidget(self.body)
+        outer.addStretch(1)
+        self.parsed_label: QLabel | None = None
+        self.use_parsed: QPushButton | None = None
+
+    # ---- building ----------------------------------------------------------------------------------------
+    def show_node(self, key: NodeKey, heading: str, values: dict[str, Any], *,
+                  divisions: list[tuple[int, str]], departments: list[tuple[int, str]], read_only: bool) -> None:
+        self.flush()
+        self._loading = True  # widgets being torn down emit focus-out; none of that is the user's edit
+        try:
+            self._build(key, heading, values, divisions=divisions, departments=departments, read_only=read_only)
+        finally:
+            self._loading = False
+
+    def flush(self) -> None:
+        """Commit the field being typed in, before the form moves to another node."""
+        focused = self.focusWidget()
+        if focused is None:
+            return
+        for name, editor in self.editors.items():
+            if editor is focused or editor.isAncestorOf(focused):
+                if isinstance(editor, QPlainTextEdit):
+                    self._changed(name, editor.toPlainText())
+                elif isinstance(editor, QLineEdit):
+                    self._changed(name, editor.text())
+
+    def _build(self, key: NodeKey, heading: str, values: dict[str, Any], *,
+               divisions: list[tuple[int, str]], departments: list[tuple[int, str]], read_only: bool) -> None:
+        self.key = key
+        self.values = dict(values)
+        self.read_only = read_only
+        self._choices = {"division": divisions, "department": departments}
+        self.heading.setText(heading)
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors.clear()
+        self.errors.clear()
+        self.parsed_label = self.use_parsed = None
+        for spec in FIELDS[key.kind]:
+            editor = self._editor(spec)
+            editor.setObjectName(f"field_{spec.name}")
+            editor.setAccessibleName(spec.label)
+            editor.setEnabled(not read_only)
+            error = QLabel()
+            error.setObjectName(f"error_{spec.name}")
+            error.setWordWrap(True)
+            error.setStyleSheet("color: #a40000;")
+            error.setAccessibleName(f"{spec.label}: problem")
+            error.hide()
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
+            box.addWidget(editor)
+            box.addWidget(error)
+            label = spec.label + (" *" if spec.required else "")
+            self.form.addRow(label, holder)
+            self.editors[spec.name] = editor
+            self.errors[spec.name] = error
+            if key.kind is Kind.WIG and spec.name == "sentence":
+                self._add_parse_preview()
+        self._refresh_parse_preview()
+
+    def _editor(self, spec: Field) -> QWidget:
+        value = self.values.get(spec.name)
+        if spec.type is FieldType.LONG_TEXT:
+            edit = CommitTextEdit()
+            edit.setPlainText(_text(value))
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(88 if spec.name != "sentence" else 104)
+            edit.editingFinished.connect(lambda n=spec.name, e=edit: self._changed(n, e.toPlainText()))
+            if spec.name == "sentence":
+                edit.textChanged.connect(self._refresh_parse_preview)
+            return edit
+        if spec.type in (FieldType.CHOICE, FieldType.DIVISION, FieldType.DEPARTMENT):
+            combo = QComboBox()
+            if spec.type is FieldType.CHOICE:
+                for choice in spec.choices:
+                    combo.addItem(choice, choice)
+            else:
+                combo.addItem("(none)", None)
+                for ident, name in self._choices["division" if spec.type is FieldType.DIVISION else "department"]:
+                    combo.addItem(name, ident)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.activated.connect(lambda _i, n=spec.name, c=combo: self._changed(n, c.currentData()))
+            return combo
+        if spec.type is FieldType.DEPARTMENTS:
+            listing = QListWidget()
+            listing.setFixedHeight(120)
+            chosen = set(value or [])
+            for ident, name in self._choices["department"]:
+                item = QListWidgetItem(name)
+                item.setData(Qt.ItemDataRole.UserRole, ident)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if ident in chosen else Qt.CheckState.Unchecked)
+                listing.addItem(item)
+            listing.itemChanged.connect(lambda _item, n=spec.name, w=listing: self._changed(n, self._checked(w)))
+            return listing
+        line = QLineEdit(_text(value))
+        if spec.type is FieldType.DATE:
+            line.setPlaceholderText("YYYY-MM-DD")
+        elif spec.type is FieldType.NUMBER:
+            line.setPlaceholderText("a number, or empty")
+        elif spec.type is FieldType.CODE and not spec.required:
+            line.setPlaceholderText("(no code)")
+        line.editingFinished.connect(lambda n=spec.name, e=line: self._changed(n, e.text()))
+        return line
+
+    @staticmethod
+    def _checked(listing: QListWidget) -> list[int]:
+        return [int(listing.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(listing.count())
+                if listing.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _add_parse_preview(self) -> None:
+        self.parsed_label = QLabel()
+        self.parsed_label.setObjectName("parsed")
+        self.parsed_label.setWordWrap(True)
+        self.parsed_label.setAccessibleName("What Planner reads from the goal")
+        self.use_parsed = QPushButton("Use These Values")
+        self.use_parsed.setObjectName("use_parsed")
+        self.use_parsed.setToolTip("Set kind, baseline, target, unit, direction and deadline from the sentence")
+        self.use_parsed.setEnabled(not self.read_only)
+        self.use_parsed.clicked.connect(self._apply_parsed)
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.parsed_label)
+        box.addWidget(self.use_parsed, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.form.addRow("Reads as", holder)
+
+    def _sentence(self) -> str:
+        editor = self.editors.get("sentence")
+        return editor.toPlainText() if isinstance(editor, QPlainTextEdit) else ""
+
+    def _refresh_parse_preview(self) -> None:
+        if self.parsed_label is None:
+            return
+        parsed = parse_wig(self._sentence(), default_start=self.values.get("start_date"))
+        self.parsed_label.setText(f"{parsed.describe()} · {parsed.kind.value}")
+
+    def _apply_parsed(self) -> None:
+        parsed = parse_wig(self._sentence(), default_start=self.values.get("start_date"))
+        self._emit({"sentence": self._sentence(), "kind": parsed.kind.value, "baseline": parsed.baseline,
+                    "target": parsed.target, "unit": parsed.unit, "direction": parsed.direction.value,
+                    "deadline": parsed.deadline})
+
+    # ---- committing --------------------------------------------------------------------------------------
+    def _changed(self, name: str, raw: Any) -> None:
+        if self.read_only or self.key is None or self._loading:
+            return
+        current = self.values.get(name)
+        same = raw == current if isinstance(raw, list) else _text(raw).strip() == _text(current).strip()
+        if same:
+            self.clear_error(name)
+            return
+        self._emit({name: raw})
+
+    def _emit(self, changes: dict[str, Any]) -> None:
+        if self.key is not None:
+            self.commit.emit(self.key, changes)
+
+    def accept_saved(self, values: dict[str, Any]) -> None:
+        """The page saved a change: these are the node's values now. No rebuild, so typing is not lost."""
+        self.values = dict(values)
+        self.clear_error()
+        for name, editor in self.editors.items():
+            if editor.hasFocus():
+                continue
+            value = self.values.get(name)
+            if isinstance(editor, QLineEdit) and editor.text() != _text(value):
+                editor.setText(_text(value))
+            elif isinstance(editor, QPlainTextEdit) and editor.toPlainText() != _text(value):
+                editor.setPlainText(_text(value))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+        self._refresh_parse_preview()
+
+    def show_error(self, name: str | None, message: str) -> None:
+        label = self.errors.get(name or "")
+        if label is None:  # a rule about the whole node: put it under the first field
+            label = next(iter(self.errors.values()), None)
+        if label is None:
+            return
+        label.setText(f"⚠ {message}")
+        label.show()
+        editor = self.editors.get(name or "")
+        if editor is not None:
+            editor.setFocus()
+
+    def clear_error(self, name: str | None = None) -> None:
+        for field_name, label in self.errors.items():
+            if name is None or field_name == name:
+                label.clear()
+                label.hide()
+
+    def visible_errors(self) -> dict[str, str]:
+        return {n: label.text() for n, label in self.errors.items() if not label.isHidden() and label.text()}

@@ -1,0 +1,573 @@
+"""The plan page: the tree of one plan (three ways to see it), the filter, the form of the selected node,
+and the edit actions with undo. Every change goes through a service and is in the file at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.errors import PlannerError, ValidationError
+from planner.services import plan_edit
+from planner.services.plan_nodes import Kind, NodeKey, child_kinds
+from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
+from planner.store import PlanStore
+from planner.ui.commands import AddCommand, DeleteCommand, EditCommand, MoveCommand
+from planner.ui.overview import PlanOverview
+from planner.ui.plan_form import NodeForm
+from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
+from planner.ui.prompts import Prompter
+
+TITLE_FIELD = {Kind.PILLAR: "name", Kind.PRIORITY: "statement", Kind.STRATEGY: "statement", Kind.WIG: "sentence",
+               Kind.KEY_LEVER: "text", Kind.MEASURE: "name", Kind.DIVISION: "name", Kind.DEPARTMENT: "name"}
+CODE_FIELD = {Kind.PILLAR: "code", Kind.PRIORITY: "code", Kind.STRATEGY: "code"}
+FILTER_DELAY_MS = 150
+EXPAND_MATCHES = 400
+
+
+class PlanPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, prompter: Prompter, overview: PlanOverview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prompter = prompter
+        self.store: PlanStore | None = None
+        self.plans: list[PlanInfo] = []
+        self.choices = FilterChoices([], [], [])
+        self.undo_stack = QUndoStack(self)
+        self._expanded: set[NodeKey] = set()
+        self._restoring = False
+
+        self.plan_combo = QComboBox()
+        self.plan_combo.setAccessibleName("Plan")
+        self.view_combo = QComboBox()
+        self.view_combo.setAccessibleName("View")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filter")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setPlaceholderText("Filter codes, statements, key levers and measures (Ctrl+F)")
+        self.filter_edit.setAccessibleName("Filter the plan")
+        self.pillar_combo = QComboBox()
+        self.pillar_combo.setAccessibleName("Pillar filter")
+        self.division_combo = QComboBox()
+        self.division_combo.setAccessibleName("Division filter")
+        self.department_combo = QComboBox()
+        self.department_combo.setAccessibleName("Department filter")
+        self.match_label = QLabel()
+        self.match_label.setAccessibleName("Filter matches")
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("&Plan:", buddy=self.plan_combo))
+        top.addWidget(self.plan_combo, 2)
+        top.addWidget(QLabel("&View:", buddy=self.view_combo))
+        top.addWidget(self.view_combo, 1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 3)
+        filters.addWidget(self.pillar_combo, 1)
+        filters.addWidget(self.division_combo, 1)
+        filters.addWidget(self.department_combo, 1)
+        filters.addWidget(self.match_label)
+
+        self.model = PlanTreeModel(self)
+        self.tree = QTreeView()
+        self.tree.setObjectName("plan_tree")
+        self.tree.setAccessibleName("Plan tree")
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)  # keeps a 50,000-row tree quick
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tree.setDragEnabled(True)
+        self.tree.setAcceptDrops(True)
+        self.tree.setDropIndicatorShown(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(PlanTreeModel.COL_CODE, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(PlanTreeModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PlanTreeModel.COL_OWNER, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(PlanTreeModel.COL_STATUS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(PlanTreeModel.COL_CODE, 150)
+        header.resizeSection(PlanTreeModel.COL_OWNER, 170)
+        header.resizeSection(PlanTreeModel.COL_STATUS, 70)
+
+        self.form = NodeForm()
+        self.form.setObjectName("node_form")
+        form_scroll = QScrollArea()
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        form_scroll.setWidget(self.form)
+        self.overview = overview
+        self.right = QStackedWidget()
+        self.right.addWidget(self.overview)
+        self.right.addWidget(form_scroll)
+
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addLayout(top)
+        left_box.addLayout(filters)
+        left_box.addWidget(self.tree)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([780, 520])
+        self.splitter.setChildrenCollapsible(False)
+        self.right.setMinimumWidth(360)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+
+        self._build_actions()
+        self.plan_combo.currentIndexChanged.connect(self._plan_changed)
+        self.view_combo.currentIndexChanged.connect(lambda _i: self._view_changed())
+        self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
+        for combo in (self.pillar_combo, self.division_combo, self.department_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self.tree.expanded.connect(self._on_expanded)
+        self.tree.collapsed.connect(self._on_collapsed)
+        self.form.commit.connect(self.save_fields)
+        self.model.move_requested.connect(self.move_to)
+        self.setTabOrder(self.plan_combo, self.view_combo)
+        self.setTabOrder(self.view_combo, self.filter_edit)
+        self.setTabOrder(self.filter_edit, self.pillar_combo)
+        self.setTabOrder(self.department_combo, self.tree)
+
+    # ---- actions -----------------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence(QKeySequence.StandardKey.Redo)])
+
+        def action(text: str, slot: Any, shortcut: Any = None) -> QAction:
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(shortcut)
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(slot)
+            return a
+
+        self.add_child_action = action("Add &Child", self.add_child, QKeySequence("Ctrl+Shift+N"))
+        self.add_sibling_action = action("Add &Sibling", self.add_sibling, QKeySequence("Ctrl+Return"))
+        self.add_measure_action = action("Add Performance &Measure", self.add_measure, QKeySequence("Ctrl+Shift+M"))
+        self.delete_action = action("&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.tree.addAction(self.delete_action)
+        self.move_up_action = action("Move &Up", lambda: self.move_by(-1), QKeySequence("Ctrl+Up"))
+        self.move_down_action = action("Move Do&wn", lambda: self.move_by(1), QKeySequence("Ctrl+Down"))
+        self.find_action = action("&Find in Plan", self.focus_filter, QKeySequence.StandardKey.Find)
+        self.edit_actions = [self.add_child_action, self.add_sibling_action, self.add_measure_action,
+                             self.delete_action, self.move_up_action, self.move_down_action]
+        self._update_actions()
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _update_actions(self) -> None:
+        key = self.current_key()
+        writable = self.store is not None and not self.store.read_only
+        parent = self._parent_for_children(key)
+        self.add_child_action.setEnabled(writable and parent is not None and bool(self._child_kind(parent)))
+        sibling_parent = self._sibling_parent(key)
+        self.add_sibling_action.setEnabled(writable and key is not None and sibling_parent is not None
+                                           and key.kind in plan_edit.DEFAULT_TEXT)
+        self.add_measure_action.setEnabled(writable and key is not None and key.kind in (
+            Kind.WIG, Kind.STRATEGY, Kind.DEPARTMENT))
+        self.delete_action.setEnabled(writable and key is not None and key.kind in plan_edit.DELETABLE)
+        siblings = self.model.siblings(key) if key else []
+        movable = writable and key is not None and key.kind in plan_edit.DELETABLE and key in siblings
+        self.move_up_action.setEnabled(movable and siblings.index(key) > 0)  # type: ignore[arg-type]
+        self.move_down_action.setEnabled(movable and siblings.index(key) < len(siblings) - 1)  # type: ignore[arg-type]
+        if key is not None and parent is not None:
+            kind = self._child_kind(parent)
+            self.add_child_action.setText(f"Add &Child {self.model.level_label(kind)}" if kind else "Add &Child")
+        if key is not None:
+            self.add_sibling_action.setText(f"Add &Sibling {self.model.level_label(key.kind)}")
+
+    # ---- the file ----------------------------------------------------------------------------------------
+    def set_store(self, store: PlanStore | None) -> None:
+        self.store = store
+        self.undo_stack.clear()
+        self._expanded.clear()
+        self.model.read_only = bool(store and store.read_only)
+        self.plans = list_plans(store) if store else []
+        self.plan_combo.blockSignals(True)
+        self.plan_combo.clear()
+        for plan in self.plans:
+            self.plan_combo.addItem(plan.name + ("  (archived)" if plan.archived else ""), plan.id)
+        self.plan_combo.blockSignals(False)
+        self._plan_changed()
+
+    @property
+    def plan(self) -> PlanInfo | None:
+        index = self.plan_combo.currentIndex()
+        return self.plans[index] if 0 <= index < len(self.plans) else None
+
+    @property
+    def view(self) -> View:
+        value = self.view_combo.currentData()
+        return View(value) if value else View.PILLARS
+
+    def select_plan(self, plan_id: int, view: View = View.PILLARS) -> None:
+        self.plan_combo.setCurrentIndex(self.plan_combo.findData(plan_id))
+        index = self.view_combo.findData(view.value)
+        if index >= 0:
+            self.view_combo.setCurrentIndex(index)
+
+    def _view_changed(self) -> None:
+        self._expanded.clear()
+        self.reload(first=True)
+
+    def _plan_changed(self) -> None:
+        plan = self.plan
+        self.view_combo.blockSignals(True)
+        self.view_combo.clear()
+        views = [View.PILLARS] + ([View.DIVISIONS, View.DEPARTMENTS] if plan and plan.has_divisions else [])
+        for view in views:
+            label = VIEW_LABEL[view]
+            if view is View.PILLARS and plan and plan.level_names:
+                label = f"By {plan.level_names[0].lower()}"
+            self.view_combo.addItem(label, view.value)
+        self.view_combo.blockSignals(False)
+        self.choices = filter_choices(self.store, plan.id) if self.store and plan else FilterChoices([], [], [])
+        pillar_word = (plan.level_names[0] if plan and plan.level_names else "Pillar").lower()
+        self._fill_combo(self.pillar_combo, f"All {pillar_word}s", [(c, f"{c} {n}") for c, n in self.choices.pillars])
+        self._fill_combo(self.division_combo, "All divisions", self.choices.divisions)
+        self._fill_combo(self.department_combo, "All departments", self.choices.departments)
+        self.division_combo.setVisible(bool(self.choices.divisions))
+        self.department_combo.setVisible(bool(self.choices.departments))
+        self._expanded.clear()
+        self.reload(first=True)
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, everything: str, items: list[tuple[Any, str]]) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for value, text in items:
+            combo.addItem(text if len(text) <= 60 else text[:59] + "…", value)
+        combo.blockSignals(False)
+
+    def reload(self, select: NodeKey | None = None, *, first: bool = False) -> None:
+        """Read the tree again from the file, keeping what was expanded and selecting `select`."""
+        plan = self.plan
+        current = select or self.current_key()
+        self._restoring = True
+        try:
+            rows = outline(self.store, plan.id, self.view) if self.store and plan else []
+            self.model.load(rows, plan.level_names if plan else ())
+            if first:
+                self._expanded = {r.key for r in rows if r.parent is None}
+            self._restore_expansion()
+        finally:
+            self._restoring = False
+        if current is not None and self.model.index_for(current).isValid():
+            self.select(current)
+        else:
+            self._show_node(None)
+        self._update_match_label()
+
+    def _restore_expansion(self) -> None:
+        if self.model.filter.active:
+            for key in self.model.matched_keys(EXPAND_MATCHES):
+                parent = self.model.parent_key(key)
+                chain = []
+                while parent is not None:
+                    chain.append(parent)
+                    parent = self.model.parent_key(parent)
+                for ancestor in reversed(chain):
+                    self.tree.expand(self.model.index_for(ancestor))
+            return
+        for key in list(self._expanded):
+            index = self.model.index_for(key)
+            if index.isValid():
+                self.tree.expand(index)
+
+    def _on_expanded(self, index: QModelIndex) -> None:
+        key = self.model.key(index)
+        if key and not self._restoring and not self.model.filter.active:
+            self._expanded.add(key)
+
+    def _on_collapsed(self, index: QModelIndex) -> None:
+        key = self.model.key(index)
+        if key and not self._restoring and not self.model.filter.active:
+            self._expanded.discard(key)
+
+    # ---- filtering ---------------------------------------------------------------------------------------
+    def apply_filter(self) -> None:
+        self._filter_timer.stop()
+        current = self.current_key()
+        self._restoring = True
+        try:
+            self.model.set_filter(TreeFilter(self.filter_edit.text(), self.pillar_combo.currentData(),
+                                             self.division_combo.currentData(), self.department_combo.currentData()))
+            self._restore_expansion()
+        finally:
+            self._restoring = False
+        if current is not None and self.model.index_for(current).isValid():
+            self.select(current)
+        else:
+            self.tree.selectionModel().clearSelection()
+            self.tree.setCurrentIndex(QModelIndex())
+            self._show_node(None)
+        self._update_match_label()
+
+    def _update_match_label(self) -> None:
+        if self.model.filter.active:
+            n = self.model.matches
+            self.match_label.setText("no matches" if n == 0 else f"{n} match" + ("" if n == 1 else "es"))
+        else:
+            self.match_label.clear()
+
+    # ---- selection and the form ----------------------------------------------------------------------------
+    def current_key(self) -> NodeKey | None:
+        return self.model.key(self.tree.currentIndex())
+
+    def select(self, key: NodeKey) -> None:
+        index = self.model.index_for(key)
+        if not index.isValid():
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.tree.scrollTo(index)
+        self._show_node(key)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_node(self.model.key(current))
+
+    def _show_node(self, key: NodeKey | None) -> None:
+        self._update_actions()
+        if key is None or key.kind is Kind.GROUP or self.store is None:
+            self.right.setCurrentIndex(0)
+            return
+        if self.form.key == key and self.right.currentIndex() == 1:
+            return
+        try:
+            values = plan_edit.node_values(self.store, key)
+        except PlannerError:
+            self.right.setCurrentIndex(0)
+            return
+        heading = self._heading(key)
+        self.form.show_node(key, heading, values, divisions=self.choices.divisions,
+                            departments=self.choices.departments, read_only=self.store.read_only)
+        self.right.setCurrentIndex(1)
+
+    def _heading(self, key: NodeKey) -> str:
+        """"Strategy Ae 1.004", "WIG 2 · Ae 1.004", "Key lever 3 · WIG 1 · Ee 1.002"."""
+        row = self.model.row_for(key)
+        label = self.model.level_label(key.kind)
+        code = row.code if row else ""
+        if key.kind in (Kind.WIG, Kind.KEY_LEVER, Kind.MEASURE):
+            number = code.split()[-1] if code else ""
+            parts = [f"{label} {number}".strip()]
+            parent = self.model.parent_key(key)
+            while parent is not None and parent.kind in (Kind.WIG, Kind.STRATEGY, Kind.DEPARTMENT):
+                parent_row = self.model.row_for(parent)
+                if parent_row:
+                    parts.append(parent_row.code or parent_row.title)
+                parent = self.model.parent_key(parent) if parent.kind is Kind.WIG else None
+            return " · ".join(parts)
+        return f"{label} {code}".strip() if code else f"{label}: {row.title if row else ''}"
+
+    def refresh(self, key: NodeKey | None, structural: bool) -> None:
+        """After an edit, undo or redo: the tree and form again true to the file."""
+        if structural or key is None or self.store is None:
+            self.form.key = None
+            self.reload(select=key)
+            return
+        values = plan_edit.node_values(self.store, key)
+        code = None
+        if key.kind in CODE_FIELD:
+            code = values.get(CODE_FIELD[key.kind]) or "(no code)"
+        self.model.update_text(key, code, values.get(TITLE_FIELD[key.kind], ""))
+        if self.form.key == key:
+            self.form.accept_saved(values)
+        self.select(key)
+
+    # ---- edits -------------------------------------------------------------------------------------------
+    def _report(self, exc: PlannerError) -> None:
+        self.prompter.error(exc)
+
+    def save_fields(self, key: NodeKey, changes: dict[str, Any]) -> None:
+        if self.store is None:
+            return
+        try:
+            before = plan_edit.update_node(self.store, key, changes)
+        except ValidationError as exc:
+            self.form.show_error(exc.field, exc.message)
+            return
+        except PlannerError as exc:
+            self._report(exc)
+            self.form.key = None
+            self.reload(select=key)
+            return
+        after = plan_edit.node_values(self.store, key)
+        after = {name: after[name] for name in before}
+        label = ", ".join(name.replace("_", " ") for name in changes)
+        self.undo_stack.push(EditCommand(key, after, before, f"Edit {self.model.level_label(key.kind)} {label}",
+                                         self.store, self.refresh, self._report))
+        structural = bool({"division_id", "department_id", "collaborators"} & changes.keys())
+        self.refresh(key, structural)
+        self.status_message.emit("Saved")
+
+    def _plan_key(self) -> NodeKey | None:
+        return NodeKey(Kind.PLAN, self.plan.id) if self.plan else None
+
+    def _parent_for_children(self, key: NodeKey | None) -> NodeKey | None:
+        if key is None:
+            return self._plan_key() if self.view is View.PILLARS else None
+        return key if key.kind is not Kind.GROUP else None
+
+    def _child_kind(self, parent: NodeKey) -> Kind | None:
+        kinds = [k for k in child_kinds(parent.kind) if k is not Kind.MEASURE]
+        if parent.kind is Kind.DIVISION:
+            kinds = [Kind.DEPARTMENT] if self.view is View.DEPARTMENTS else []
+        if parent.kind is Kind.PLAN:
+            kinds = [Kind.PILLAR]
+        if self.plan and self.plan.level_names and parent.kind is not Kind.PLAN:
+            depth = {Kind.PILLAR: 0, Kind.PRIORITY: 1, Kind.STRATEGY: 2, Kind.WIG: 3}.get(parent.kind)
+            if depth is not None and depth + 1 >= len(self.plan.level_names):
+                return None  # the 2018 plan has two levels: nothing under a focus area
+        return kinds[0] if kinds else None
+
+    def _sibling_parent(self, key: NodeKey | None) -> NodeKey | None:
+        if key is None:
+            return None
+        parent = self.model.parent_key(key)
+        if parent is None:
+            return self._plan_key() if key.kind is Kind.PILLAR else None
+        return parent if parent.kind is not Kind.GROUP else None
+
+    def _add(self, parent: NodeKey, kind: Kind, index: int | None = None) -> None:
+        if self.store is None:
+            return
+        try:
+            key = plan_edit.add_node(self.store, parent, kind, index=index)
+        except PlannerError as exc:
+            self._report(exc)
+            return
+        command = AddCommand(key, f"Add {self.model.level_label(kind)}", self.store, self.refresh, self._report)
+        command.parent_key = parent
+        self.undo_stack.push(command)
+        self.form.key = None
+        self.reload(select=key)
+        first = next(iter(self.form.editors.values()), None)
+        if first is not None:
+            first.setFocus()
+            if isinstance(first, QLineEdit):
+                first.selectAll()
+
+    def add_child(self) -> None:
+        parent = self._parent_for_children(self.current_key())
+        kind = self._child_kind(parent) if parent else None
+        if parent is not None and kind is not None:
+            self._add(parent, kind)
+
+    def add_sibling(self) -> None:
+        key = self.current_key()
+        parent = self._sibling_parent(key)
+        if key is None or parent is None:
+            return
+        siblings = self.model.siblings(key)
+        self._add(parent, key.kind, siblings.index(key) + 1 if key in siblings else None)
+
+    def add_measure(self) -> None:
+        key = self.current_key()
+        if key is not None and key.kind in (Kind.WIG, Kind.STRATEGY, Kind.DEPARTMENT):
+            self._add(key, Kind.MEASURE)
+
+    def delete_selected(self) -> None:
+        key = self.current_key()
+        if self.store is None or key is None or key.kind not in plan_edit.DELETABLE:
+            return
+        row = self.model.row_for(key)
+        label = self.model.level_label(key.kind)
+        try:
+            goes = plan_edit.describe_delete(self.store, key)
+        except PlannerError as exc:
+            self._report(exc)
+            return
+        title = f"Delete {label} {row.code if row else ''}?".replace("  ", " ")
+        summary = (row.title[:200] if row else "") + "\n\n"
+        if goes:
+            summary += "With it go: " + ", ".join(f"{n} {_plural(k, n)}" for k, n in goes.items()) + "."
+        else:
+            summary += "Nothing else goes with it."
+        if not self.prompter.confirm_delete(title, summary):
+            return
+        parent = self._sibling_parent(key) or self.model.parent_key(key)
+        try:
+            snapshot = plan_edit.delete_node(self.store, key)
+        except PlannerError as exc:
+            self._report(exc)
+            self.reload()
+            return
+        self.undo_stack.push(DeleteCommand(snapshot, parent, f"Delete {label} {row.code if row else ''}".strip(),
+                                           self.store, self.refresh, self._report))
+        self.form.key = None
+        self.reload(select=parent if parent and parent.kind is not Kind.PLAN else None)
+
+    def move_by(self, step: int) -> None:
+        key = self.current_key()
+        parent = self._sibling_parent(key)
+        if key is None or parent is None:
+            return
+        siblings = self.model.siblings(key)
+        index = siblings.index(key) + step
+        if 0 <= index < len(siblings):
+            self.move_to(key, parent, index)
+
+    def move_to(self, key: NodeKey, parent: NodeKey, index: int) -> None:
+        if self.store is None:
+            return
+        old_parent = self._sibling_parent(key)
+        if old_parent is None:
+            return
+        try:
+            before = plan_edit.placement(self.store, key, old_parent)
+            links = plan_edit.link_values(self.store, key)
+            plan_edit.move_node(self.store, key, parent, index, old_parent=old_parent)
+            after = plan_edit.placement(self.store, key, parent)
+        except PlannerError as exc:
+            self._report(exc)
+            self.reload(select=key)
+            return
+        self.undo_stack.push(MoveCommand(key, before, after, links, f"Move {self.model.level_label(key.kind)}",
+                                         self.store, self.refresh, self._report))
+        self.form.key = None
+        self.reload(select=key)
+
+
+def _plural(label: str, n: int) -> str:
+    if n == 1 or label.endswith("s"):
+        return label
+    return label[:-1] + "ies" if label.endswith("y") else label + "s"
