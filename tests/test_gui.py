@@ -51,6 +51,10 @@ class ScriptedPrompter(Prompter):
         self.asked.append(f"risky:{reason}")
         return self.answers.get("risky", LocationChoice.CANCEL)  # type: ignore[return-value]
 
+    def confirm_delete(self, title: str, details: str) -> bool:
+        self.asked.append(f"delete:{title}\n{details}")
+        return bool(self.answers.get("confirm_delete", True))
+
     def open_read_only(self, exc: PlannerError) -> bool:
         self.asked.append("read_only")
         return bool(self.answers.get("read_only", False))

@@ -144,10 +144,12 @@ class PlanStore:
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for reading; it never writes."""
+        """A session for reading: one consistent snapshot; the objects it returns stay readable after it.
+        Changing anything in it is a programming error, refused before anything is written."""
         with self._sessions() as session, session.begin():
             yield session
-            session.rollback()
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("reader() sessions are for reading; use session() to change the plan")
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
