@@ -299,3 +299,17 @@ def test_edits_to_a_read_only_file_are_refused(plan_path: Path) -> None:
             plan_edit.update_node(ro, key, {"name": "x"})
     finally:
         ro.close()
+
+
+def test_large_plan_generator_scales_the_district_plan(tmp_path: Path) -> None:
+    from tests.benchmarks.generate import generate
+
+    store = generate(tmp_path / "x2.planner", copies=2)
+    try:
+        plans = list_plans(store)
+        assert len(plans) == 1
+        rows = outline(store, plans[0].id, View.PILLARS)
+        assert sum(1 for r in rows if r.key.kind is Kind.PILLAR) == 8
+        assert count(store, Wig) == 200 and count(store, KeyLever) >= 800
+    finally:
+        store.close()

@@ -146,6 +146,9 @@ class NodeForm(QWidget):
             return edit
         if spec.type in (FieldType.CHOICE, FieldType.DIVISION, FieldType.DEPARTMENT):
             combo = QComboBox()
+            # long department names must not widen the form past its pane
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
             if spec.type is FieldType.CHOICE:
                 for choice in spec.choices:
                     combo.addItem(choice, choice)

@@ -68,6 +68,10 @@ class PlanPage(QWidget):
         self.division_combo.setAccessibleName("Division filter")
         self.department_combo = QComboBox()
         self.department_combo.setAccessibleName("Department filter")
+        for combo in (self.plan_combo, self.view_combo, self.pillar_combo, self.division_combo,
+                      self.department_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.match_label = QLabel()
         self.match_label.setAccessibleName("Filter matches")
 

@@ -169,7 +169,7 @@ def upgrade() -> None:
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.UniqueConstraint("uuid", name="uq_wig_uuid"),
-        sa.CheckConstraint("strategy_id IS NOT NULL OR department_id IS NOT NULL", name="ck_wig_has_owner"),
+        sa.CheckConstraint("strategy_id IS NOT NULL OR department_id IS NOT NULL", name="has_owner"),
     )
     op.create_index("ix_wig_strategy_id", "wig", ["strategy_id"])
     op.create_index("ix_wig_department_id", "wig", ["department_id"])
@@ -208,7 +208,7 @@ def upgrade() -> None:
                   nullable=False),
         sa.UniqueConstraint("uuid", name="uq_performance_measure_uuid"),
         sa.CheckConstraint("wig_id IS NOT NULL OR strategy_id IS NOT NULL OR department_id IS NOT NULL",
-                           name="ck_performance_measure_has_owner"),
+                           name="has_owner"),
     )
     for col in ("wig_id", "strategy_id", "department_id"):
         op.create_index(f"ix_performance_measure_{col}", "performance_measure", [col])

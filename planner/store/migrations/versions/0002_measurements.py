@@ -35,9 +35,9 @@ def upgrade() -> None:
         sa.Column("entered_by", sa.Text(), nullable=False),
         sa.Column("entered_at", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("uuid", name="uq_measurement_uuid"),
-        sa.CheckConstraint("(measure_id IS NULL) <> (wig_id IS NULL)", name="ck_measurement_one_subject"),
-        sa.CheckConstraint("period_end >= period_start", name="ck_measurement_period_order"),
-        sa.CheckConstraint("value IS NOT NULL OR done IS NOT NULL", name="ck_measurement_has_value"),
+        sa.CheckConstraint("(measure_id IS NULL) <> (wig_id IS NULL)", name="one_subject"),
+        sa.CheckConstraint("period_end >= period_start", name="period_order"),
+        sa.CheckConstraint("value IS NOT NULL OR done IS NOT NULL", name="has_value"),
     )
     op.create_index("ix_measurement_measure_id", "measurement", ["measure_id"])
     op.create_index("ix_measurement_wig_id", "measurement", ["wig_id"])
