@@ -17,7 +17,7 @@ from planner.store.migrate import head_revision, known_revisions
 
 
 def test_revisions_are_a_single_line() -> None:
-    assert known_revisions() == {"0001", "0002"} and head_revision() == "0002"
+    assert known_revisions() == {"0001", "0002", "0003"} and head_revision() == "0003"
 
 
 def test_a_new_file_is_at_head_and_matches_the_model(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_a_file_at_the_first_revision_is_backed_up_and_migrated_with_its_data(tm
 
     store = open_plan_file(path)
     try:
-        assert store.schema_revision() == "0002"
+        assert store.schema_revision() == head_revision()
         with store.reader() as s:
             plan = s.scalars(select(Plan)).one()
             assert (plan.uuid, plan.name, plan.mission) == (plan_uuid, "Dept plan", "M")

@@ -1,7 +1,7 @@
 """The ORM model: typed SQLAlchemy classes and nothing else (no Qt, no I/O beyond the ORM)."""
 
 from planner.model.base import Base, Record, utcnow
-from planner.model.measurement import Measurement
+from planner.model.measurement import InterimTarget, Measurement
 from planner.model.plan import (
     DEFAULT_LEVEL_NAMES,
     Department,
@@ -23,6 +23,6 @@ from planner.model.plan import (
 
 __all__ = [
     "DEFAULT_LEVEL_NAMES", "Base", "Department", "Direction", "DistrictGoal", "Division", "Frequency",
-    "Guardrail", "KeyLever", "Measurement", "PerformanceMeasure", "Pillar", "Plan", "Priority", "Record",
-    "Strategy", "Wig", "WigKind", "strategy_collaborator", "utcnow",
+    "Guardrail", "InterimTarget", "KeyLever", "Measurement", "PerformanceMeasure", "Pillar", "Plan", "Priority",
+    "Record", "Strategy", "Wig", "WigKind", "strategy_collaborator", "utcnow",
 ]

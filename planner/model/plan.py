@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.model.base import Base, Record
@@ -60,6 +60,12 @@ class Plan(Record, Base):
     tagline: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # Status rules, visible and settable per plan (see services/progress.py).
+    on_track_tolerance: Mapped[float] = mapped_column(default=0.05, server_default="0.05")
+    at_risk_tolerance: Mapped[float] = mapped_column(default=0.15, server_default="0.15")
+    rollup_rule: Mapped[str] = mapped_column(String(16), default="worst", server_default="worst")
+    rollup_on_track: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
+    rollup_at_risk: Mapped[float] = mapped_column(default=0.6, server_default="0.6")
 
     goals: Mapped[list[DistrictGoal]] = relationship(
         back_populates="plan", order_by="DistrictGoal.position", cascade="all, delete-orphan")
@@ -220,6 +226,7 @@ class Wig(Record, Base):
     direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"), default=Direction.INCREASE)
     start_date: Mapped[date | None]
     deadline: Mapped[date | None]
+    weight: Mapped[float] = mapped_column(default=1.0, server_default="1.0")  # in a weighted roll-up
     strategy: Mapped[Strategy | None] = relationship(back_populates="wigs")
     department: Mapped[Department | None] = relationship(back_populates="wigs")
     key_levers: Mapped[list[KeyLever]] = relationship(
@@ -258,6 +265,7 @@ class PerformanceMeasure(Record, Base):
     unit: Mapped[str | None] = mapped_column(Text)
     frequency: Mapped[Frequency] = mapped_column(
         _enum(Frequency, "frequency"), default=Frequency.QUARTERLY)
+    allow_over_100: Mapped[bool] = mapped_column(default=False, server_default="0")  # a percent may exceed 100
     wig: Mapped[Wig | None] = relationship(back_populates="measures")
     strategy: Mapped[Strategy | None] = relationship(back_populates="measures")
     department: Mapped[Department | None] = relationship(back_populates="measures")
