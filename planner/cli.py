@@ -30,7 +30,42 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="print a plan file's schema version, integrity and row counts")
     check.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the file to check")
+    log = sub.add_parser("log", help="log a value of a performance measure (or WIG) for one period")
+    log.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    log.add_argument("--measure", required=True, metavar="MEASURE",
+                     help="the measure's exact name or UUID (a WIG's UUID logs the goal itself)")
+    log.add_argument("--period", required=True, metavar="PERIOD",
+                     help="2024-09 (monthly), Q1 2024-25 (quarterly), S1 2024-25, 2024-25, or a date")
+    log.add_argument("--value", required=True, metavar="VALUE", help="a number, or done / not done")
+    log.add_argument("--note", default="", metavar="TEXT")
+    log.add_argument("--evidence", default="", metavar="LINK", help="a link or path to the evidence")
+    log.add_argument("--by", default="", metavar="NAME", help="who is logging it (default: your user name)")
+    log.add_argument("--replace", action="store_true", help="replace a value already logged for the period")
+    log.add_argument("--outside-plan-year", action="store_true",
+                     help="accept a period outside the plan year")
     return parser
+
+
+def _cmd_log(args: argparse.Namespace) -> int:
+    import getpass
+
+    from planner.services.measurements import NeedsConfirmation, find_measure, log_value, subject_info
+    from planner.store import open_plan_file
+
+    with open_plan_file(args.file) as store:
+        key = find_measure(store, args.measure)
+        subject = subject_info(store, key)
+        try:
+            logged = log_value(store, key, args.period, args.value, note=args.note, evidence=args.evidence,
+                               entered_by=args.by or getpass.getuser(), replace=args.replace,
+                               outside_year_ok=args.outside_plan_year)
+        except NeedsConfirmation as exc:
+            flag = "--replace" if exc.reason == "replace" else "--outside-plan-year"
+            print(f"planner: {exc.message} Nothing was written; add {flag} to log it anyway.", file=sys.stderr)
+            return EXIT_PROBLEM
+    what = "Replaced the value" if logged.replaced else "Logged"
+    print(f"{what}: {subject.name} = {args.value} for {args.period}.")
+    return EXIT_OK
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -79,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_new(args)
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "log":
+            return _cmd_log(args)
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_PROBLEM

@@ -112,6 +112,8 @@ def parse_period(text: str, frequency: Frequency, year_start_month: int = 7) -> 
     except ValueError:
         pass
     month = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
+    if month and frequency is Frequency.MONTHLY and not 1 <= int(month[2]) <= 12:
+        raise ValidationError(f"“{raw}” is not a month (months are 01 to 12). {hint}", field="period")
     if month and 1 <= int(month[2]) <= 12:
         if frequency is Frequency.MONTHLY:
             return period_containing(date(int(month[1]), int(month[2]), 1), frequency, year_start_month)
