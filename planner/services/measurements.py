@@ -264,6 +264,22 @@ def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str,
         return before
 
 
+def update_measurement_fields(store: PlanStore, measurement_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Put stored values back as they were (undo and redo): no parsing, the values are already clean.
+    Returns the values it replaced."""
+    with _write(store) as session:
+        row = session.get(Measurement, measurement_id)
+        if row is None:
+            raise ValidationError("That value was deleted.")
+        unknown = set(values) - {"value", "done", "note", "evidence", "entered_by", "entered_at"}
+        if unknown:
+            raise ValueError(f"not measurement fields: {sorted(unknown)}")
+        before = {name: getattr(row, name) for name in values}
+        for name, value in values.items():
+            setattr(row, name, value)
+        return before
+
+
 def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 

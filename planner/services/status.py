@@ -81,7 +81,7 @@ class PlanStatus:
         return self.rollups.get(key)
 
 
-def _points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, list]]:
+def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, list]]:
     points: dict[int, list[Point]] = defaultdict(list)
     interim: dict[int, list] = defaultdict(list)
     if not wig_ids:
@@ -98,7 +98,7 @@ def _points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]
 
 
 def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules) -> Progress:
-    points, interim = _points(session, [wig.id])
+    points, interim = wig_points(session, [wig.id])
     return wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
                         points[wig.id], today, rules.thresholds, interim[wig.id])
 
@@ -120,7 +120,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date) -> PlanStatus:
             .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
             .outerjoin(Department, Wig.department_id == Department.id)
             .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id))).all()
-        points, interim = _points(s, [r[0] for r in rows])
+        points, interim = wig_points(s, [r[0] for r in rows])
     groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
     for (wig_id, kind, direction, baseline, target, start, deadline, weight, strategy_id, department_id,
          priority_id, strategy_division, pillar_id, department_division) in rows:

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from planner.errors import PlannerError
-from planner.services import plan_edit
+from planner.services import measurements, plan_edit
 from planner.services.plan_edit import DeletedSubtree, Placement
 from planner.services.plan_nodes import NodeKey
 from planner.store import PlanStore
@@ -121,3 +121,104 @@ class MoveCommand(_Command):
         plan_edit.move_node(self.store, self.key, self.before.parent, self.before.index,
                             old_parent=self.after.parent, restore=self.links)
         return self.key
+
+
+# ---- measurements ----------------------------------------------------------------------------------------
+
+ProgressRefresh = Callable[[NodeKey], None]
+
+
+class _ValueCommand(QUndoCommand):
+    """Base for commands on logged values: report errors, re-read the Progress tab and statuses."""
+
+    def __init__(self, text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh, report: Report) -> None:
+        super().__init__(text)
+        self.key, self.store, self.refresh, self.report = key, store, refresh, report
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._run(self.do)
+
+    def undo(self) -> None:
+        self._run(self.revert)
+
+    def _run(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except PlannerError as exc:
+            self.report(exc)
+            self.setObsolete(True)
+        self.refresh(self.key)
+
+    def do(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class LogValueCommand(_ValueCommand):
+    def __init__(self, logged: Any, text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh,
+                 report: Report) -> None:
+        super().__init__(text, key, store, refresh, report)
+        self.logged = logged
+        self.after: dict[str, Any] | None = None
+        self.row: dict[str, Any] | None = None
+
+    def do(self) -> None:
+        if self.logged.replaced is not None:
+            assert self.after is not None
+            measurements.update_measurement_fields(self.store, self.logged.id, self.after)
+        else:
+            assert self.row is not None
+            measurements.restore_measurement(self.store, self.row)
+
+    def revert(self) -> None:
+        if self.logged.replaced is not None:
+            self.after = measurements.update_measurement_fields(self.store, self.logged.id, self.logged.replaced)
+        else:
+            self.row = measurements.delete_measurement(self.store, self.logged.id)
+
+
+class EditValueCommand(_ValueCommand):
+    def __init__(self, measurement_id: int, before: dict[str, Any], text: str, key: NodeKey, store: PlanStore,
+                 refresh: ProgressRefresh, report: Report) -> None:
+        super().__init__(text, key, store, refresh, report)
+        self.measurement_id, self.before = measurement_id, before
+        self.after: dict[str, Any] | None = None
+
+    def do(self) -> None:
+        assert self.after is not None
+        measurements.update_measurement_fields(self.store, self.measurement_id, self.after)
+
+    def revert(self) -> None:
+        self.after = measurements.update_measurement_fields(self.store, self.measurement_id, self.before)
+
+
+class DeleteValueCommand(_ValueCommand):
+    def __init__(self, row: dict[str, Any], text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh,
+                 report: Report) -> None:
+        super().__init__(text, key, store, refresh, report)
+        self.row = row
+
+    def do(self) -> None:
+        self.row = measurements.delete_measurement(self.store, self.row["id"])
+
+    def revert(self) -> None:
+        measurements.restore_measurement(self.store, self.row)
+
+
+class TargetCommand(_ValueCommand):
+    def __init__(self, period: Any, before: float | None, after: Any, text: str, key: NodeKey, store: PlanStore,
+                 refresh: ProgressRefresh, report: Report) -> None:
+        super().__init__(text, key, store, refresh, report)
+        self.period, self.before, self.after = period, before, after
+
+    def do(self) -> None:
+        measurements.set_interim_target(self.store, self.key, self.period, self.after)
+
+    def revert(self) -> None:
+        measurements.set_interim_target(self.store, self.key, self.period, self.before)

@@ -80,10 +80,12 @@ class MainWindow(QMainWindow):
         for action in self.page.edit_actions:
             edit_menu.addAction(action)
         edit_menu.addSeparator()
+        edit_menu.addAction(self.page.log_action)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.page.find_action)
         self.edit_menu = edit_menu
         self.addActions([self.page.undo_action, self.page.redo_action, *self.page.edit_actions,
-                         self.page.find_action])
+                         self.page.find_action, self.page.log_action])
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action("&About Planner", self.show_about)

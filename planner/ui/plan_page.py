@@ -3,9 +3,12 @@ and the edit actions with undo. Every change goes through a service and is in th
 
 from __future__ import annotations
 
+import getpass
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,17 +20,34 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from planner.errors import PlannerError, ValidationError
-from planner.services import plan_edit
+from planner.render.status_style import label as status_label
+from planner.services import measurements, plan_edit
+from planner.services.charts import wig_chart
+from planner.services.measurements import NeedsConfirmation
 from planner.services.plan_nodes import Kind, NodeKey, child_kinds
 from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
+from planner.services.progress import Rollup
+from planner.services.status import PlanStatus, plan_status
 from planner.store import PlanStore
-from planner.ui.commands import AddCommand, DeleteCommand, EditCommand, MoveCommand
+from planner.ui.commands import (
+    AddCommand,
+    DeleteCommand,
+    DeleteValueCommand,
+    EditCommand,
+    EditValueCommand,
+    LogValueCommand,
+    MoveCommand,
+    TargetCommand,
+)
+from planner.ui.history import ProgressPanel
+from planner.ui.log_dialog import LogValueDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_form import NodeForm
 from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
@@ -52,6 +72,8 @@ class PlanPage(QWidget):
         self.undo_stack = QUndoStack(self)
         self._expanded: set[NodeKey] = set()
         self._restoring = False
+        self.today: Callable[[], date] = date.today
+        self.status: PlanStatus | None = None
 
         self.plan_combo = QComboBox()
         self.plan_combo.setAccessibleName("Plan")
@@ -108,7 +130,7 @@ class PlanPage(QWidget):
         header.setSectionResizeMode(PlanTreeModel.COL_STATUS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(PlanTreeModel.COL_CODE, 150)
         header.resizeSection(PlanTreeModel.COL_OWNER, 170)
-        header.resizeSection(PlanTreeModel.COL_STATUS, 70)
+        header.resizeSection(PlanTreeModel.COL_STATUS, 190)
 
         self.form = NodeForm()
         self.form.setObjectName("node_form")
@@ -117,9 +139,14 @@ class PlanPage(QWidget):
         form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         form_scroll.setWidget(self.form)
         self.overview = overview
+        self.progress = ProgressPanel()
+        self.progress.setObjectName("progress")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(form_scroll, "&Details")
+        self.tabs.addTab(self.progress, "P&rogress")
         self.right = QStackedWidget()
         self.right.addWidget(self.overview)
-        self.right.addWidget(form_scroll)
+        self.right.addWidget(self.tabs)
 
         left = QWidget()
         left_box = QVBoxLayout(left)
@@ -155,6 +182,10 @@ class PlanPage(QWidget):
         self.tree.collapsed.connect(self._on_collapsed)
         self.form.commit.connect(self.save_fields)
         self.model.move_requested.connect(self.move_to)
+        self.model.status_lookup = self._status_of
+        self.progress.log_requested.connect(self.log_value)
+        self.progress.delete_requested.connect(self.delete_value)
+        self.progress.model.edit_requested.connect(self.edit_history)
         self.setTabOrder(self.plan_combo, self.view_combo)
         self.setTabOrder(self.view_combo, self.filter_edit)
         self.setTabOrder(self.filter_edit, self.pillar_combo)
@@ -186,6 +217,7 @@ class PlanPage(QWidget):
         self.move_up_action = action("Move &Up", lambda: self.move_by(-1), QKeySequence("Ctrl+Up"))
         self.move_down_action = action("Move Do&wn", lambda: self.move_by(1), QKeySequence("Ctrl+Down"))
         self.find_action = action("&Find in Plan", self.focus_filter, QKeySequence.StandardKey.Find)
+        self.log_action = action("&Log Value…", self.log_value, QKeySequence("Ctrl+L"))
         self.edit_actions = [self.add_child_action, self.add_sibling_action, self.add_measure_action,
                              self.delete_action, self.move_up_action, self.move_down_action]
         self._update_actions()
@@ -205,6 +237,7 @@ class PlanPage(QWidget):
         self.add_measure_action.setEnabled(writable and key is not None and key.kind in (
             Kind.WIG, Kind.STRATEGY, Kind.DEPARTMENT))
         self.delete_action.setEnabled(writable and key is not None and key.kind in plan_edit.DELETABLE)
+        self.log_action.setEnabled(writable and key is not None and key.kind in (Kind.WIG, Kind.MEASURE))
         siblings = self.model.siblings(key) if key else []
         movable = writable and key is not None and key.kind in plan_edit.DELETABLE and key in siblings
         self.move_up_action.setEnabled(movable and siblings.index(key) > 0)  # type: ignore[arg-type]
@@ -286,6 +319,7 @@ class PlanPage(QWidget):
         self._restoring = True
         try:
             rows = outline(self.store, plan.id, self.view) if self.store and plan else []
+            self.status = plan_status(self.store, plan.id, self.today()) if self.store and plan else None
             self.model.load(rows, plan.level_names if plan else ())
             if first:
                 self._expanded = {r.key for r in rows if r.parent is None}
@@ -385,7 +419,126 @@ class PlanPage(QWidget):
         heading = self._heading(key)
         self.form.show_node(key, heading, values, divisions=self.choices.divisions,
                             departments=self.choices.departments, read_only=self.store.read_only)
+        has_progress = key.kind in (Kind.WIG, Kind.MEASURE)
+        self.tabs.setTabEnabled(1, has_progress)
+        if has_progress:
+            self._show_progress(key)
+        elif self.tabs.currentIndex() == 1:
+            self.tabs.setCurrentIndex(0)
         self.right.setCurrentIndex(1)
+
+    # ---- status and progress -------------------------------------------------------------------------------
+    def _status_of(self, key: NodeKey) -> tuple[str, Any, str] | None:
+        """Text, status and tooltip for the tree's Status column."""
+        found = self.status.for_key(key) if self.status else None
+        if found is None:
+            return None
+        rules = self.status.rules if self.status else None
+        if isinstance(found, Rollup):
+            if not found.total:
+                return None
+            tip = f"{found.badge()}\n{rules.rollup.describe() if rules else ''}"
+            return f"{status_label(found.status)} · {found.badge()}", found.status, tip
+        tip = f"{found.reason}\n{rules.thresholds.describe() if rules else ''}"
+        return status_label(found.status), found.status, tip
+
+    def _show_progress(self, key: NodeKey) -> None:
+        if self.store is None:
+            return
+        subject, rows = measurements.history(self.store, key)
+        chart = wig_chart(self.store, key.id, self.today()) if key.kind is Kind.WIG else None
+        self.progress.show_history(subject, rows, chart, self.store.read_only)
+
+    def refresh_progress(self, key: NodeKey) -> None:
+        """After a value was logged, edited, deleted or undone: statuses, the tree's badges, the tab."""
+        plan = self.plan
+        if self.store is None or plan is None:
+            return
+        self.status = plan_status(self.store, plan.id, self.today())
+        self.model.refresh_status()
+        if self.form.key == key:
+            self._show_progress(key)
+
+    def entered_by(self) -> str:
+        return str(QSettings().value("user/name", "") or getpass.getuser())
+
+    def log_value(self) -> None:
+        key = self.current_key()
+        if self.store is None or key is None or key.kind not in (Kind.WIG, Kind.MEASURE) or self.store.read_only:
+            return
+        subject = measurements.subject_info(self.store, key)
+        dialog = LogValueDialog(subject, self.entered_by(), lambda values: self._save_value(key, values),
+                                today=self.today(), parent=self)
+        self.prompter.log_value(dialog)
+
+    def _save_value(self, key: NodeKey, values: dict[str, Any]) -> ValidationError | None:
+        """Log from the dialog, asking to confirm a period outside the year or a replacement."""
+        assert self.store is not None
+        flags = {"replace": False, "outside_year_ok": False}
+        while True:
+            try:
+                logged = measurements.log_value(self.store, key, values["period"], values["value"],
+                                                note=values["note"], evidence=values["evidence"],
+                                                entered_by=values["entered_by"], **flags)
+            except NeedsConfirmation as exc:
+                flag = "replace" if exc.reason == "replace" else "outside_year_ok"
+                action = "Replace" if flag == "replace" else "Log Anyway"
+                if flags[flag] or not self.prompter.confirm(exc.title, f"{exc.message} {exc.hint or ''}", action):
+                    return ValidationError(exc.message, field="period")
+                flags[flag] = True
+                continue
+            except ValidationError as exc:
+                return exc
+            except PlannerError as exc:
+                self._report(exc)
+                return ValidationError(exc.message)
+            break
+        QSettings().setValue("user/name", values["entered_by"].strip())
+        subject = measurements.subject_info(self.store, key)
+        what = "Replace" if logged.replaced else "Log"
+        self.undo_stack.push(LogValueCommand(logged, f"{what} Value {values['period']}", key, self.store,
+                                             self.refresh_progress, self._report))
+        self.refresh_progress(key)
+        self.status_message.emit(f"Logged {values['value']} for {values['period']} ({subject.name[:40]})")
+        return None
+
+    def edit_history(self, row_index: int, field: str, value: Any) -> None:
+        key = self.form.key
+        if self.store is None or key is None:
+            return
+        row = self.progress.model.rows[row_index]
+        try:
+            if field == "target":
+                before = measurements.set_interim_target(self.store, key, row.period, value)
+                after = value if str(value).strip() else None
+                self.undo_stack.push(TargetCommand(row.period, before, after, f"Set Target {row.period.label}", key,
+                                                   self.store, self.refresh_progress, self._report))
+            elif row.measurement_id is None:
+                if field != "value":
+                    return
+                self._save_value(key, {"period": row.period.label, "value": value, "note": "", "evidence": "",
+                                       "entered_by": self.entered_by()})
+                return
+            else:
+                before = measurements.update_measurement(self.store, row.measurement_id, {field: value})
+                self.undo_stack.push(EditValueCommand(row.measurement_id, before, f"Edit Value {row.period.label}",
+                                                      key, self.store, self.refresh_progress, self._report))
+        except PlannerError as exc:
+            self._report(exc)
+        self.refresh_progress(key)
+
+    def delete_value(self, measurement_id: int) -> None:
+        key = self.form.key
+        if self.store is None or key is None:
+            return
+        try:
+            row = measurements.delete_measurement(self.store, measurement_id)
+        except PlannerError as exc:
+            self._report(exc)
+            return
+        self.undo_stack.push(DeleteValueCommand(row, "Delete Value", key, self.store, self.refresh_progress,
+                                                self._report))
+        self.refresh_progress(key)
 
     def _heading(self, key: NodeKey) -> str:
         """"Strategy Ae 1.004", "WIG 2 · Ae 1.004", "Key lever 3 · WIG 1 · Ee 1.002"."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from planner.render.status_style import tint
 from planner.services.plan_nodes import KIND_LABEL, Kind, NodeKey, allowed_parent
 from planner.services.plan_outline import OutlineRow
 
@@ -67,8 +69,8 @@ class PlanTreeModel(QAbstractItemModel):
         self._filter = TreeFilter()
         self.level_names: tuple[str, ...] = ()
         self.matches = 0
-        # The hook for progress (a later release): key -> status text. Neutral until progress exists.
-        self.status_for: Callable[[NodeKey], str] = lambda key: "—" if key.kind is Kind.WIG else ""
+        # Status of a node: (text, Status, tooltip), or None while there is none. Set by the page.
+        self.status_lookup: Callable[[NodeKey], tuple[str, Any, str] | None] = lambda key: None
         self.read_only = False
 
     # ---- loading and filtering ---------------------------------------------------------------------------
@@ -145,6 +147,13 @@ class PlanTreeModel(QAbstractItemModel):
             for i, child in enumerate(node.visible):
                 child.position = i
             stack.extend(node.visible)
+
+    def refresh_status(self) -> None:
+        """Statuses changed (a value was logged): repaint the Status column."""
+        top = self.rowCount()
+        if top:
+            self.dataChanged.emit(self.index(0, self.COL_STATUS), self.index(top - 1, self.COL_STATUS))
+        self.layoutChanged.emit()  # children's status cells too; rows do not move
 
     def update_text(self, key: NodeKey, code: str | None, title: str) -> None:
         """A field edit changed a node's code or text: repaint that row only."""
@@ -269,7 +278,13 @@ class PlanTreeModel(QAbstractItemModel):
                 return first if len(first) <= SHORT_TITLE else first[: SHORT_TITLE - 1].rstrip() + "…"
             if column == self.COL_OWNER:
                 return row.owner
-            return self.status_for(row.key)
+            found = self.status_lookup(row.key)
+            return found[0] if found else ""
+        if column == self.COL_STATUS and role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole):
+            found = self.status_lookup(row.key)
+            if found is None:
+                return None
+            return found[2] if role == Qt.ItemDataRole.ToolTipRole else tint(found[1], 55)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{self.level_label(row.key.kind)} {row.code}\n{row.title}".strip()
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -85,6 +85,19 @@ class Prompter:
             return LocationChoice.OPEN_ANYWAY
         return LocationChoice.CANCEL
 
+    def confirm(self, title: str, text: str, action: str) -> bool:
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText(action)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def log_value(self, dialog: QWidget) -> None:
+        """Shows the Log Value dialog; it saves itself through the page."""
+        dialog.exec()  # type: ignore[attr-defined]
+
     def confirm_delete(self, title: str, details: str) -> bool:
         return confirm_delete_dialog(self.parent, title, details)
 

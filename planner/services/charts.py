@@ -1,0 +1,128 @@
+"""What a WIG chart shows, as plain data: the window, the scoreboard and (later) print draw from this one
+function, so all three show the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from planner.errors import ValidationError
+from planner.model import Department, Division, Pillar, Plan, Priority, Strategy, Wig, WigKind
+from planner.services.plan_edit import plan_id_of
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.progress import Point, Progress
+from planner.services.status import plan_status, rules_of, wig_points, wig_progress_of
+from planner.services.wig_parser import format_number
+from planner.store import PlanStore
+
+
+@dataclass(frozen=True)
+class ChartData:
+    title: str
+    kind: WigKind
+    unit: str | None
+    points: list[Point]  # logged values (milestones: 1 done / 0 not done)
+    path: list[tuple[date, float]]  # the straight line from baseline at start to target at deadline
+    target: float | None
+    deadline: date | None
+    forecast: list[tuple[date, float]]  # from the latest value to the trend's value at the deadline
+    interim: list[tuple[date, float]]  # interim targets at their period ends
+    progress: Progress
+
+    def value_text(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if self.kind is WigKind.MILESTONE:
+            return "Done" if value >= 1 else "Not done"
+        return format_number(value) + ("%" if self.kind is WigKind.PERCENT else (f" {self.unit}" if self.unit else ""))
+
+
+def _chart(wig: Wig, points: list[Point], interim: list, progress: Progress) -> ChartData:
+    if wig.kind is WigKind.MILESTONE:
+        shown = [Point(p.when, 1.0 if (p.done if p.done is not None else p.value) else 0.0, p.done, p.note)
+                 for p in points]
+        return ChartData(wig.sentence, wig.kind, None, sorted(shown, key=lambda p: p.when), [], 1.0,
+                         wig.deadline, [], [], progress)
+    base = progress.baseline_used if progress.baseline_used is not None else wig.baseline
+    path = []
+    if base is not None and wig.target is not None and wig.start_date and wig.deadline:
+        path = [(wig.start_date, base), (wig.deadline, wig.target)]
+    forecast = []
+    if progress.forecast is not None and progress.latest is not None and wig.deadline is not None \
+            and progress.latest.value is not None and progress.latest.when < wig.deadline:
+        forecast = [(progress.latest.when, progress.latest.value), (wig.deadline, progress.forecast)]
+    return ChartData(wig.sentence, wig.kind, wig.unit, sorted(points, key=lambda p: p.when), path, wig.target,
+                     wig.deadline, forecast, sorted((end, value) for _start, end, value in interim), progress)
+
+
+def wig_chart(store: PlanStore, wig_id: int, today: date) -> ChartData:
+    with store.reader() as s:
+        wig = s.get(Wig, wig_id)
+        if wig is None:
+            raise ValidationError("That WIG no longer exists.")
+        plan = s.get(Plan, plan_id_of(s, NodeKey(Kind.WIG, wig_id)))
+        rules = rules_of(plan)
+        progress = wig_progress_of(s, wig, today, rules)
+        points, interim = wig_points(s, [wig_id])
+        return _chart(wig, points[wig_id], interim[wig_id], progress)
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    wig_id: int
+    code: str  # "Ae 1.004 · WIG 2" or the department's name
+    owner: str
+    chart: ChartData
+
+    @property
+    def latest_text(self) -> str:
+        latest = self.chart.progress.latest
+        if latest is None:
+            return "nothing logged"
+        value = 1.0 if self.chart.kind is WigKind.MILESTONE and latest.done else latest.value
+        if self.chart.kind is WigKind.MILESTONE and latest.done is False:
+            value = 0.0
+        return f"{self.chart.value_text(value)} ({latest.when:%d %b %Y})"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which WIGs a scoreboard shows: the whole plan, or one pillar, division or department."""
+
+    kind: str = "plan"  # plan | pillar | division | department
+    id: int | None = None
+
+
+def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> list[ScoreCard]:
+    """One card per WIG in scope, in plan order, with its chart data and status."""
+    status = plan_status(store, plan_id, today)
+    with store.reader() as s:
+        stmt = (select(Wig, Strategy.code, Priority.code, Department.name, Division.name)
+                .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
+                .outerjoin(Priority, Strategy.priority_id == Priority.id)
+                .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
+                .outerjoin(Department, Wig.department_id == Department.id)
+                .outerjoin(Division, Division.id == Strategy.division_id)
+                .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id)))
+        if scope.kind == "pillar":
+            stmt = stmt.where(Pillar.id == scope.id)
+        elif scope.kind == "division":
+            stmt = stmt.where((Strategy.division_id == scope.id) | (Department.division_id == scope.id))
+        elif scope.kind == "department":
+            stmt = stmt.where(Wig.department_id == scope.id)
+        stmt = stmt.order_by(Pillar.position, Priority.position, Strategy.position, Wig.position,
+                             Department.position, Wig.department_position, Wig.id)
+        found = s.execute(stmt).all()
+        ids = [w.id for w, *_ in found]
+        points, interim = wig_points(s, ids)
+        cards = []
+        for wig, strategy_code, priority_code, dept_name, division_name in found:
+            if strategy_code or priority_code:
+                code = f"{strategy_code or priority_code + ' (no code)'} · WIG {wig.position + 1}"
+            else:
+                code = f"{dept_name} · WIG {wig.department_position + 1}"
+            cards.append(ScoreCard(wig.id, code, dept_name or division_name or "",
+                                   _chart(wig, points[wig.id], interim[wig.id], status.wigs[wig.id])))
+        return cards

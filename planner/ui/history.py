@@ -1,0 +1,207 @@
+"""The Progress tab of a WIG or performance measure: its chart, status, and the history table of every
+period with its value and interim target, editable in place."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.render.status_style import label, tint
+from planner.services.charts import ChartData
+from planner.services.measurements import HistoryRow, Subject
+from planner.services.wig_parser import format_number
+from planner.ui.wig_chart import WigChart
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 10
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class HistoryModel(QAbstractTableModel):
+    COL_PERIOD, COL_ACTUAL, COL_TARGET, COL_NOTE, COL_EVIDENCE, COL_BY, COL_AT = range(7)
+    HEADERS = ("Period", "Actual", "Target", "Note", "Evidence", "Entered by", "Entered at")
+    EDITABLE: ClassVar[dict[int, str]] = {COL_ACTUAL: "value", COL_TARGET: "target", COL_NOTE: "note",
+                                          COL_EVIDENCE: "evidence"}
+
+    edit_requested = Signal(int, str, object)  # row, field, typed text
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self.subject: Subject | None = None
+        self.rows: list[HistoryRow] = []
+
+    def set_rows(self, subject: Subject | None, rows: list[HistoryRow]) -> None:
+        self.beginResetModel()
+        self.subject, self.rows = subject, rows
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def _text(self, row: HistoryRow, column: int) -> str:
+        subject = self.subject
+        assert subject is not None
+        if column == self.COL_PERIOD:
+            return row.period.label
+        if column == self.COL_ACTUAL:
+            return subject.format(row.value, row.done)
+        if column == self.COL_TARGET:
+            return "" if row.target is None else format_number(row.target) + ("%" if subject.percent else "")
+        if column == self.COL_NOTE:
+            return row.note
+        if column == self.COL_EVIDENCE:
+            return row.evidence
+        if column == self.COL_BY:
+            return row.entered_by
+        if row.entered_at is None:
+            return ""
+        return row.entered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.subject is None:
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.EditRole:
+            text = self._text(row, column)
+            return text.rstrip("%") if column in (self.COL_ACTUAL, self.COL_TARGET) else text
+        if role == SORT_ROLE:  # native values, so 9 sorts before 10 and dates by date
+            native = {self.COL_PERIOD: row.period.start.toordinal(),
+                      self.COL_ACTUAL: (row.value if row.value is not None else (1.0 if row.done else -1e300)),
+                      self.COL_TARGET: row.target if row.target is not None else -1e300,
+                      self.COL_AT: row.entered_at.timestamp() if row.entered_at else 0.0}
+            return native.get(column, self._text(row, column))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.COL_ACTUAL, self.COL_TARGET):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not index.isValid() or self.subject is None:
+            return flags
+        row = self.rows[index.row()]
+        column = index.column()
+        if column == self.COL_ACTUAL or (column == self.COL_TARGET and not self.subject.milestone) or (
+                column in (self.COL_NOTE, self.COL_EVIDENCE) and row.measurement_id is not None):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or index.column() not in self.EDITABLE:
+            return False
+        if str(value) == str(self.data(index, Qt.ItemDataRole.EditRole)):
+            return False
+        self.edit_requested.emit(index.row(), self.EDITABLE[index.column()], value)
+        return True  # the page saved it (or showed why not) and re-read the rows
+
+
+class ProgressPanel(QWidget):
+    """Chart (for a WIG), status in words, the history table and its buttons."""
+
+    log_requested = Signal()
+    delete_requested = Signal(int)  # measurement id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart = WigChart()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("status_label")
+        self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("Status")
+        self.model = HistoryModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setObjectName("history")
+        self.table.setAccessibleName("History of values")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(HistoryModel.COL_PERIOD, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setSectionResizeMode(HistoryModel.COL_NOTE, QHeaderView.ResizeMode.Stretch)
+        self.log_button = QPushButton("&Log Value…")
+        self.log_button.setObjectName("log_value")
+        self.log_button.clicked.connect(self.log_requested)
+        self.delete_button = QPushButton("Delete Value")
+        self.delete_button.setObjectName("delete_value")
+        self.delete_button.clicked.connect(self._delete)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.log_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chart, 3)
+        layout.addWidget(self.status_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 2)
+
+    def show_history(self, subject: Subject, rows: list[HistoryRow], chart: ChartData | None,
+                     read_only: bool) -> None:
+        self.model.set_rows(subject, rows)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(HistoryModel.COL_NOTE, QHeaderView.ResizeMode.Stretch)
+        self.chart.setVisible(chart is not None)
+        if chart is not None:
+            self.chart.set_data(chart)
+            p = chart.progress
+            extra = ""
+            if p.share is not None and subject.milestone is False:
+                parts = []
+                if p.expected_today is not None:
+                    parts.append(f"{p.expected_today:.0%} of the way is expected by today")
+                if p.forecast is not None:
+                    parts.append(f"the trend reaches {chart.value_text(p.forecast)} by the deadline")
+                extra = (" " + "; ".join(parts) + ".") if parts else ""
+                extra = extra[:2].upper() + extra[2:] if extra else ""
+            self.status_label.setText(f"<b>{label(p.status)}</b> — {p.reason}{extra}")
+            background = tint(p.status, 50).color().name(QColor.NameFormat.HexArgb)
+            self.status_label.setStyleSheet(f"background: {background}; padding: 4px;")
+        else:
+            self.status_label.setText(f"Logged {subject.frequency.value}.")
+            self.status_label.setStyleSheet("")
+        for widget in (self.log_button, self.delete_button):
+            widget.setEnabled(not read_only)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only else (
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed))
+
+    def selected_row(self) -> HistoryRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.rows[self.proxy.mapToSource(index).row()]
+
+    def _delete(self) -> None:
+        row = self.selected_row()
+        if row is not None and row.measurement_id is not None:
+            self.delete_requested.emit(row.measurement_id)
+
