@@ -210,7 +210,7 @@ def test_menus_have_standard_shortcuts(window) -> None:  # type: ignore[no-untyp
     assert w.new_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
     assert w.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
     titles = [a.text() for a in w.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&Help"]
+    assert titles == ["&File", "&Edit", "P&lan", "&Help"]
 
 
 def test_unexpected_errors_are_logged_and_shown_and_the_app_carries_on(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ def paint_sparkline(painter: QPainter, rect: QRectF, chart: ChartData) -> None:
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(QColor(200, 200, 200), 1))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(rect)
     if not days or not values:
         painter.setPen(QColor(120, 120, 120))

@@ -112,8 +112,9 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> lis
             stmt = stmt.where((Strategy.division_id == scope.id) | (Department.division_id == scope.id))
         elif scope.kind == "department":
             stmt = stmt.where(Wig.department_id == scope.id)
-        stmt = stmt.order_by(Pillar.position, Priority.position, Strategy.position, Wig.position,
-                             Department.position, Wig.department_position, Wig.id)
+        # the district plan's WIGs in plan order first, then the departments' own goals
+        stmt = stmt.order_by(Pillar.position.is_(None), Pillar.position, Priority.position, Strategy.position,
+                             Wig.position, Department.position, Wig.department_position, Wig.id)
         found = s.execute(stmt).all()
         ids = [w.id for w, *_ in found]
         points, interim = wig_points(s, ids)
@@ -126,3 +127,17 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> lis
             cards.append(ScoreCard(wig.id, code, dept_name or division_name or "",
                                    _chart(wig, points[wig.id], interim[wig.id], status.wigs[wig.id])))
         return cards
+
+
+def scope_choices(store: PlanStore, plan_id: int) -> list[tuple[str, Scope]]:
+    """The scoreboard's scopes: the whole plan, each pillar, each division, each department."""
+    with store.reader() as s:
+        plan = s.get(Plan, plan_id)
+        if plan is None:
+            return []
+        found = [(f"Whole district: {plan.name}", Scope())]
+        found += [(f"Pillar {p.code} {p.name}", Scope("pillar", p.id)) for p in plan.pillars]
+        found += [(f"Division: {d.name}", Scope("division", d.id)) for d in plan.divisions]
+        departments = s.scalars(select(Department).where(Department.plan_id == plan_id).order_by(Department.name))
+        found += [(f"Department: {d.name}", Scope("department", d.id)) for d in departments]
+        return found

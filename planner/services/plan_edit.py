@@ -137,6 +137,8 @@ def _clean(kind: Kind, name: str, raw: Any) -> Any:
                                   field=name) from None
         if not math.isfinite(number):
             raise ValidationError(f"{label} must be a number.", field=name)
+        if name == "weight" and number <= 0:
+            raise ValidationError("A weight must be more than 0 (1 is the usual weight).", field=name)
         return number
     if spec.type is FieldType.DATE:
         if raw is None or raw == "":
@@ -156,10 +158,14 @@ def _clean(kind: Kind, name: str, raw: Any) -> Any:
         return None if raw in (None, "", 0) else int(raw)
     if spec.type is FieldType.DEPARTMENTS:
         return sorted({int(v) for v in (raw or [])})
+    if spec.type is FieldType.FLAG:
+        return bool(raw) and str(raw).lower() not in ("0", "false", "no")
     raise ValueError(spec.type)
 
 
 def _check_wig(values: dict[str, Any]) -> None:
+    if values.get("weight") is None:
+        raise ValidationError("A WIG needs a weight (1 is the usual weight).", field="weight")
     kind, baseline, target = values["kind"], values["baseline"], values["target"]
     if kind is not WigKind.MILESTONE:
         if baseline is not None and target is not None and baseline == target:
@@ -314,7 +320,7 @@ def add_node(store: PlanStore, parent: NodeKey, kind: Kind, values: dict[str, An
                         "unit": parsed.unit, "direction": parsed.direction.value, "start_date": parsed.start,
                         "deadline": parsed.deadline}
             values = defaults | values
-            obj.kind, obj.direction = WigKind.MILESTONE, Direction.INCREASE
+            obj.kind, obj.direction, obj.weight = WigKind.MILESTONE, Direction.INCREASE, 1.0
         if kind is Kind.DEPARTMENT:
             obj.plan_id = parent_obj.plan_id
         if kind is Kind.MEASURE:

@@ -110,6 +110,7 @@ class FieldType(StrEnum):
     DIVISION = "division"  # a reference to a division of the same plan
     DEPARTMENT = "department"
     DEPARTMENTS = "departments"  # several departments (collaborators)
+    FLAG = "flag"
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,14 @@ FIELDS: dict[Kind, list[Field]] = {
         Field("start_date", "Start", FieldType.DATE),
         Field("deadline", "Deadline", FieldType.DATE),
         Field("department_id", "Department", FieldType.DEPARTMENT),
+        Field("weight", "Weight in roll-ups", FieldType.NUMBER),
     ],
     Kind.KEY_LEVER: [Field("text", "Key lever", FieldType.LONG_TEXT, required=True)],
     Kind.MEASURE: [
         Field("name", "Name", FieldType.TEXT, required=True),
         Field("unit", "Unit", FieldType.TEXT),
         Field("frequency", "Logged", FieldType.CHOICE, choices=tuple(f.value for f in Frequency)),
+        Field("allow_over_100", "A percent may exceed 100", FieldType.FLAG),
     ],
     Kind.DIVISION: [
         Field("name", "Name", FieldType.TEXT, required=True, unique=True),

@@ -6,15 +6,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
 from planner import APP_NAME, __version__
-from planner.errors import PlanFileLockedError, PlannerError
+from planner.errors import PlanFileLockedError, PlannerError, ValidationError
 from planner.services.plan_file import new_plan_file, plan_summaries
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.plan_outline import View
+from planner.services.status import plan_rules, set_plan_rules
 from planner.store import PlanStore, backup_file, open_plan_file, risky_location
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
+from planner.ui.rules_dialog import StatusRulesDialog
+from planner.ui.scoreboard import ScoreboardPage
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -35,7 +40,14 @@ class MainWindow(QMainWindow):
         self.overview = PlanOverview(self)
         self.page = PlanPage(self.prompter, self.overview, self)
         self.page.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
-        self.setCentralWidget(self.page)
+        self.scoreboard = ScoreboardPage(self)
+        self.scoreboard.open_wig.connect(self.show_wig)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.page, "&Plan")
+        self.tabs.addTab(self.scoreboard, "&Scoreboard")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
         self.file_label = QLabel()
         self.file_label.setAccessibleName("Open plan file")
         self.statusBar().addPermanentWidget(self.file_label)
@@ -80,12 +92,21 @@ class MainWindow(QMainWindow):
         for action in self.page.edit_actions:
             edit_menu.addAction(action)
         edit_menu.addSeparator()
-        edit_menu.addAction(self.page.log_action)
-        edit_menu.addSeparator()
         edit_menu.addAction(self.page.find_action)
         self.edit_menu = edit_menu
         self.addActions([self.page.undo_action, self.page.redo_action, *self.page.edit_actions,
                          self.page.find_action, self.page.log_action])
+
+        plan_menu = self.menuBar().addMenu("P&lan")
+        self.show_plan_action = self._action("Plan &Tree", lambda: self.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1"))
+        self.show_scoreboard_action = self._action("&Scoreboard", lambda: self.tabs.setCurrentIndex(1),
+                                                   QKeySequence("Ctrl+2"))
+        self.rules_action = self._action("Status &Rules…", self.edit_rules, tip="Thresholds and the roll-up rule")
+        plan_menu.addAction(self.show_plan_action)
+        plan_menu.addAction(self.show_scoreboard_action)
+        plan_menu.addSeparator()
+        plan_menu.addAction(self.page.log_action)
+        plan_menu.addAction(self.rules_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action("&About Planner", self.show_about)
@@ -108,6 +129,38 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         self.save_copy_action.setEnabled(self.store is not None)
+        if hasattr(self, "rules_action"):
+            self.rules_action.setEnabled(self.store is not None and not self.store.read_only)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == 1:
+            self.scoreboard.refresh()  # what was logged since it was last shown
+
+    def show_wig(self, wig_id: int) -> None:
+        """From a scoreboard card to the WIG in the plan tree."""
+        self.tabs.setCurrentIndex(0)
+        if self.page.plan is not None and self.page.view is not View.PILLARS:
+            self.page.select_plan(self.page.plan.id, View.PILLARS)
+        self.page.filter_edit.clear()
+        self.page.apply_filter()
+        self.page.select(NodeKey(Kind.WIG, wig_id))
+
+    def edit_rules(self) -> None:
+        plan = self.page.plan
+        if self.store is None or plan is None or self.store.read_only:
+            return
+        dialog = StatusRulesDialog(plan_rules(self.store, plan.id), self)
+        while self.prompter.edit_rules(dialog):
+            try:
+                set_plan_rules(self.store, plan.id, dialog.rules())
+            except ValidationError as exc:
+                dialog.show_error(exc)
+                continue
+            self.page.reload()
+            if self.tabs.currentIndex() == 1:
+                self.scoreboard.refresh()
+            self.statusBar().showMessage("Status rules saved", 4000)
+            return
 
     # ---- recent files and window state (UI state only: no plan data in settings) --------------------------
     def recent_files(self) -> list[Path]:
@@ -145,6 +198,7 @@ class MainWindow(QMainWindow):
     def _close_store(self) -> None:
         self.page.form.flush()
         self.page.set_store(None)
+        self.scoreboard.set_store(None)
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -160,6 +214,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
         self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
         self.page.set_store(store)
+        self.scoreboard.set_store(store)
+        if self.tabs.currentIndex() == 1:
+            self.scoreboard.refresh()
         self._update_actions()
 
     def open_default(self, path: Path) -> bool:

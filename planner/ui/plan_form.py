@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -171,6 +172,11 @@ class NodeForm(QWidget):
                 listing.addItem(item)
             listing.itemChanged.connect(lambda _item, n=spec.name, w=listing: self._changed(n, self._checked(w)))
             return listing
+        if spec.type is FieldType.FLAG:
+            check = QCheckBox()
+            check.setChecked(bool(value))
+            check.toggled.connect(lambda on, n=spec.name: self._changed(n, on))
+            return check
         line = QLineEdit(_text(value))
         if spec.type is FieldType.DATE:
             line.setPlaceholderText("YYYY-MM-DD")
@@ -224,7 +230,7 @@ class NodeForm(QWidget):
         if self.read_only or self.key is None or self._loading:
             return
         current = self.values.get(name)
-        same = raw == current if isinstance(raw, list) else _text(raw).strip() == _text(current).strip()
+        same = raw == current if isinstance(raw, (list, bool)) else _text(raw).strip() == _text(current).strip()
         if same:
             self.clear_error(name)
             return
@@ -248,6 +254,10 @@ class NodeForm(QWidget):
                 editor.setPlainText(_text(value))
             elif isinstance(editor, QComboBox):
                 editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, QCheckBox) and editor.isChecked() != bool(value):
+                editor.blockSignals(True)
+                editor.setChecked(bool(value))
+                editor.blockSignals(False)
         self._refresh_parse_preview()
 
     def show_error(self, name: str | None, message: str) -> None:

@@ -94,6 +94,9 @@ class Prompter:
         box.button(QMessageBox.StandardButton.Yes).setText(action)
         return box.exec() == QMessageBox.StandardButton.Yes
 
+    def edit_rules(self, dialog: QWidget) -> bool:
+        return dialog.exec() == 1  # type: ignore[attr-defined]
+
     def log_value(self, dialog: QWidget) -> None:
         """Shows the Log Value dialog; it saves itself through the page."""
         dialog.exec()  # type: ignore[attr-defined]
