@@ -51,6 +51,30 @@ class ScriptedPrompter(Prompter):
         self.asked.append(f"risky:{reason}")
         return self.answers.get("risky", LocationChoice.CANCEL)  # type: ignore[return-value]
 
+    def confirm(self, title: str, text: str, action: str) -> bool:
+        self.asked.append(f"confirm:{text}")
+        return bool(self.answers.get("confirm", True))
+
+    def log_value(self, dialog) -> None:  # type: ignore[no-untyped-def]
+        """Fill the Log Value dialog from answers["log"] (a dict of field -> text) and press Save."""
+        self.asked.append("log_value")
+        self.dialog = dialog
+        for name, text in dict(self.answers.get("log", {})).items():
+            widget = getattr(dialog, name)
+            if hasattr(widget, "setCurrentText"):
+                widget.setCurrentText(text)
+            else:
+                widget.setText(text)
+        self.saved = dialog.save()
+
+    def edit_rules(self, dialog) -> bool:  # type: ignore[no-untyped-def]
+        self.asked.append("edit_rules")
+        if getattr(self, "_rules_done", False):
+            return False
+        self._rules_done = True
+        self.answers.get("rules", lambda d: None)(dialog)  # type: ignore[operator]
+        return True
+
     def confirm_delete(self, title: str, details: str) -> bool:
         self.asked.append(f"delete:{title}\n{details}")
         return bool(self.answers.get("confirm_delete", True))
