@@ -12,8 +12,8 @@ from planner.errors import ValidationError
 from planner.model import Department, Division, Pillar, Plan, Priority, Strategy, Wig, WigKind
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.services.progress import Point, Progress
-from planner.services.status import plan_status, rules_of, wig_points, wig_progress_of
+from planner.services.progress import Point, Progress, wig_progress
+from planner.services.status import rules_of, wig_points, wig_progress_of
 from planner.services.wig_parser import format_number
 from planner.store import PlanStore
 
@@ -97,8 +97,11 @@ class Scope:
 
 def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> list[ScoreCard]:
     """One card per WIG in scope, in plan order, with its chart data and status."""
-    status = plan_status(store, plan_id, today)
     with store.reader() as s:
+        plan = s.get(Plan, plan_id)
+        if plan is None:
+            raise ValidationError("That plan no longer exists.")
+        rules = rules_of(plan)
         stmt = (select(Wig, Strategy.code, Priority.code, Department.name, Division.name)
                 .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
                 .outerjoin(Priority, Strategy.priority_id == Priority.id)
@@ -124,8 +127,10 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> lis
                 code = f"{strategy_code or priority_code + ' (no code)'} · WIG {wig.position + 1}"
             else:
                 code = f"{dept_name} · WIG {wig.department_position + 1}"
+            progress = wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
+                                    points[wig.id], today, rules.thresholds, interim[wig.id])
             cards.append(ScoreCard(wig.id, code, dept_name or division_name or "",
-                                   _chart(wig, points[wig.id], interim[wig.id], status.wigs[wig.id])))
+                                   _chart(wig, points[wig.id], interim[wig.id], progress)))
         return cards
 
 

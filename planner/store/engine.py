@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -28,7 +27,10 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     engine = create_engine(
         sqlite_url(path, read_only=read_only),
         connect_args={"isolation_level": None, "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-        poolclass=NullPool,  # one short-lived connection per unit of work; nothing lingers holding the file
+        # A small pool: opening SQLite and running the pragmas for every transaction costs more than the
+        # transaction. Idle pooled connections hold no lock; PlanStore.close() disposes of them.
+        pool_size=2,
+        max_overflow=4,
     )
     engine.info = {"journal_mode": None}
 

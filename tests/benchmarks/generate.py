@@ -11,7 +11,7 @@ import copy
 import time
 from pathlib import Path
 
-from planner.model import KeyLever, Wig
+from planner.model import Frequency, KeyLever, Wig
 from planner.services.default_plan import build_plan, load_plan_data
 from planner.services.plan_file import new_plan_file, plan_counts
 from planner.store import PlanStore
@@ -68,6 +68,38 @@ def generate(path: Path, copies: int = 100) -> PlanStore:
     return store
 
 
+def add_measurements(store: PlanStore, months: int, seed: int = 7) -> int:
+    """Monthly values for every WIG with a target, wandering around its path (bulk insert; the benchmark of
+    logging through the service is separate)."""
+    import random
+    import uuid
+    from datetime import date
+
+    from sqlalchemy import insert, select
+
+    from planner.model import Measurement, utcnow
+    from planner.services.periods import period_containing
+
+    rng = random.Random(seed)
+    rows = []
+    with store.reader() as s:
+        wigs = s.execute(select(Wig.id, Wig.baseline, Wig.target).where(Wig.target.is_not(None))).all()
+    now = utcnow()
+    for wig_id, baseline, target in wigs:
+        base = baseline if baseline is not None else 0.0
+        for month in range(months):
+            period = period_containing(date(2024 + (6 + month) // 12, (6 + month) % 12 + 1, 1),
+                                       Frequency.MONTHLY)
+            share = (month + 1) / 12 * rng.uniform(0.6, 1.2)
+            rows.append({"uuid": uuid.uuid4(), "created_at": now, "updated_at": now, "wig_id": wig_id,
+                         "period_start": period.start, "period_end": period.end,
+                         "value": base + (target - base) * share, "note": "", "evidence": "",
+                         "entered_by": "generator", "entered_at": now})
+    with store.session() as s:
+        s.execute(insert(Measurement), rows)
+    return len(rows)
+
+
 def _pad_levers(wigs: object) -> None:
     for wig in wigs:  # type: ignore[attr-defined]
         while len(wig.key_levers) < LEVERS_PER_WIG:
@@ -79,10 +111,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--months", type=int, default=0, help="monthly values to add to every WIG with a target")
     args = parser.parse_args()
     started = time.perf_counter()
     store = generate(args.out, args.copies)
     counts = plan_counts(store)[0].counts
+    if args.months:
+        counts["measurements"] = add_measurements(store, args.months)
     store.close()
     print(f"{args.out}: {counts} in {time.perf_counter() - started:.1f} s")
 
