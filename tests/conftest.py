@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PLANNER_SYNC_TASKS", "1")  # background work runs inline; one test checks the real thing
 
 from planner.services.plan_file import new_plan_file
 from planner.store import PlanStore, open_plan_file

@@ -212,3 +212,25 @@ def test_log_is_reachable_from_the_tree_form_and_keyboard(win: MainWindow, qtbot
     assert win.prompter.asked.count("log_value") == 2
     with win.store.reader() as s:
         assert s.scalar(select(func.count(Measurement.id))) == 1
+
+
+def test_statuses_are_computed_off_the_gui_thread(win: MainWindow, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from planner.services import status as status_service
+    from planner.ui import plan_page
+
+    ms.log_value(win.store, absentee(win), "2024-12", "21.6")
+    monkeypatch.setenv("PLANNER_SYNC_TASKS", "0")
+    threads: list[str] = []
+    real = status_service.plan_status
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan_page, "plan_status", recording)
+    win.page.reload()
+    index = win.page.model.index_for(absentee(win), PlanTreeModel.COL_STATUS)
+    qtbot.waitUntil(lambda: index.data() == "● On track", timeout=10000)
+    assert threads and threads[0] != threading.main_thread().name

@@ -137,12 +137,15 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> lis
 def scope_choices(store: PlanStore, plan_id: int) -> list[tuple[str, Scope]]:
     """The scoreboard's scopes: the whole plan, each pillar, each division, each department."""
     with store.reader() as s:
-        plan = s.get(Plan, plan_id)
-        if plan is None:
+        conn = s.connection()
+        name = conn.execute(select(Plan.name).where(Plan.id == plan_id)).scalar()
+        if name is None:
             return []
-        found = [(f"Whole district: {plan.name}", Scope())]
-        found += [(f"Pillar {p.code} {p.name}", Scope("pillar", p.id)) for p in plan.pillars]
-        found += [(f"Division: {d.name}", Scope("division", d.id)) for d in plan.divisions]
-        departments = s.scalars(select(Department).where(Department.plan_id == plan_id).order_by(Department.name))
-        found += [(f"Department: {d.name}", Scope("department", d.id)) for d in departments]
+        found = [(f"Whole district: {name}", Scope())]
+        found += [(f"Pillar {code} {title}", Scope("pillar", ident)) for ident, code, title in conn.execute(
+            select(Pillar.id, Pillar.code, Pillar.name).where(Pillar.plan_id == plan_id).order_by(Pillar.position))]
+        found += [(f"Division: {title}", Scope("division", ident)) for ident, title in conn.execute(
+            select(Division.id, Division.name).where(Division.plan_id == plan_id).order_by(Division.position))]
+        found += [(f"Department: {title}", Scope("department", ident)) for ident, title in conn.execute(
+            select(Department.id, Department.name).where(Department.plan_id == plan_id).order_by(Department.name))]
         return found

@@ -84,14 +84,15 @@ def list_plans(store: PlanStore) -> list[PlanInfo]:
 
 def filter_choices(store: PlanStore, plan_id: int) -> FilterChoices:
     with store.reader() as s:
-        return FilterChoices(
-            [(c, n) for c, n in s.execute(select(Pillar.code, Pillar.name).where(Pillar.plan_id == plan_id)
-                                          .order_by(Pillar.position))],
-            [(i, n) for i, n in s.execute(select(Division.id, Division.name).where(Division.plan_id == plan_id)
-                                          .order_by(Division.position))],
-            [(i, n) for i, n in s.execute(select(Department.id, Department.name)
-                                          .where(Department.plan_id == plan_id).order_by(Department.name))],
-        )
+        conn = s.connection()
+        pillars = conn.execute(select(Pillar.code, Pillar.name).where(Pillar.plan_id == plan_id)
+                               .order_by(Pillar.position))
+        divisions = conn.execute(select(Division.id, Division.name).where(Division.plan_id == plan_id)
+                                 .order_by(Division.position))
+        departments = conn.execute(select(Department.id, Department.name).where(Department.plan_id == plan_id)
+                                   .order_by(Department.name))
+        return FilterChoices([tuple(r) for r in pillars], [tuple(r) for r in divisions],
+                             [tuple(r) for r in departments])
 
 
 def wig_code(position: int) -> str:
@@ -108,7 +109,7 @@ def outline(store: PlanStore, plan_id: int, view: View) -> list[OutlineRow]:
 
 
 def _strategy_rows(s: Session, plan_id: int) -> list[tuple]:
-    return list(s.execute(
+    return list(s.connection().execute(
         select(Strategy.id, Strategy.priority_id, Strategy.code, Strategy.statement, Strategy.position,
                Strategy.division_id, Division.name, Priority.code, Pillar.code, Priority.position, Pillar.position)
         .join(Priority, Strategy.priority_id == Priority.id).join(Pillar, Priority.pillar_id == Pillar.id)
@@ -117,7 +118,7 @@ def _strategy_rows(s: Session, plan_id: int) -> list[tuple]:
 
 def _collaborators(s: Session, plan_id: int) -> dict[int, tuple[int, ...]]:
     found: dict[int, list[int]] = {}
-    rows = s.execute(select(strategy_collaborator.c.strategy_id, strategy_collaborator.c.department_id)
+    rows = s.connection().execute(select(strategy_collaborator.c.strategy_id, strategy_collaborator.c.department_id)
                      .join(Department, Department.id == strategy_collaborator.c.department_id)
                      .where(Department.plan_id == plan_id))
     for strategy_id, dept_id in rows:
@@ -128,7 +129,7 @@ def _collaborators(s: Session, plan_id: int) -> dict[int, tuple[int, ...]]:
 def _wig_rows(s: Session, where: object) -> list[tuple]:
     dept_division = aliased(Division)
     strat_division = aliased(Division)
-    return list(s.execute(
+    return list(s.connection().execute(
         select(Wig.id, Wig.strategy_id, Wig.department_id, Wig.position, Wig.department_position, Wig.sentence,
                Department.name, Department.division_id, Strategy.division_id, strat_division.name,
                dept_division.name, Pillar.code)
@@ -146,13 +147,13 @@ def _add_wig_children(s: Session, rows: list[OutlineRow], wigs: dict[int, Outlin
     if not wigs:
         return
     ids = list(wigs)
-    for lever_id, wig_id, position, text in s.execute(
+    for lever_id, wig_id, position, text in s.connection().execute(
             select(KeyLever.id, KeyLever.wig_id, KeyLever.position, KeyLever.text).where(KeyLever.wig_id.in_(ids))):
         parent = wigs[wig_id]
         rows.append(OutlineRow(NodeKey(Kind.KEY_LEVER, lever_id), parent.key, f"KL {position + 1}", text,
                                parent.owner, (0, position, lever_id), parent.pillar, parent.division_id,
                                parent.department_ids))
-    for measure_id, wig_id, dept_id, position, name in s.execute(
+    for measure_id, wig_id, dept_id, position, name in s.connection().execute(
             select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.department_id,
                    PerformanceMeasure.position, PerformanceMeasure.name)
             .where(PerformanceMeasure.wig_id.in_(ids))):
@@ -174,11 +175,11 @@ def _wig_row(row: tuple, parent: NodeKey, *, in_department: bool) -> OutlineRow:
 
 def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
     rows: list[OutlineRow] = []
-    for pid, code, name, position in s.execute(
+    for pid, code, name, position in s.connection().execute(
             select(Pillar.id, Pillar.code, Pillar.name, Pillar.position).where(Pillar.plan_id == plan_id)):
         rows.append(OutlineRow(NodeKey(Kind.PILLAR, pid), None, code, name, "", (0, position, pid), code))
     pillar_code = {r.key.id: r.code for r in rows}
-    for pid, pillar_id, code, statement, position in s.execute(
+    for pid, pillar_id, code, statement, position in s.connection().execute(
             select(Priority.id, Priority.pillar_id, Priority.code, Priority.statement, Priority.position)
             .join(Pillar, Priority.pillar_id == Pillar.id).where(Pillar.plan_id == plan_id)):
         rows.append(OutlineRow(NodeKey(Kind.PRIORITY, pid), NodeKey(Kind.PILLAR, pillar_id), code, statement, "",
@@ -198,7 +199,7 @@ def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
             row = _wig_row(w, strategies[w[1]].key, in_department=False)
             wigs[row.key.id] = row
             rows.append(row)
-        for mid, strategy_id, dept_id, position, name in s.execute(
+        for mid, strategy_id, dept_id, position, name in s.connection().execute(
                 select(PerformanceMeasure.id, PerformanceMeasure.strategy_id, PerformanceMeasure.department_id,
                        PerformanceMeasure.position, PerformanceMeasure.name)
                 .where(PerformanceMeasure.strategy_id.in_(list(strategies)), PerformanceMeasure.wig_id.is_(None))):
@@ -212,7 +213,7 @@ def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
 
 def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
     rows: list[OutlineRow] = []
-    for did, name, _title, position in s.execute(
+    for did, name, _title, position in s.connection().execute(
             select(Division.id, Division.name, Division.annual_plan_title, Division.position)
             .where(Division.plan_id == plan_id)):
         rows.append(OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did),
@@ -242,14 +243,14 @@ def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
 
 def _by_department(s: Session, plan_id: int) -> list[OutlineRow]:
     rows: list[OutlineRow] = []
-    for did, name, _title, position in s.execute(
+    for did, name, _title, position in s.connection().execute(
             select(Division.id, Division.name, Division.annual_plan_title, Division.position)
             .where(Division.plan_id == plan_id)):
         rows.append(OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did), None,
                                did))
     others = NodeKey(Kind.GROUP, 2)
     departments: dict[int, OutlineRow] = {}
-    for dept_id, name, division_id, division_name, position in s.execute(
+    for dept_id, name, division_id, division_name, position in s.connection().execute(
             select(Department.id, Department.name, Department.division_id, Division.name, Department.position)
             .outerjoin(Division, Department.division_id == Division.id).where(Department.plan_id == plan_id)):
         parent = NodeKey(Kind.DIVISION, division_id) if division_id else others
@@ -266,7 +267,7 @@ def _by_department(s: Session, plan_id: int) -> list[OutlineRow]:
             row = _wig_row(w, departments[w[2]].key, in_department=True)
             wigs[row.key.id] = row
             rows.append(row)
-        for mid, wig_id, dept_id, position, name in s.execute(
+        for mid, wig_id, dept_id, position, name in s.connection().execute(
                 select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.department_id,
                        PerformanceMeasure.department_position, PerformanceMeasure.name)
                 .where(PerformanceMeasure.department_id.in_(list(departments)))):

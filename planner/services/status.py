@@ -86,11 +86,11 @@ def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Poi
     interim: dict[int, list] = defaultdict(list)
     if not wig_ids:
         return points, interim
-    for wig_id, end, value, done, note in session.execute(
+    for wig_id, end, value, done, note in session.connection().execute(
             select(Measurement.wig_id, Measurement.period_end, Measurement.value, Measurement.done, Measurement.note)
             .where(Measurement.wig_id.in_(wig_ids))):
         points[wig_id].append(Point(end, value, done, note))
-    for wig_id, start, end, value in session.execute(
+    for wig_id, start, end, value in session.connection().execute(
             select(InterimTarget.wig_id, InterimTarget.period_start, InterimTarget.period_end, InterimTarget.value)
             .where(InterimTarget.wig_id.in_(wig_ids))):
         interim[wig_id].append((start, end, value))
@@ -111,7 +111,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date) -> PlanStatus:
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
         result = PlanStatus(rules)
-        rows = s.execute(
+        rows = s.connection().execute(
             select(Wig.id, Wig.kind, Wig.direction, Wig.baseline, Wig.target, Wig.start_date, Wig.deadline,
                    Wig.weight, Wig.strategy_id, Wig.department_id, Strategy.priority_id, Strategy.division_id,
                    Priority.pillar_id, Department.division_id)

@@ -20,6 +20,7 @@ from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
+from planner.ui.tasks import wait_for_background
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -199,6 +200,7 @@ class MainWindow(QMainWindow):
         self.page.form.flush()
         self.page.set_store(None)
         self.scoreboard.set_store(None)
+        wait_for_background()  # nothing may still be reading the file when it is closed
         if self.store is not None:
             self.store.close()
             self.store = None

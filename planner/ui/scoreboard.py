@@ -27,6 +27,7 @@ from planner.services.charts import Scope, ScoreCard, scope_choices, scoreboard
 from planner.services.plan_outline import list_plans
 from planner.services.status import plan_rules
 from planner.store import PlanStore
+from planner.ui.tasks import run_in_background
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 20
 CARD_SIZE = QSize(330, 200)
@@ -121,6 +122,8 @@ class ScoreboardPage(QWidget):
         super().__init__(parent)
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
+        self._loaded = False
+        self._generation = 0
         self.today = date.today
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scope")
@@ -159,8 +162,17 @@ class ScoreboardPage(QWidget):
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.refresh())
 
     def set_store(self, store: PlanStore | None) -> None:
+        """Remembers the file; the scopes are read when the scoreboard is first shown."""
         self.store = store
         self.plan_id = None
+        self._loaded = False
+        self._generation += 1
+        self.scope_combo.clear()
+        self.model.set_cards([])
+
+    def _load_scopes(self) -> None:
+        self._loaded = True
+        store = self.store
         self.scope_combo.blockSignals(True)
         self.scope_combo.clear()
         if store is not None:
@@ -173,17 +185,37 @@ class ScoreboardPage(QWidget):
         self.model.set_cards([])
 
     def select_scope(self, text_start: str) -> None:
+        if not self._loaded:
+            self._load_scopes()
         for i in range(self.scope_combo.count()):
             if self.scope_combo.itemText(i).startswith(text_start):
                 self.scope_combo.setCurrentIndex(i)
                 return
 
     def refresh(self) -> None:
+        if self.store is not None and not self._loaded:
+            self._load_scopes()
         if self.store is None or self.plan_id is None:
             self.model.set_cards([])
             return
         scope = self.scope_combo.currentData() or Scope()
-        cards = scoreboard(self.store, self.plan_id, scope, self.today())
+        store, plan_id, today = self.store, self.plan_id, self.today()
+        self._generation += 1
+        generation = self._generation
+        self.summary.setText("Working out statuses…")
+
+        def done(cards: list[ScoreCard]) -> None:
+            if generation == self._generation and self.store is store:
+                self._show(cards)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.summary.setText(f"The scoreboard could not be read: {exc}")
+
+        run_in_background(lambda: scoreboard(store, plan_id, scope, today), done, failed)
+
+    def _show(self, cards: list[ScoreCard]) -> None:
+        assert self.store is not None and self.plan_id is not None
         self.model.set_cards(cards)
         counts: dict[str, int] = {}
         for card in cards:
