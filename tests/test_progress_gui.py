@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import func, select
 
 from planner.model import InterimTarget, Measurement, PerformanceMeasure, Plan, Wig
@@ -209,7 +210,8 @@ def test_log_is_reachable_from_the_tree_form_and_keyboard(win: MainWindow, qtbot
     qtbot.keyClick(win.page.tree, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert values(win, measure_id=measure.id)[0][1] == 22
     win.page.progress.log_button.click()  # the Progress tab's button
-    assert win.prompter.asked.count("log_value") == 2
+    win.page.form.findChild(QPushButton, "form_log_value").click()  # and the Details form's
+    assert win.prompter.asked.count("log_value") == 3
     with win.store.reader() as s:
         assert s.scalar(select(func.count(Measurement.id))) == 1
 

@@ -47,6 +47,7 @@ class NodeForm(QWidget):
     """Shows one node's fields. Emits `commit(key, changes)`; the page saves and calls `show_error`."""
 
     commit = Signal(object, dict)
+    log_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +133,13 @@ class NodeForm(QWidget):
             self.errors[spec.name] = error
             if key.kind is Kind.WIG and spec.name == "sentence":
                 self._add_parse_preview()
+        if key.kind in (Kind.WIG, Kind.MEASURE):
+            log = QPushButton("Log Value…")
+            log.setObjectName("form_log_value")
+            log.setToolTip("Log a value for a period (Ctrl+L)")
+            log.setEnabled(not read_only)
+            log.clicked.connect(self.log_requested)
+            self.form.addRow("", log)
         self._refresh_parse_preview()
 
     def _editor(self, spec: Field) -> QWidget:

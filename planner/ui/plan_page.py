@@ -186,6 +186,7 @@ class PlanPage(QWidget):
         self.model.move_requested.connect(self.move_to)
         self.model.status_lookup = self._status_of
         self.progress.log_requested.connect(self.log_value)
+        self.form.log_requested.connect(self.log_value)
         self.progress.delete_requested.connect(self.delete_value)
         self.progress.model.edit_requested.connect(self.edit_history)
         self.setTabOrder(self.plan_combo, self.view_combo)
