@@ -66,6 +66,8 @@ class Plan(Record, Base):
     rollup_rule: Mapped[str] = mapped_column(String(16), default="worst", server_default="worst")
     rollup_on_track: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
     rollup_at_risk: Mapped[float] = mapped_column(default=0.6, server_default="0.6")
+    # Workbook utilization: a key lever counts when it has an active project updated within this window.
+    utilization_window_days: Mapped[int] = mapped_column(default=30, server_default="30")
 
     goals: Mapped[list[DistrictGoal]] = relationship(
         back_populates="plan", order_by="DistrictGoal.position", cascade="all, delete-orphan")

@@ -1,0 +1,692 @@
+"""The project workbook's use cases: projects, milestones, tasks, RAID items and weekly updates, edited
+with validation (one transaction each, undo snapshots for deletes), the overdue rules, RAID scoring,
+cycle detection for task dependencies, and utilization (the number Oe 4.002's WIG asks for)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from planner.errors import ValidationError
+from planner.model import (
+    Base,
+    Department,
+    KeyLever,
+    Milestone,
+    Pillar,
+    Plan,
+    Priority,
+    Project,
+    ProjectStatus,
+    RaidItem,
+    RaidStatus,
+    RaidType,
+    StatusUpdate,
+    Strategy,
+    Task,
+    TaskStatus,
+    Wig,
+    task_dependency,
+)
+from planner.services.plan_edit import SaveError
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.store import PlanStore
+
+
+class Entity(StrEnum):
+    PROJECT = "project"
+    MILESTONE = "milestone"
+    TASK = "task"
+    RAID = "raid_item"
+    UPDATE = "status_update"
+
+
+MODELS: dict[Entity, type] = {Entity.PROJECT: Project, Entity.MILESTONE: Milestone, Entity.TASK: Task,
+                              Entity.RAID: RaidItem, Entity.UPDATE: StatusUpdate}
+LABEL = {Entity.PROJECT: "project", Entity.MILESTONE: "milestone", Entity.TASK: "task",
+         Entity.RAID: "RAID item", Entity.UPDATE: "status update"}
+
+
+@dataclass(frozen=True)
+class Col:
+    """One editable field of a workbook record: its name, label and kind of value."""
+
+    name: str
+    label: str
+    kind: str  # text | long | date | number | percent | score | choice | tasks | link
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+def _values(e: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(m.value for m in e)
+
+
+COLUMNS: dict[Entity, list[Col]] = {
+    Entity.PROJECT: [
+        Col("name", "Project", "text", required=True), Col("purpose", "Purpose (charter)", "long"),
+        Col("sponsor", "Sponsor", "text"), Col("lead", "Lead", "text"), Col("start_date", "Start", "date"),
+        Col("end_date", "End", "date"), Col("status", "Status", "choice", True, _values(ProjectStatus)),
+        Col("percent_complete", "% complete", "percent"), Col("budget", "Budget", "number"),
+        Col("spent", "Spent", "number"), Col("link", "Carries", "link"),
+    ],
+    Entity.MILESTONE: [
+        Col("name", "Milestone", "text", required=True), Col("due", "Due", "date"), Col("done_on", "Done on", "date"),
+    ],
+    Entity.TASK: [
+        Col("name", "Task", "text", required=True), Col("owner", "Owner", "text"), Col("start_date", "Start", "date"),
+        Col("due", "Due", "date"), Col("status", "Status", "choice", True, _values(TaskStatus)),
+        Col("percent_complete", "%", "percent"), Col("depends_on", "Depends on (task #)", "tasks"),
+    ],
+    Entity.RAID: [
+        Col("type", "Type", "choice", True, _values(RaidType)), Col("description", "Description", "long", True),
+        Col("owner", "Owner", "text"), Col("raised_on", "Raised", "date"),
+        Col("status", "Status", "choice", True, _values(RaidStatus)), Col("response", "Response", "long"),
+        Col("closed_on", "Closed", "date"), Col("likelihood", "Likelihood (1-5)", "score"),
+        Col("impact", "Impact (1-5)", "score"),
+    ],
+    Entity.UPDATE: [
+        Col("update_date", "Week of", "date", required=True),
+        Col("status", "Status", "choice", True, _values(ProjectStatus)),
+        Col("accomplishments", "Accomplishments", "long"), Col("next_steps", "Next steps", "long"),
+        Col("blockers", "Blockers", "long"),
+    ],
+}
+ENUMS = {(Entity.PROJECT, "status"): ProjectStatus, (Entity.TASK, "status"): TaskStatus,
+         (Entity.RAID, "type"): RaidType, (Entity.RAID, "status"): RaidStatus,
+         (Entity.UPDATE, "status"): ProjectStatus}
+
+
+def column(entity: Entity, name: str) -> Col:
+    return next(c for c in COLUMNS[entity] if c.name == name)
+
+
+@contextlib.contextmanager
+def _write(store: PlanStore) -> Iterator[Session]:
+    try:
+        with store.session() as session:
+            yield session
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None) or exc
+        raise SaveError(f"The plan file refused the change ({str(orig).splitlines()[0]}). Nothing was changed.",
+                        hint="Check that the disk has space and the file is not read-only.") from exc
+
+
+# ---- pure rules ------------------------------------------------------------------------------------------
+
+
+def find_cycle(edges: dict[int, Iterable[int]]) -> list[int] | None:
+    """A dependency cycle among tasks (task -> tasks it depends on), as the tasks around it, or None."""
+    state: dict[int, int] = {}  # 1 visiting, 2 done
+    stack: list[int] = []
+
+    def visit(node: int) -> list[int] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in edges.get(node, ()):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if state.get(nxt) is None:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in list(edges):
+        if state.get(node) is None:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def project_overdue(end: date | None, status: ProjectStatus, today: date) -> bool:
+    return end is not None and end < today and status is not ProjectStatus.COMPLETE
+
+
+def milestone_overdue(due: date | None, done_on: date | None, today: date) -> bool:
+    return due is not None and done_on is None and due < today
+
+
+def task_overdue(due: date | None, status: TaskStatus, today: date) -> bool:
+    return due is not None and due < today and status is not TaskStatus.DONE
+
+
+def risk_level(score: int | None) -> str:
+    """The usual 5x5 matrix: 1-6 low, 8-12 medium, 15-25 high."""
+    if score is None:
+        return ""
+    return "High" if score >= 15 else "Medium" if score >= 8 else "Low"
+
+
+ACTIVE = {ProjectStatus.ON_TRACK, ProjectStatus.AT_RISK, ProjectStatus.OFF_TRACK, ProjectStatus.NOT_STARTED}
+
+
+# ---- reading ---------------------------------------------------------------------------------------------
+
+
+def _link_text(session: Session, project: Project) -> str:
+    if project.key_lever_id:
+        lever = session.get(KeyLever, project.key_lever_id)
+        return f"Key lever: {lever.text}" if lever else ""
+    if project.wig_id:
+        wig = session.get(Wig, project.wig_id)
+        return f"WIG: {wig.sentence}" if wig else ""
+    strategy = session.get(Strategy, project.strategy_id) if project.strategy_id else None
+    return f"Strategy {strategy.code or ''}: {strategy.statement}" if strategy else ""
+
+
+def _plain(entity: Entity, obj: Any, session: Session, today: date) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": obj.id, "uuid": obj.uuid}
+    for col in COLUMNS[entity]:
+        if col.kind == "tasks":
+            row[col.name] = [t.position + 1 for t in obj.depends_on]
+        elif col.kind == "link":
+            row[col.name] = _link_text(session, obj)
+            row["key_lever_id"], row["wig_id"], row["strategy_id"] = obj.key_lever_id, obj.wig_id, obj.strategy_id
+        else:
+            value = getattr(obj, col.name)
+            row[col.name] = value.value if isinstance(value, StrEnum) else value
+    if entity is Entity.PROJECT:
+        row["overdue"] = project_overdue(obj.end_date, obj.status, today)
+    elif entity is Entity.MILESTONE:
+        row["overdue"] = milestone_overdue(obj.due, obj.done_on, today)
+    elif entity is Entity.TASK:
+        row["overdue"] = task_overdue(obj.due, obj.status, today)
+        row["number"] = obj.position + 1
+    elif entity is Entity.RAID:
+        row["score"] = obj.score
+        row["level"] = risk_level(obj.score)
+    return row
+
+
+def records(store: PlanStore, entity: Entity, project_id: int, today: date) -> list[dict[str, Any]]:
+    """A project's milestones, tasks, RAID items or updates, as plain rows in their order."""
+    model = MODELS[entity]
+    with store.reader() as s:
+        stmt = select(model).where(model.project_id == project_id)
+        order = {Entity.MILESTONE: (Milestone.position, Milestone.id), Entity.TASK: (Task.position, Task.id),
+                 Entity.RAID: (RaidItem.id,), Entity.UPDATE: (StatusUpdate.update_date.desc(), StatusUpdate.id)}
+        return [_plain(entity, obj, s, today) for obj in s.scalars(stmt.order_by(*order[entity]))]
+
+
+def project(store: PlanStore, project_id: int, today: date) -> dict[str, Any]:
+    with store.reader() as s:
+        obj = s.get(Project, project_id)
+        if obj is None:
+            raise ValidationError("That project no longer exists.")
+        return _plain(Entity.PROJECT, obj, s, today)
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A line of the projects table."""
+
+    id: int
+    name: str
+    lead: str
+    status: ProjectStatus
+    percent_complete: float
+    start: date | None
+    end: date | None
+    pillar: str
+    carries: str
+    department: str
+    last_update: date | None
+    overdue: bool
+    overdue_items: int  # overdue milestones and tasks
+    open_raid: int
+
+
+def project_rows(store: PlanStore, plan_id: int, today: date) -> list[ProjectRow]:
+    """Every project of a plan with what the table filters and marks on."""
+    with store.reader() as s:
+        found = []
+        last_update = dict(s.connection().execute(
+            select(StatusUpdate.project_id, func.max(StatusUpdate.update_date))
+            .group_by(StatusUpdate.project_id)).all())
+        late_milestones = dict(s.connection().execute(
+            select(Milestone.project_id, func.count()).where(Milestone.due < today, Milestone.done_on.is_(None))
+            .group_by(Milestone.project_id)).all())
+        late_tasks = dict(s.connection().execute(
+            select(Task.project_id, func.count()).where(Task.due < today, Task.status != TaskStatus.DONE)
+            .group_by(Task.project_id)).all())
+        open_raid = dict(s.connection().execute(
+            select(RaidItem.project_id, func.count()).where(RaidItem.status != RaidStatus.CLOSED)
+            .group_by(RaidItem.project_id)).all())
+        for p in s.scalars(select(Project).order_by(Project.name, Project.id)):
+            pillar, department, plan_of = _place(s, p)
+            if plan_of != plan_id:
+                continue
+            found.append(ProjectRow(
+                p.id, p.name, p.lead, p.status, p.percent_complete, p.start_date, p.end_date, pillar,
+                _link_text(s, p), department, last_update.get(p.id),
+                project_overdue(p.end_date, p.status, today),
+                late_milestones.get(p.id, 0) + late_tasks.get(p.id, 0), open_raid.get(p.id, 0)))
+        return found
+
+
+def _place(s: Session, p: Project) -> tuple[str, str, int | None]:
+    """(pillar code, department name, plan id) of what a project carries."""
+    wig = None
+    strategy = None
+    if p.key_lever_id:
+        lever = s.get(KeyLever, p.key_lever_id)
+        wig = lever.wig if lever else None
+    elif p.wig_id:
+        wig = s.get(Wig, p.wig_id)
+    else:
+        strategy = s.get(Strategy, p.strategy_id)
+    if wig is not None:
+        strategy = wig.strategy
+    department = wig.department.name if wig is not None and wig.department else ""
+    if strategy is not None:
+        pillar = strategy.priority.pillar
+        return pillar.code, department, pillar.plan_id
+    if wig is not None and wig.department is not None:
+        return "", department, wig.department.plan_id
+    return "", department, None
+
+
+def projects_for(store: PlanStore, key: NodeKey) -> list[tuple[int, str, ProjectStatus]]:
+    """Projects carrying a key lever, or a WIG (directly or through its key levers), or a strategy."""
+    with store.reader() as s:
+        if key.kind is Kind.KEY_LEVER:
+            where = Project.key_lever_id == key.id
+        elif key.kind is Kind.WIG:
+            levers = select(KeyLever.id).where(KeyLever.wig_id == key.id)
+            where = (Project.wig_id == key.id) | Project.key_lever_id.in_(levers)
+        elif key.kind is Kind.STRATEGY:
+            where = Project.strategy_id == key.id
+        else:
+            return []
+        return [(p.id, p.name, p.status) for p in s.scalars(select(Project).where(where).order_by(Project.name))]
+
+
+# ---- editing ---------------------------------------------------------------------------------------------
+
+
+def _clean(entity: Entity, name: str, raw: Any) -> Any:
+    col = column(entity, name)
+    if col.kind in ("text", "long"):
+        text = "" if raw is None else str(raw).strip()
+        if col.required and not text:
+            raise ValidationError(f"{col.label} cannot be empty.", field=name)
+        return text
+    if col.kind == "date":
+        if raw in (None, ""):
+            if col.required:
+                raise ValidationError(f"{col.label} needs a date.", field=name)
+            return None
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValidationError(f"{col.label} must be a date written as YYYY-MM-DD (you entered “{raw}”).",
+                                  field=name) from None
+    if col.kind in ("number", "percent", "score"):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if col.kind == "percent":
+                return 0.0
+            return None
+        try:
+            number = float(str(raw).replace(",", "").replace("%", "").replace("$", "").strip())
+        except ValueError:
+            raise ValidationError(f"{col.label} must be a number (you entered “{raw}”).", field=name) from None
+        if not math.isfinite(number):
+            raise ValidationError(f"{col.label} must be a number.", field=name)
+        if col.kind == "percent" and not 0 <= number <= 100:
+            raise ValidationError(f"{col.label} must be between 0 and 100.", field=name)
+        if col.kind == "score":
+            if number not in (1, 2, 3, 4, 5):
+                raise ValidationError(f"{col.label.split(' (')[0]} is scored 1 to 5.", field=name)
+            return int(number)
+        if col.kind == "number" and number < 0:
+            raise ValidationError(f"{col.label} cannot be negative.", field=name)
+        return number
+    if col.kind == "choice":
+        if raw in (None, ""):
+            raise ValidationError(f"Choose a {col.label.lower()}: {', '.join(col.choices)}.", field=name)
+        match = next((c for c in col.choices if c.lower() == str(raw).strip().lower()), None)
+        if match is None:
+            raise ValidationError(f"{col.label} must be one of: {', '.join(col.choices)}.", field=name)
+        return ENUMS[(entity, name)](match)
+    if col.kind == "tasks":
+        if isinstance(raw, (list, tuple)):
+            return [int(v) for v in raw]
+        numbers = []
+        for part in str(raw or "").replace(";", ",").split(","):
+            part = part.strip().lstrip("#")
+            if not part:
+                continue
+            if not part.isdigit():
+                raise ValidationError(f"Depends on lists task numbers, like 1, 3 (you entered “{raw}”).",
+                                      field=name)
+            numbers.append(int(part))
+        return numbers
+    if col.kind == "link":
+        if not isinstance(raw, NodeKey) or raw.kind not in (Kind.KEY_LEVER, Kind.WIG, Kind.STRATEGY):
+            raise ValidationError("A project carries a key lever, a WIG or a strategy.", field=name)
+        return raw
+    raise ValueError(col.kind)
+
+
+def _apply(session: Session, entity: Entity, obj: Any, cleaned: dict[str, Any]) -> dict[str, Any]:
+    before: dict[str, Any] = {}
+    for name, value in cleaned.items():
+        col = column(entity, name)
+        if col.kind == "tasks":
+            before[name] = [t.position + 1 for t in obj.depends_on]
+            tasks = session.scalars(select(Task).where(Task.project_id == obj.project_id))
+            siblings = {t.position + 1: t for t in tasks}
+            missing = [n for n in value if n not in siblings]
+            if missing:
+                raise ValidationError(f"There is no task #{missing[0]} in this project.", field=name)
+            if obj.position + 1 in value:
+                raise ValidationError("A task cannot depend on itself.", field=name)
+            obj.depends_on = [siblings[n] for n in sorted(set(value))]
+        elif col.kind == "link":
+            before[name] = _link_key(obj)
+            obj.key_lever_id = value.id if value.kind is Kind.KEY_LEVER else None
+            obj.wig_id = value.id if value.kind is Kind.WIG else None
+            obj.strategy_id = value.id if value.kind is Kind.STRATEGY else None
+            if session.get({Kind.KEY_LEVER: KeyLever, Kind.WIG: Wig, Kind.STRATEGY: Strategy}[value.kind],
+                           value.id) is None:
+                raise ValidationError("That part of the plan no longer exists.", field=name)
+        else:
+            current = getattr(obj, name)
+            before[name] = current.value if isinstance(current, StrEnum) else current
+            setattr(obj, name, value)
+    return before
+
+
+def _link_key(project: Project) -> NodeKey | None:
+    if project.key_lever_id:
+        return NodeKey(Kind.KEY_LEVER, project.key_lever_id)
+    if project.wig_id:
+        return NodeKey(Kind.WIG, project.wig_id)
+    if project.strategy_id:
+        return NodeKey(Kind.STRATEGY, project.strategy_id)
+    return None
+
+
+def _check(session: Session, entity: Entity, obj: Any) -> list[str]:
+    """Rules across fields; raises for what must not be saved, returns warnings for what may."""
+    warnings: list[str] = []
+    if entity in (Entity.PROJECT, Entity.TASK):
+        start = obj.start_date
+        end = obj.end_date if entity is Entity.PROJECT else obj.due
+        if start and end and end < start:
+            name = "end_date" if entity is Entity.PROJECT else "due"
+            word = "end" if entity is Entity.PROJECT else "due date"
+            raise ValidationError(f"The {word} ({end:%d %b %Y}) is before the start ({start:%d %b %Y}).", field=name)
+    if entity is Entity.PROJECT and _link_key(obj) is None:
+        raise ValidationError("A project carries a key lever, a WIG or a strategy.", field="link")
+    if entity is Entity.TASK:
+        session.flush()
+        edges: dict[int, list[int]] = {}
+        for task_id, depends_on in session.connection().execute(
+                select(task_dependency.c.task_id, task_dependency.c.depends_on_id)
+                .join(Task, Task.id == task_dependency.c.task_id).where(Task.project_id == obj.project_id)):
+            edges.setdefault(task_id, []).append(depends_on)
+        cycle = find_cycle(edges)
+        if cycle:
+            numbers = {t.id: t.position + 1 for t in session.scalars(select(Task).where(Task.id.in_(cycle)))}
+            path = " → ".join(f"#{numbers[t]}" for t in cycle)
+            raise ValidationError(f"That closes a circle of dependencies ({path}); a task would wait for itself.",
+                                  field="depends_on")
+    if entity is Entity.MILESTONE and obj.due:
+        owner = session.get(Project, obj.project_id)
+        early = owner is not None and owner.start_date is not None and obj.due < owner.start_date
+        late = owner is not None and owner.end_date is not None and obj.due > owner.end_date
+        if owner and (early or late):
+            span = f"{owner.start_date or '…'} to {owner.end_date or '…'}"
+            warnings.append(f"Due {obj.due:%d %b %Y} is outside the project's dates ({span}).")
+    if entity is Entity.RAID and obj.type is None:
+        raise ValidationError("Choose whether this is a Risk, Assumption, Issue or Dependency.", field="type")
+    return warnings
+
+
+DEFAULTS: dict[Entity, dict[str, Any]] = {
+    Entity.PROJECT: {"name": "New project", "status": "Not started"},
+    Entity.MILESTONE: {"name": "New milestone"},
+    Entity.TASK: {"name": "New task", "status": "Not started"},
+    Entity.RAID: {"type": "Risk", "description": "New risk", "status": "Open"},
+    Entity.UPDATE: {"status": "On track"},
+}
+
+
+@dataclass
+class Saved:
+    id: int
+    before: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def create(store: PlanStore, entity: Entity, values: dict[str, Any] | None = None, *,
+           project_id: int | None = None, today: date | None = None) -> Saved:
+    """A new record (with sensible defaults for what is not given). Children need their project's id."""
+    values = dict(DEFAULTS[entity]) | dict(values or {})
+    if entity is Entity.UPDATE:
+        values.setdefault("update_date", today or date.today())
+    if entity is Entity.RAID:
+        values.setdefault("raised_on", today or date.today())
+    with _write(store) as session:
+        model = MODELS[entity]
+        obj = model()
+        if entity is not Entity.PROJECT:
+            if project_id is None or session.get(Project, project_id) is None:
+                raise ValidationError("Choose the project first.")
+            obj.project_id = project_id
+        if entity in (Entity.MILESTONE, Entity.TASK):
+            obj.position = int(session.scalar(select(func.count()).select_from(model).where(
+                model.project_id == project_id)) or 0)
+        if entity in (Entity.PROJECT, Entity.TASK):
+            obj.percent_complete = 0.0
+        cleaned = {name: _clean(entity, name, raw) for name, raw in values.items() if name != "depends_on"}
+        session.add(obj)
+        _apply(session, entity, obj, cleaned)
+        if "depends_on" in values:
+            session.flush()
+            _apply(session, entity, obj, {"depends_on": _clean(entity, "depends_on", values["depends_on"])})
+        warnings = _check(session, entity, obj)
+        session.flush()
+        return Saved(obj.id, {}, warnings)
+
+
+def update(store: PlanStore, entity: Entity, record_id: int, changes: dict[str, Any]) -> Saved:
+    """Change fields; returns the previous values (for undo) and any warnings."""
+    with _write(store) as session:
+        obj = session.get(MODELS[entity], record_id)
+        if obj is None:
+            raise ValidationError(f"That {LABEL[entity]} no longer exists.")
+        cleaned = {name: _clean(entity, name, raw) for name, raw in changes.items()}
+        before = _apply(session, entity, obj, cleaned)
+        warnings = _check(session, entity, obj)
+        return Saved(record_id, before, warnings)
+
+
+@dataclass
+class Removed:
+    entity: Entity
+    rows: list[tuple[str, list[dict[str, Any]]]]
+
+
+def _dump(session: Session, table: str, where: Any) -> list[dict[str, Any]]:
+    t = Base.metadata.tables[table]
+    return [dict(r._mapping) for r in session.connection().execute(select(t).where(where(t)))]
+
+
+def remove(store: PlanStore, entity: Entity, record_id: int) -> Removed:
+    """Delete a record and what belongs to it; returns everything, so undo restores it exactly."""
+    with _write(store) as session:
+        if session.get(MODELS[entity], record_id) is None:
+            raise ValidationError(f"That {LABEL[entity]} was already deleted.")
+        rows: list[tuple[str, list[dict[str, Any]]]] = []
+        if entity is Entity.PROJECT:
+            rows.append(("project", _dump(session, "project", lambda t: t.c.id == record_id)))
+            for child in ("milestone", "task", "raid_item", "status_update"):
+                rows.append((child, _dump(session, child, lambda t: t.c.project_id == record_id)))
+            task_ids = [r["id"] for r in rows[2][1]]
+            rows.append(("task_dependency", _dump(
+                session, "task_dependency", lambda t: t.c.task_id.in_(task_ids) | t.c.depends_on_id.in_(task_ids))))
+        else:
+            rows.append((entity.value, _dump(session, entity.value, lambda t: t.c.id == record_id)))
+            if entity is Entity.TASK:
+                rows.append(("task_dependency", _dump(
+                    session, "task_dependency",
+                    lambda t: (t.c.task_id == record_id) | (t.c.depends_on_id == record_id))))
+        model = MODELS[entity]
+        session.execute(delete(model).where(model.id == record_id))  # children and dependencies cascade
+        if entity in (Entity.MILESTONE, Entity.TASK):
+            project_id = rows[0][1][0]["project_id"]
+            for i, sibling in enumerate(session.scalars(select(model).where(model.project_id == project_id)
+                                                        .order_by(model.position, model.id))):
+                sibling.position = i
+        return Removed(entity, rows)
+
+
+def restore(store: PlanStore, removed: Removed) -> None:
+    with _write(store) as session:
+        for table, rows in removed.rows:
+            if rows:
+                session.connection().execute(insert(Base.metadata.tables[table]), rows)
+        if removed.entity in (Entity.MILESTONE, Entity.TASK):
+            model = MODELS[removed.entity]
+            project_id = removed.rows[0][1][0]["project_id"]
+            siblings = list(session.scalars(select(model).where(model.project_id == project_id)
+                                            .order_by(model.position, model.id)))
+            restored_id = removed.rows[0][1][0]["id"]
+            restored = next(s for s in siblings if s.id == restored_id)
+            siblings.remove(restored)
+            siblings.insert(removed.rows[0][1][0]["position"], restored)
+            for i, sibling in enumerate(siblings):
+                sibling.position = i
+
+
+# ---- utilization ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Utilization:
+    levers: int
+    covered: int
+    window_days: int
+
+    @property
+    def share(self) -> float | None:
+        return self.covered / self.levers if self.levers else None
+
+    def describe(self) -> str:
+        if not self.levers:
+            return "This department has no key levers yet."
+        return (f"{self.covered} of {self.levers} key levers ({self.share:.0%}) have an active project updated in "
+                f"the last {self.window_days} days.")
+
+
+def utilization(store: PlanStore, department_id: int, today: date, window_days: int | None = None) -> Utilization:
+    """The share of a department's key levers with at least one active project (not complete, not on hold)
+    that has a status update within the window (the plan's, 30 days by default)."""
+    with store.reader() as s:
+        department = s.get(Department, department_id)
+        if department is None:
+            raise ValidationError("That department no longer exists.")
+        window = window_days if window_days is not None else s.get(Plan, department.plan_id).utilization_window_days
+        since = today - timedelta(days=window)
+        levers = set(s.scalars(select(KeyLever.id).join(Wig, KeyLever.wig_id == Wig.id)
+                               .where(Wig.department_id == department_id)))
+        if not levers:
+            return Utilization(0, 0, window)
+        recent = select(StatusUpdate.project_id).where(StatusUpdate.update_date >= since,
+                                                       StatusUpdate.update_date <= today)
+        covered = set(s.scalars(select(Project.key_lever_id).where(
+            Project.key_lever_id.in_(levers), Project.status.in_(ACTIVE), Project.id.in_(recent))))
+        return Utilization(len(levers), len(covered), window)
+
+
+def set_utilization_window(store: PlanStore, plan_id: int, days: Any) -> int:
+    try:
+        value = int(str(days).strip())
+    except ValueError:
+        raise ValidationError("The window is a number of days, like 30.", field="window") from None
+    if not 1 <= value <= 366:
+        raise ValidationError("The window is between 1 and 366 days.", field="window")
+    with _write(store) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise ValidationError("That plan no longer exists.")
+        before = plan.utilization_window_days
+        plan.utilization_window_days = value
+        return before
+
+
+# ---- the timeline ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    kind: str  # project | task | milestone
+    label: str
+    start: date | None
+    end: date | None
+    status: str
+    done: bool
+    overdue: bool
+    project_id: int
+
+
+def timeline(store: PlanStore, project_ids: list[int], today: date) -> list[TimelineBar]:
+    """Projects with their milestones and tasks, in order, for the Gantt chart."""
+    bars: list[TimelineBar] = []
+    with store.reader() as s:
+        chosen = select(Project).where(Project.id.in_(project_ids)).order_by(Project.start_date, Project.name)
+        for p in s.scalars(chosen):
+            bars.append(TimelineBar("project", p.name, p.start_date, p.end_date, p.status.value,
+                                    p.status is ProjectStatus.COMPLETE, project_overdue(p.end_date, p.status, today),
+                                    p.id))
+            for t in p.tasks:
+                bars.append(TimelineBar("task", f"#{t.position + 1} {t.name}", t.start_date, t.due, t.status.value,
+                                        t.status is TaskStatus.DONE, task_overdue(t.due, t.status, today), p.id))
+            for m in p.milestones:
+                bars.append(TimelineBar("milestone", m.name, m.due, m.due, "Done" if m.done_on else "Open",
+                                        m.done_on is not None, milestone_overdue(m.due, m.done_on, today), p.id))
+    return bars
+
+
+def plan_targets(store: PlanStore, plan_id: int) -> list[tuple[NodeKey, str]]:
+    """What a project can carry in a plan: every key lever, WIG and strategy, labelled for a picker."""
+    found: list[tuple[NodeKey, str]] = []
+    with store.reader() as s:
+        strategies = s.execute(select(Strategy.id, Strategy.code, Strategy.statement, Priority.code)
+                               .join(Priority).join(Pillar).where(Pillar.plan_id == plan_id)
+                               .order_by(Pillar.position, Priority.position, Strategy.position)).all()
+        for sid, code, statement, priority_code in strategies:
+            label = code or f"{priority_code} (no code)"
+            found.append((NodeKey(Kind.STRATEGY, sid), f"{label}: {statement[:80]}"))
+            for wig in s.scalars(select(Wig).where(Wig.strategy_id == sid).order_by(Wig.position)):
+                found.append((NodeKey(Kind.WIG, wig.id), f"{label} · WIG {wig.position + 1}: {wig.sentence[:70]}"))
+                for lever in wig.key_levers:
+                    found.append((NodeKey(Kind.KEY_LEVER, lever.id),
+                                  f"{label} · WIG {wig.position + 1} · KL {lever.position + 1}: {lever.text[:60]}"))
+        own = s.execute(select(Wig, Department.name).join(Department, Wig.department_id == Department.id)
+                        .where(Department.plan_id == plan_id, Wig.strategy_id.is_(None))
+                        .order_by(Department.name, Wig.department_position)).all()
+        for wig, dept in own:
+            number = wig.department_position + 1
+            found.append((NodeKey(Kind.WIG, wig.id), f"{dept} · WIG {number}: {wig.sentence[:70]}"))
+            for lever in wig.key_levers:
+                text = f"{dept} · KL {lever.position + 1}: {lever.text[:60]}"
+                found.append((NodeKey(Kind.KEY_LEVER, lever.id), text))
+    return found
