@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from planner.errors import PlannerError
-from planner.services import measurements, plan_edit
+from planner.services import measurements, plan_edit, projects
 from planner.services.plan_edit import DeletedSubtree, Placement
 from planner.services.plan_nodes import NodeKey
 from planner.store import PlanStore
@@ -222,3 +222,78 @@ class TargetCommand(_ValueCommand):
 
     def revert(self) -> None:
         measurements.set_interim_target(self.store, self.key, self.period, self.before)
+
+
+# ---- workbook records ------------------------------------------------------------------------------------
+
+RecordRefresh = Callable[[], None]
+
+
+class _RecordCommand(QUndoCommand):
+    def __init__(self, text: str, store: PlanStore, refresh: RecordRefresh, report: Report) -> None:
+        super().__init__(text)
+        self.store, self.refresh, self.report = store, refresh, report
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._run(self.do)
+
+    def undo(self) -> None:
+        self._run(self.revert)
+
+    def _run(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except PlannerError as exc:
+            self.report(exc)
+            self.setObsolete(True)
+        self.refresh()
+
+    def do(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class RecordEditCommand(_RecordCommand):
+    def __init__(self, entity: Any, record_id: int, before: dict[str, Any], after: dict[str, Any], text: str,
+                 store: PlanStore, refresh: RecordRefresh, report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.entity, self.record_id, self.before, self.after = entity, record_id, before, after
+
+    def do(self) -> None:
+        projects.update(self.store, self.entity, self.record_id, self.after)
+
+    def revert(self) -> None:
+        projects.update(self.store, self.entity, self.record_id, self.before)
+
+
+class RecordAddCommand(_RecordCommand):
+    def __init__(self, entity: Any, record_id: int, text: str, store: PlanStore, refresh: RecordRefresh,
+                 report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.entity, self.record_id = entity, record_id
+        self.removed: Any = None
+
+    def do(self) -> None:
+        projects.restore(self.store, self.removed)
+
+    def revert(self) -> None:
+        self.removed = projects.remove(self.store, self.entity, self.record_id)
+
+
+class RecordRemoveCommand(_RecordCommand):
+    def __init__(self, removed: Any, record_id: int, text: str, store: PlanStore, refresh: RecordRefresh,
+                 report: Report) -> None:
+        super().__init__(text, store, refresh, report)
+        self.removed, self.record_id = removed, record_id
+
+    def do(self) -> None:
+        self.removed = projects.remove(self.store, self.removed.entity, self.record_id)
+
+    def revert(self) -> None:
+        projects.restore(self.store, self.removed)

@@ -21,6 +21,7 @@ from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
 from planner.ui.tasks import wait_for_background
+from planner.ui.workbook import WorkbookPage
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -47,6 +48,9 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, "&Plan")
         self.tabs.addTab(self.scoreboard, "&Scoreboard")
+        self.workbook = WorkbookPage(self.page.undo_stack, self.prompter.error, self)
+        self.workbook.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
+        self.tabs.addTab(self.workbook, "&Workbook")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self.file_label = QLabel()
@@ -102,9 +106,12 @@ class MainWindow(QMainWindow):
         self.show_plan_action = self._action("Plan &Tree", lambda: self.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1"))
         self.show_scoreboard_action = self._action("&Scoreboard", lambda: self.tabs.setCurrentIndex(1),
                                                    QKeySequence("Ctrl+2"))
+        self.show_workbook_action = self._action("Project &Workbook", lambda: self.tabs.setCurrentIndex(2),
+                                                 QKeySequence("Ctrl+3"))
         self.rules_action = self._action("Status &Rules…", self.edit_rules, tip="Thresholds and the roll-up rule")
         plan_menu.addAction(self.show_plan_action)
         plan_menu.addAction(self.show_scoreboard_action)
+        plan_menu.addAction(self.show_workbook_action)
         plan_menu.addSeparator()
         plan_menu.addAction(self.page.log_action)
         plan_menu.addAction(self.rules_action)
@@ -136,6 +143,10 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         if index == 1:
             self.scoreboard.refresh()  # what was logged since it was last shown
+        elif index == 2:
+            self.workbook.refresh()
+        elif index == 0:
+            self.page.refresh_details()  # projects and utilization shown beside the plan
 
     def show_wig(self, wig_id: int) -> None:
         """From a scoreboard card to the WIG in the plan tree."""
@@ -200,6 +211,7 @@ class MainWindow(QMainWindow):
         self.page.form.flush()
         self.page.set_store(None)
         self.scoreboard.set_store(None)
+        self.workbook.set_store(None)
         wait_for_background()  # nothing may still be reading the file when it is closed
         if self.store is not None:
             self.store.close()
@@ -217,8 +229,11 @@ class MainWindow(QMainWindow):
         self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
         self.page.set_store(store)
         self.scoreboard.set_store(store)
+        self.workbook.set_store(store)
         if self.tabs.currentIndex() == 1:
             self.scoreboard.refresh()
+        elif self.tabs.currentIndex() == 2:
+            self.workbook.refresh()
         self._update_actions()
 
     def open_default(self, path: Path) -> bool:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from planner.errors import PlannerError, ValidationError
 from planner.render.status_style import label as status_label
-from planner.services import measurements, plan_edit
+from planner.services import measurements, plan_edit, projects
 from planner.services.charts import wig_chart
 from planner.services.measurements import NeedsConfirmation
 from planner.services.plan_nodes import Kind, NodeKey, child_kinds
@@ -136,10 +136,21 @@ class PlanPage(QWidget):
 
         self.form = NodeForm()
         self.form.setObjectName("node_form")
+        self.details_extra = QLabel()
+        self.details_extra.setObjectName("details_extra")
+        self.details_extra.setWordWrap(True)
+        self.details_extra.setTextFormat(Qt.TextFormat.PlainText)
+        self.details_extra.setContentsMargins(12, 0, 12, 8)
+        details = QWidget()
+        details_box = QVBoxLayout(details)
+        details_box.setContentsMargins(0, 0, 0, 0)
+        details_box.addWidget(self.form)
+        details_box.addWidget(self.details_extra)
+        details_box.addStretch(1)
         form_scroll = QScrollArea()
         form_scroll.setWidgetResizable(True)
         form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        form_scroll.setWidget(self.form)
+        form_scroll.setWidget(details)
         self.overview = overview
         self.progress = ProgressPanel()
         self.progress.setObjectName("progress")
@@ -449,6 +460,7 @@ class PlanPage(QWidget):
         heading = self._heading(key)
         self.form.show_node(key, heading, values, divisions=self.choices.divisions,
                             departments=self.choices.departments, read_only=self.store.read_only)
+        self.refresh_details()
         has_progress = key.kind in (Kind.WIG, Kind.MEASURE)
         self.tabs.setTabEnabled(1, has_progress)
         if has_progress:
@@ -456,6 +468,23 @@ class PlanPage(QWidget):
         elif self.tabs.currentIndex() == 1:
             self.tabs.setCurrentIndex(0)
         self.right.setCurrentIndex(1)
+
+    def refresh_details(self) -> None:
+        """What the workbook says about the selected node: its projects, or a department's utilization."""
+        key = self.form.key
+        text = ""
+        if self.store is not None and key is not None:
+            if key.kind in (Kind.WIG, Kind.KEY_LEVER, Kind.STRATEGY):
+                found = projects.projects_for(self.store, key)
+                if found:
+                    text = "Projects: " + "; ".join(f"{name} ({status.value})" for _id, name, status in found)
+                else:
+                    text = "No project in the workbook carries this yet."
+            elif key.kind is Kind.DEPARTMENT:
+                text = "Project workbook utilization: " + projects.utilization(
+                    self.store, key.id, self.today()).describe()
+        self.details_extra.setText(text)
+        self.details_extra.setVisible(bool(text))
 
     # ---- status and progress -------------------------------------------------------------------------------
     def _status_of(self, key: NodeKey) -> tuple[str, Any, str] | None:

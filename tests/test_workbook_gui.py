@@ -1,0 +1,226 @@
+"""The Workbook tab through its widgets: projects, charter, milestones, tasks, RAID log, updates, timeline,
+and the projects and utilization shown in the plan tree; each test checks what the file holds."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from planner.model import Department, KeyLever, Milestone, Project, RaidItem, StatusUpdate, Task, Wig
+from planner.services import plan_edit
+from planner.services import projects as pj
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.ui.main_window import MainWindow
+from tests.test_gui import ScriptedPrompter
+
+E = pj.Entity
+TODAY = date(2025, 1, 15)
+
+
+@pytest.fixture
+def win(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-def]
+    from planner.ui.app import data_folder
+
+    w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
+    for page in (w.page, w.workbook):
+        page.today = lambda: TODAY
+    qtbot.addWidget(w)
+    assert w.open_path(plan_path)
+    w.resize(1300, 850)
+    w.show()
+    w.tabs.setCurrentIndex(2)
+    return w
+
+
+def count(w: MainWindow, model: type) -> int:
+    with w.store.reader() as s:
+        return int(s.scalar(select(func.count(model.id))))
+
+
+def one(w: MainWindow, model: type, **where: object):  # type: ignore[no-untyped-def]
+    with w.store.reader() as s:
+        stmt = select(model)
+        for name, value in where.items():
+            col = getattr(model, name)
+            stmt = stmt.where(col.like(value) if isinstance(value, str) and "%" in value else col == value)
+        return s.scalars(stmt).first()
+
+
+def edit_cell(table, row: int, column_label: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    labels = [table.model.headerData(i, Qt.Orientation.Horizontal) for i in range(table.model.columnCount())]
+    index = table.proxy.index(row, labels.index(column_label))
+    assert table.proxy.setData(index, value)
+
+
+def new_project(win: MainWindow, name: str = "Street teams") -> int:
+    win.workbook.new_button.click()
+    editor = win.workbook.charter.editors["name"]
+    editor.setText(name)
+    editor.editingFinished.emit()
+    return win.workbook.project_id
+
+
+def test_new_project_charter_and_undo(win: MainWindow) -> None:
+    pid = new_project(win)
+    assert one(win, Project, id=pid).name == "Street teams"
+    charter = win.workbook.charter
+    for field, text in (("lead", "M. Diaz"), ("start_date", "2024-08-01"), ("end_date", "2025-06-30"),
+                        ("budget", "120000"), ("percent_complete", "45")):
+        charter.editors[field].setText(text)
+        charter.editors[field].editingFinished.emit()
+    link = charter.editors["link"]
+    link.setCurrentIndex(next(i for i in range(link.count()) if link.itemText(i).startswith("Ae 5.003 · WIG 1 · KL 2")))
+    link.activated.emit(link.currentIndex())
+    project = one(win, Project, id=pid)
+    assert (project.lead, project.budget, project.percent_complete, project.end_date) == (
+        "M. Diaz", 120000, 45, date(2025, 6, 30))
+    assert project.key_lever_id is not None
+    assert win.workbook.projects.rows[0].pillar == "Ae"
+    win.page.undo_action.trigger()  # the link
+    win.page.undo_action.trigger()  # % complete
+    assert one(win, Project, id=pid).percent_complete == 0
+
+
+@pytest.mark.parametrize(("field", "text", "words"), [
+    ("end_date", "2023-01-01", "before the start"), ("percent_complete", "140", "between 0 and 100"),
+    ("name", "", "cannot be empty"), ("start_date", "next week", "YYYY-MM-DD"),
+])
+def test_charter_bad_input_at_the_field(win: MainWindow, field: str, text: str, words: str) -> None:
+    pid = new_project(win)
+    charter = win.workbook.charter
+    charter.editors["start_date"].setText("2024-08-01")
+    charter.editors["start_date"].editingFinished.emit()
+    before = {c.name: getattr(one(win, Project, id=pid), c.name) for c in Project.__table__.columns}
+    charter.editors[field].setText(text)
+    charter.editors[field].editingFinished.emit()
+    assert words in charter.visible_errors()[field]
+    assert {c.name: getattr(one(win, Project, id=pid), c.name) for c in Project.__table__.columns} == before
+
+
+def test_tasks_in_place_dependencies_and_cycles(win: MainWindow) -> None:
+    pid = new_project(win)
+    tasks = win.workbook.tables[E.TASK]
+    for _ in range(3):
+        tasks.add_button.click()
+    assert count(win, Task) == 3
+    edit_cell(tasks, 0, "Task", "Hire")
+    edit_cell(tasks, 1, "Depends on (task #)", "1")
+    edit_cell(tasks, 2, "Depends on (task #)", "2")
+    edit_cell(tasks, 0, "Depends on (task #)", "3")  # closes a circle: refused
+    assert "closes a circle" in tasks.message.text()
+    with win.store.reader() as s:
+        first = s.scalars(select(Task).where(Task.project_id == pid, Task.position == 0)).one()
+        assert first.name == "Hire" and first.depends_on == []
+    edit_cell(tasks, 1, "Status", "Done")
+    assert one(win, Task, name="New task", status="Done") is not None
+    edit_cell(tasks, 1, "%", "150")
+    assert "between 0 and 100" in tasks.message.text()
+
+
+def test_milestones_warn_outside_the_project_and_mark_overdue(win: MainWindow) -> None:
+    new_project(win)
+    charter = win.workbook.charter
+    for field, text in (("start_date", "2024-08-01"), ("end_date", "2025-06-30")):
+        charter.editors[field].setText(text)
+        charter.editors[field].editingFinished.emit()
+    milestones = win.workbook.tables[E.MILESTONE]
+    milestones.add_button.click()
+    edit_cell(milestones, 0, "Due", "2025-09-01")
+    assert "outside the project's dates" in milestones.message.text()
+    assert one(win, Milestone, name="New milestone").due == date(2025, 9, 1)  # a warning: saved
+    edit_cell(milestones, 0, "Due", "2025-01-01")
+    flags = milestones.proxy.index(0, 3).data()
+    assert flags == "⚠ overdue"
+    assert "late item" in win.workbook.projects.flags_text(win.workbook.projects.rows[0])
+
+
+def test_raid_log_scores_and_delete_with_undo(win: MainWindow) -> None:
+    new_project(win)
+    raid = win.workbook.tables[E.RAID]
+    raid.add_button.click()
+    edit_cell(raid, 0, "Likelihood (1-5)", "4")
+    edit_cell(raid, 0, "Impact (1-5)", "5")
+    assert raid.proxy.index(0, raid.model.columnCount() - 1).data() == "20 High"
+    edit_cell(raid, 0, "Impact (1-5)", "9")
+    assert "scored 1 to 5" in raid.message.text() and one(win, RaidItem, impact=5) is not None
+    raid.view.setCurrentIndex(raid.proxy.index(0, 0))
+    raid.delete_button.click()
+    assert count(win, RaidItem) == 0
+    win.page.undo_action.trigger()
+    assert one(win, RaidItem, impact=5).likelihood == 4
+
+
+def test_weekly_updates_are_kept_as_history(win: MainWindow) -> None:
+    new_project(win)
+    updates = win.workbook.tables[E.UPDATE]
+    updates.add_button.click()
+    edit_cell(updates, 0, "Week of", "2025-01-06")
+    edit_cell(updates, 0, "Accomplishments", "Wave 1 at 70%")
+    updates.add_button.click()
+    assert count(win, StatusUpdate) == 2
+    assert [r["update_date"] for r in updates.model.rows] == [TODAY, date(2025, 1, 6)]  # newest first
+
+
+def test_delete_project_and_undo_restores_everything(win: MainWindow) -> None:
+    pid = new_project(win)
+    win.workbook.tables[E.TASK].add_button.click()
+    win.workbook.tables[E.MILESTONE].add_button.click()
+    win.workbook.select_project(pid)
+    win.workbook.delete_button.click()
+    assert count(win, Project) == 0 and count(win, Task) == 0
+    win.page.undo_action.trigger()
+    assert one(win, Project, id=pid).name == "Street teams" and count(win, Task) == 1 and count(win, Milestone) == 1
+
+
+def test_filters_and_timeline(win: MainWindow, tmp_path: Path) -> None:
+    a = new_project(win, "Alpha")
+    new_project(win, "Beta")
+    pj.update(win.store, E.PROJECT, a, {"status": "At risk", "start_date": "2024-08-01", "end_date": "2024-12-31"})
+    pj.create(win.store, E.TASK, {"name": "Hire", "start_date": "2024-08-01", "due": "2024-09-30"}, project_id=a)
+    pj.create(win.store, E.MILESTONE, {"name": "Launch", "due": "2024-10-01"}, project_id=a)
+    win.workbook.refresh(a)
+    wb = win.workbook
+    wb.status_filter.setCurrentIndex(wb.status_filter.findData("At risk"))
+    assert wb.proxy.rowCount() == 1 and wb.count_label.text() == "1 of 2 projects"
+    wb.status_filter.setCurrentIndex(0)
+    wb.overdue_only.setCurrentIndex(1)
+    assert wb.proxy.rowCount() == 1  # Alpha ended before today
+    wb.overdue_only.setCurrentIndex(0)
+    wb.select_project(a)
+    wb.tabs.setCurrentIndex(5)
+    bars = wb.gantt.bars
+    assert [(b.kind, b.label) for b in bars] == [("project", "Alpha"), ("task", "#1 Hire"), ("milestone", "Launch")]
+    assert all(b.overdue for b in bars)
+    wb.zoom.setCurrentText("Quarter")
+    assert wb.gantt.zoom == "Quarter" and wb.gantt.x_of(date(2024, 9, 1)) < 400
+    assert wb.grab().save(str(tmp_path / "timeline.png"))
+
+
+def test_projects_and_utilization_in_the_plan_tree(win: MainWindow) -> None:
+    with win.store.reader() as s:
+        dept = s.scalars(select(Department).where(Department.name == "Data Analytics")).one()
+        wig_id = s.scalars(select(Wig.id).where(Wig.department_id == dept.id)).first()
+    lever = plan_edit.add_node(win.store, NodeKey(Kind.WIG, wig_id), Kind.KEY_LEVER, {"text": "Launch the tracker"})
+    pid = pj.create(win.store, E.PROJECT, {"name": "Request tracker", "link": lever, "status": "On track"}).id
+    pj.create(win.store, E.UPDATE, {"update_date": TODAY}, project_id=pid)
+    from planner.services.plan_outline import View
+
+    win.tabs.setCurrentIndex(0)
+    win.page.select_plan(win.page.plan.id, View.DEPARTMENTS)  # the department's own goals live here
+    win.page.select(lever)
+    assert win.page.details_extra.text() == "Projects: Request tracker (On track)"
+    win.page.select(NodeKey(Kind.DEPARTMENT, dept.id))
+    assert win.page.details_extra.text() == ("Project workbook utilization: 1 of 1 key levers (100%) have an "
+                                             "active project updated in the last 30 days.")
+    with win.store.reader() as s:
+        assert s.get(KeyLever, lever.id).text == "Launch the tracker"
+
+
+def test_render_the_project_page(win: MainWindow, tmp_path: Path) -> None:
+    pid = new_project(win)
+    win.workbook.select_project(pid)
+    assert win.grab().save(str(tmp_path / "project.png"))
