@@ -43,7 +43,53 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("--replace", action="store_true", help="replace a value already logged for the period")
     log.add_argument("--outside-plan-year", action="store_true",
                      help="accept a period outside the plan year")
+    report = sub.add_parser("report", help="write a status summary as a PDF (no window needed)")
+    report.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    report.add_argument("--out", type=Path, required=True, metavar="OUT.pdf", help="the PDF to write")
+    where = report.add_mutually_exclusive_group()
+    where.add_argument("--department", metavar="NAME", help="one department's summary")
+    where.add_argument("--division", metavar="NAME", help="one division's annual plan")
+    where.add_argument("--pillar", metavar="CODE", help="one pillar, by its code (Ae, Pe, Oe, Ee)")
+    report.add_argument("--paper", choices=["Letter", "A4"], default="Letter")
+    report.add_argument("--landscape", action="store_true")
+    report.add_argument("--scoreboards", action="store_true", help="add a one-page 4DX scoreboard per WIG")
+    report.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the summary speaks for (default: today)")
     return parser
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import os
+    from datetime import date
+
+    from planner.errors import ValidationError
+    from planner.services.report import SECTIONS, active_plan_id, build_summary, resolve_scope
+    from planner.store import open_plan_file
+
+    try:
+        today = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    except ValueError:
+        raise ValidationError(f"--as-of must be a date written as YYYY-MM-DD (got “{args.as_of}”).") from None
+    if args.out.suffix.lower() != ".pdf":
+        raise ValidationError(f"“{args.out}” does not end in .pdf; the summary is written as a PDF.")
+    if not args.out.parent.is_dir():
+        raise ValidationError(f"The folder “{args.out.parent}” does not exist.")
+    with open_plan_file(args.file, read_only=True) as store:
+        plan_id = active_plan_id(store)
+        scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division,
+                                     pillar=args.pillar)
+        summary = build_summary(store, plan_id, scope, label, today)
+    # Painting pages needs Qt's GUI module, not a window: headless is fine.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from planner.render.summary import PageOptions, write_pdf
+
+    app = QGuiApplication.instance() or QGuiApplication(["planner"])
+    sections = set(SECTIONS) - (set() if args.scoreboards else {"scoreboards"})
+    pages = write_pdf(summary, args.out, PageOptions(args.paper, args.landscape, 15.0, sections))
+    del app
+    print(f"Wrote {args.out}: {label}, {len(summary.wigs)} WIGs, {pages} pages.")
+    return EXIT_OK
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
@@ -116,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_check(args)
         if args.command == "log":
             return _cmd_log(args)
+        if args.command == "report":
+            return _cmd_report(args)
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_PROBLEM

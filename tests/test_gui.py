@@ -39,7 +39,7 @@ class ScriptedPrompter(Prompter):
         self.asked.append("open_path")
         return self.answers.get("open_path")  # type: ignore[return-value]
 
-    def save_path(self, title: str, start: Path) -> Path | None:
+    def save_path(self, title: str, start: Path, *_args: object) -> Path | None:
         self.asked.append(f"save_path:{title}")
         return self.answers.get("save_path")  # type: ignore[return-value]
 
@@ -74,6 +74,21 @@ class ScriptedPrompter(Prompter):
         self._rules_done = True
         self.answers.get("rules", lambda d: None)(dialog)  # type: ignore[operator]
         return True
+
+    def summary_options(self, dialog) -> bool:  # type: ignore[no-untyped-def]
+        self.asked.append("summary_options")
+        self.answers.get("summary", lambda d: None)(dialog)  # type: ignore[operator]
+        return True
+
+    def print_preview(self, paint) -> None:  # type: ignore[no-untyped-def]
+        """What the preview dialog would do: paint on a printer, here one that writes a PDF."""
+        from PySide6.QtPrintSupport import QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(self.answers["preview_pdf"]))
+        paint(printer)
+        self.asked.append("print_preview")
 
     def confirm_delete(self, title: str, details: str) -> bool:
         self.asked.append(f"delete:{title}\n{details}")

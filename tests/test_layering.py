@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "planner"
-CORE = ["model", "store", "services", "errors.py", "paths.py", "cli.py"]
+CORE = ["model", "store", "services", "errors.py", "paths.py"]
 FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6")
+# The CLI uses the services and, for `planner report`, the QtGui page renderer; never a widget.
+CLI_FORBIDDEN = ("PySide6.QtWidgets", "PySide6.QtPrintSupport", "pyqtgraph")
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -40,6 +42,19 @@ def test_core_modules_do_not_import_qt() -> None:
     ]
     assert _core_files(), "found no core modules to check"
     assert not leaks, "Qt imported in the core:\n" + "\n".join(leaks)
+
+
+def test_cli_never_imports_widgets() -> None:
+    cli = PACKAGE / "cli.py"
+    leaks = [f"cli.py:{line} imports {name}" for line, name in _imports(cli)
+             if any(name == f or name.startswith(f + ".") for f in CLI_FORBIDDEN)]
+    ui = [name for _line, name in _imports(cli) if name.startswith("planner.ui")]
+    assert ui == ["planner.ui.app"], "the CLI reaches the window only through planner.ui.app (no subcommand)"
+    assert not leaks, "\n".join(leaks)
+    render = PACKAGE / "render"
+    widget_leaks = [f"{p.name}:{line} imports {name}" for p in render.rglob("*.py") for line, name in _imports(p)
+                    if name.startswith(("PySide6.QtWidgets", "planner.ui", "pyqtgraph"))]
+    assert not widget_leaks, "render is QtGui only:\n" + "\n".join(widget_leaks)
 
 
 def test_services_never_import_the_ui() -> None:

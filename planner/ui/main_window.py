@@ -6,13 +6,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
 from planner import APP_NAME, __version__
 from planner.errors import PlanFileLockedError, PlannerError, ValidationError
+from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
+from planner.services.charts import scope_choices
 from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import View
+from planner.services.report import Summary, active_plan_id, build_summary
 from planner.services.status import plan_rules, set_plan_rules
 from planner.store import PlanStore, backup_file, open_plan_file, risky_location
 from planner.ui.overview import PlanOverview
@@ -20,6 +24,7 @@ from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
+from planner.ui.summary_dialog import SummaryDialog
 from planner.ui.tasks import wait_for_background
 from planner.ui.workbook import WorkbookPage
 
@@ -80,6 +85,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.save_copy_action = self._action("Save a &Copy As…", self.save_copy, QKeySequence.StandardKey.SaveAs,
                                              "Write a copy of the whole plan file somewhere else")
+        self.print_action = self._action("&Print Status Summary…", self.print_summary, QKeySequence.StandardKey.Print,
+                                         "Preview and print a status summary")
+        self.pdf_action = self._action("Export Summary as P&DF…", self.export_summary_pdf,
+                                       tip="Write a status summary as a PDF file")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(self.new_action)
@@ -87,6 +96,9 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.save_copy_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.pdf_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -137,6 +149,8 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         self.save_copy_action.setEnabled(self.store is not None)
+        self.print_action.setEnabled(self.store is not None)
+        self.pdf_action.setEnabled(self.store is not None)
         if hasattr(self, "rules_action"):
             self.rules_action.setEnabled(self.store is not None and not self.store.read_only)
 
@@ -328,6 +342,50 @@ class MainWindow(QMainWindow):
                                              hint="Choose a folder you can write to, with free space."))
             return
         self.statusBar().showMessage(f"Saved a copy as {dest}", 8000)
+
+    # ---- status summaries -----------------------------------------------------------------------------------
+    def _summary_choice(self, action: str) -> tuple[Summary, PageOptions] | None:
+        if self.store is None:
+            return None
+        try:
+            plan_id = active_plan_id(self.store)
+            dialog = SummaryDialog(scope_choices(self.store, plan_id), action=action, parent=self)
+            if not self.prompter.summary_options(dialog):
+                return None
+            scope, label = dialog.chosen_scope()
+            summary = build_summary(self.store, plan_id, scope, label, self.page.today())
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return None
+        return summary, dialog.options()
+
+    def print_summary(self) -> None:
+        chosen = self._summary_choice("Preview")
+        if chosen is None:
+            return
+        summary, options = chosen
+
+        def paint(printer: QPrinter) -> None:
+            SummaryRenderer(summary, options).render(printer)
+
+        self.prompter.print_preview(paint)
+
+    def export_summary_pdf(self) -> None:
+        chosen = self._summary_choice("Export")
+        if chosen is None or self.store is None:
+            return
+        summary, options = chosen
+        start = self.store.path.with_name(f"{self.store.path.stem} status summary.pdf")
+        path = self.prompter.save_path("Export Summary as PDF", start, "PDF files (*.pdf)", ".pdf")
+        if path is None:
+            return
+        try:
+            pages = write_pdf(summary, path, options)
+        except OSError as exc:
+            self.prompter.error(PlannerError(f"The PDF could not be written to “{path}”: {exc.strerror or exc}.",
+                                             hint="Choose a folder you can write to."))
+            return
+        self.statusBar().showMessage(f"Wrote {path.name} ({pages} pages)", 8000)
 
     def show_about(self) -> None:
         where = ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from planner.errors import PlannerError
@@ -41,12 +43,13 @@ class Prompter:
         name, _ = QFileDialog.getOpenFileName(self.parent, "Open Plan", str(start), FILE_FILTER)
         return Path(name) if name else None
 
-    def save_path(self, title: str, start: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(start), FILE_FILTER)
+    def save_path(self, title: str, start: Path, file_filter: str = FILE_FILTER,
+                  suffix: str = ".planner") -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(start), file_filter)
         if not name:
             return None
         path = Path(name)
-        return path if path.suffix else path.with_suffix(".planner")
+        return path if path.suffix else path.with_suffix(suffix)
 
     def create_choice(self, path: Path, *, missing: bool) -> CreateChoice:
         box = QMessageBox(self.parent)
@@ -96,6 +99,17 @@ class Prompter:
 
     def edit_rules(self, dialog: QWidget) -> bool:
         return dialog.exec() == 1  # type: ignore[attr-defined]
+
+    def summary_options(self, dialog: QWidget) -> bool:
+        return dialog.exec() == 1  # type: ignore[attr-defined]
+
+    def print_preview(self, paint: Callable[[QPrinter], None]) -> None:
+        """The print preview: paper, printer and page setup are the platform's own dialogs from here."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        preview = QPrintPreviewDialog(printer, self.parent)
+        preview.setWindowTitle("Print Status Summary")
+        preview.paintRequested.connect(paint)
+        preview.exec()
 
     def log_value(self, dialog: QWidget) -> None:
         """Shows the Log Value dialog; it saves itself through the page."""

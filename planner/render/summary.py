@@ -1,0 +1,371 @@
+"""The status summary as pages: laid out once to know the page count, then painted with QPainter on a
+PDF writer or a printer. A WIG block is never split across pages; every page has a header and "page x of
+y"; status reads as a word and a hatch pattern as well as a colour, so it survives black-and-white printing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+
+from planner.render.sparkline import paint_sparkline
+from planner.render.status_style import COLOR, PATTERN, label
+from planner.services.progress import SEVERITY, Status
+from planner.services.report import SECTIONS, Summary, WigBlock
+
+FONT = "DejaVu Sans"
+PAPER = {"Letter": QPageSize.PageSizeId.Letter, "A4": QPageSize.PageSizeId.A4}
+
+
+@dataclass
+class PageOptions:
+    paper: str = "Letter"
+    landscape: bool = False
+    margins_mm: float = 15.0
+    sections: set[str] = field(default_factory=lambda: set(SECTIONS))
+
+    def layout(self) -> QPageLayout:
+        orientation = QPageLayout.Orientation.Landscape if self.landscape else QPageLayout.Orientation.Portrait
+        m = self.margins_mm
+        return QPageLayout(QPageSize(PAPER[self.paper]), orientation, QMarginsF(m, m, m, m),
+                           QPageLayout.Unit.Millimeter)
+
+
+Painter = Callable[[QPainter, QRectF], None]
+
+
+@dataclass
+class Block:
+    height: float
+    paint: Painter
+    new_page: bool = False  # starts on a fresh page (a section, a scoreboard)
+    full_page: bool = False
+
+
+class SummaryRenderer:
+    def __init__(self, summary: Summary, options: PageOptions) -> None:
+        self.summary = summary
+        self.options = options
+
+    # ---- fonts and text ----------------------------------------------------------------------------------
+    @staticmethod
+    def font(size: float, bold: bool = False) -> QFont:
+        f = QFont(FONT)
+        f.setPointSizeF(size)
+        f.setBold(bold)
+        return f
+
+    def text_height(self, text: str, font: QFont, width: float) -> float:
+        metrics = QFontMetricsF(font, self.device)
+        return metrics.boundingRect(QRectF(0, 0, width, 1e6), int(Qt.TextFlag.TextWordWrap), text).height()
+
+    def draw_text(self, p: QPainter, rect: QRectF, text: str, font: QFont, color: QColor | None = None,
+                  align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> float:
+        p.setFont(font)
+        p.setPen(color or QColor(20, 20, 20))
+        height = self.text_height(text, font, rect.width())
+        p.drawText(QRectF(rect.left(), rect.top(), rect.width(), height),
+                   int(align | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap), text)
+        return height
+
+    def pt(self, points: float) -> float:
+        """Points to device units."""
+        return points * self.device.logicalDpiY() / 72.0
+
+    # ---- the whole document ------------------------------------------------------------------------------
+    def render(self, device: QPagedPaintDevice) -> int:
+        self.device = device
+        device.setPageLayout(self.options.layout())
+        painter = QPainter(device)
+        try:
+            page_rect = QRectF(painter.viewport())
+            header, footer = self.pt(22), self.pt(22)
+            body = QRectF(page_rect.left(), page_rect.top() + header, page_rect.width(),
+                          page_rect.height() - header - footer)
+            pages = self._paginate(self._blocks(body.width(), body.height()), body.height())
+            for number, blocks in enumerate(pages, start=1):
+                if number > 1:
+                    device.newPage()
+                self._header_footer(painter, page_rect, number, len(pages))
+                y = body.top()
+                for block in blocks:
+                    height = body.height() if block.full_page else block.height
+                    block.paint(painter, QRectF(body.left(), y, body.width(), height))
+                    y += block.height + self.pt(8)
+            return len(pages)
+        finally:
+            painter.end()
+
+    @staticmethod
+    def _paginate(blocks: list[Block], page_height: float) -> list[list[Block]]:
+        pages: list[list[Block]] = [[]]
+        used = 0.0
+        for block in blocks:
+            fits = used + block.height <= page_height
+            if pages[-1] and (block.new_page or block.full_page or not fits):
+                pages.append([])
+                used = 0.0
+            pages[-1].append(block)
+            used += block.height + (page_height if block.full_page else 0) + 1
+        return [p for p in pages if p]
+
+    def _header_footer(self, p: QPainter, page: QRectF, number: int, total: int) -> None:
+        s = self.summary
+        small = self.font(8)
+        grey = QColor(90, 90, 90)
+        top = QRectF(page.left(), page.top(), page.width(), self.pt(14))
+        self.draw_text(p, top, f"{s.title} — {s.scope_label}", small, grey)
+        self.draw_text(p, top, f"{s.today:%d %B %Y}", small, grey, Qt.AlignmentFlag.AlignRight)
+        p.setPen(QPen(QColor(180, 180, 180), self.pt(0.5)))
+        p.drawLine(page.left(), top.bottom() + self.pt(2), page.right(), top.bottom() + self.pt(2))
+        bottom = QRectF(page.left(), page.bottom() - self.pt(12), page.width(), self.pt(12))
+        self.draw_text(p, bottom, f"{s.plan_name} · annual plan {s.plan_year} · {s.generator}", small, grey)
+        self.draw_text(p, bottom, f"Page {number} of {total}", small, grey, Qt.AlignmentFlag.AlignRight)
+
+    # ---- blocks ------------------------------------------------------------------------------------------
+    def _blocks(self, width: float, page_height: float) -> list[Block]:
+        sections = self.options.sections
+        s = self.summary
+        blocks: list[Block] = []
+        if "cover" in sections:
+            blocks.append(self._cover(width))
+        if "wigs" in sections:
+            blocks.append(self._heading(f"Wildly Important Goals ({len(s.wigs)})", width, new_page=bool(blocks)))
+            if not s.wigs:
+                blocks.append(self._paragraph("No WIGs in this scope.", width))
+            blocks += [self._wig(w, width, page_height) for w in s.wigs]
+        if "projects" in sections:
+            blocks.append(self._heading(f"Projects ({len(s.projects)})", width, new_page=bool(blocks)))
+            if not s.projects:
+                blocks.append(self._paragraph("No projects carry the WIGs in this scope yet.", width))
+            for project in s.projects:
+                end = f", ends {project.end:%d %b %Y}" if project.end else ""
+                text = (f"{project.name} — {project.status}, {project.percent:.0f}% complete, "
+                        f"lead {project.lead or '—'}{end}")
+                extra = [f"Open issue: {i}" for i in project.open_issues]
+                extra += [f"Overdue milestone: {m}" for m in project.overdue_milestones]
+                blocks.append(self._paragraph(text + "".join(f"\n    {e}" for e in extra), width))
+        if "raid" in sections:
+            blocks.append(self._heading(f"Open RAID items ({len(s.raid)})", width, new_page=bool(blocks)))
+            if not s.raid:
+                blocks.append(self._paragraph("No open risks, assumptions, issues or dependencies.", width))
+            for r in s.raid:
+                score = f", score {r.score}" if r.score is not None else ""
+                blocks.append(self._paragraph(f"{r.type} ({r.status}{score}) — {r.project}: {r.description}"
+                                              f" [owner: {r.owner or '—'}]", width))
+        if "index" in sections and s.index:
+            blocks.append(self._heading("Department Plans Index", width, new_page=bool(blocks)))
+            for dept, wigs, measures in s.index:
+                text = dept + "".join(f"\n    WIG: {w}" for w in wigs)
+                text += "".join(f"\n    Measure: {m}" for m in measures)
+                blocks.append(self._paragraph(text, width))
+        if "scoreboards" in sections:
+            blocks += [self._scoreboard(w) for w in s.wigs]
+        return blocks
+
+    def _heading(self, text: str, width: float, *, new_page: bool) -> Block:
+        font = self.font(15, True)
+        height = self.text_height(text, font, width) + self.pt(4)
+
+        def paint(p: QPainter, r: QRectF) -> None:
+            self.draw_text(p, r, text, font)
+
+        return Block(height, paint, new_page=new_page)
+
+    def _paragraph(self, text: str, width: float) -> Block:
+        font = self.font(9.5)
+        height = self.text_height(text, font, width)
+        return Block(height, lambda p, r: self.draw_text(p, r, text, font))
+
+    def _cover(self, width: float) -> Block:
+        s = self.summary
+        lines = [(f"{s.title}", self.font(24, True)), (s.scope_label, self.font(15)),
+                 (f"{s.plan_name} · annual plan {s.plan_year}", self.font(11)),
+                 (f"As of {s.today:%d %B %Y}", self.font(11))]
+        total = sum(s.counts.values())
+        counts = [f"{label(st)}: {s.counts.get(st, 0)}" for st in SEVERITY]
+        body = [(f"{total} WIGs in this scope", self.font(12, True)), ("   ".join(counts), self.font(11)),
+                ("Project workbook utilization", self.font(12, True)), (s.utilization, self.font(11)),
+                ("How status is worked out", self.font(12, True)), (s.rules, self.font(10))]
+        gap = self.pt(10)
+        height = sum(self.text_height(t, f, width) + gap for t, f in lines + body) + self.pt(60)
+
+        def paint(p: QPainter, r: QRectF) -> None:
+            y = r.top()
+            for text, font in lines:
+                y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), text, font) + gap
+            y += self.pt(16)
+            bar = QRectF(r.left(), y, r.width(), self.pt(22))
+            self._status_bar(p, bar)
+            y += bar.height() + self.pt(20)
+            for text, font in body:
+                y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), text, font) + gap
+
+        return Block(height, paint)
+
+    def _status_bar(self, p: QPainter, rect: QRectF) -> None:
+        """The WIGs per status as one stacked bar, each part hatched and labelled."""
+        total = sum(self.summary.counts.values()) or 1
+        x = rect.left()
+        for status in SEVERITY:
+            n = self.summary.counts.get(status, 0)
+            if not n:
+                continue
+            w = rect.width() * n / total
+            part = QRectF(x, rect.top(), w, rect.height())
+            self._status_fill(p, part, status)
+            if w > self.pt(18):
+                self.draw_text(p, part.adjusted(0, self.pt(4), 0, 0), str(n), self.font(9, True),
+                               align=Qt.AlignmentFlag.AlignHCenter)
+            x += w
+
+    def _status_fill(self, p: QPainter, rect: QRectF, status: Status) -> None:
+        color = QColor(COLOR[status])
+        light = QColor(color)
+        light.setAlpha(70)
+        p.setPen(QPen(color, self.pt(0.8)))
+        p.setBrush(light)
+        p.drawRect(rect)
+        pattern = PATTERN[status]
+        if pattern not in (Qt.BrushStyle.NoBrush, Qt.BrushStyle.SolidPattern):
+            brush = QBrush(color, pattern)
+            p.setBrush(brush)
+            p.drawRect(rect)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _wig(self, w: WigBlock, width: float, page_height: float) -> Block:
+        head = self.font(11, True)
+        normal = self.font(9.5)
+        small = self.font(8.5)
+        chart_w, chart_h = width * 0.36, self.pt(110)
+        text_w = width - chart_w - self.pt(12)
+        parts: list[tuple[str, QFont]] = [
+            (f"{w.code}" + (f" — {w.owner}" if w.owner and not w.code.startswith(w.owner) else ""), head),
+            (w.sentence, normal),
+            (f"{w.structure}.  Latest: {w.latest}.", normal),
+            (w.reason, small),
+        ]
+        lists: list[tuple[str, QFont]] = []
+        if w.key_levers:
+            lists.append(("Key levers", self.font(9, True)))
+            lists += [(f"• {k}", small) for k in w.key_levers]
+        if w.measures:
+            lists.append(("Performance measures (latest)", self.font(9, True)))
+            lists += [(f"• {name}: {value}", small) for name, value in w.measures]
+        if w.projects:
+            lists.append(("Projects", self.font(9, True)))
+            for pr in w.projects:
+                lists.append((f"• {pr.name}: {pr.status}, {pr.percent:.0f}% complete", small))
+                lists += [(f"    open issue: {i}", small) for i in pr.open_issues]
+                lists += [(f"    overdue milestone: {m}", small) for m in pr.overdue_milestones]
+        gap = self.pt(3)
+        left = sum(self.text_height(t, f, text_w) + gap for t, f in parts) + self.pt(30)
+        below = sum(self.text_height(t, f, width) + gap for t, f in lists)
+        height = max(left, chart_h + self.pt(8)) + below + self.pt(14)
+        if height > page_height:  # an enormous WIG: keep it whole by shrinking its lists to fit one page
+            lists = [*lists[: max(3, int(len(lists) * page_height / height))], ("… (more in the plan file)", small)]
+            below = sum(self.text_height(t, f, width) + gap for t, f in lists)
+            height = min(page_height, max(left, chart_h + self.pt(8)) + below + self.pt(14))
+
+        def paint(p: QPainter, r: QRectF) -> None:
+            p.setPen(QPen(QColor(190, 190, 190), self.pt(0.6)))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r.adjusted(-self.pt(4), -self.pt(4), self.pt(4), 0), self.pt(4), self.pt(4))
+            y = r.top()
+            for text, font in parts[:1]:
+                y += self.draw_text(p, QRectF(r.left(), y, text_w, r.height()), text, font) + gap
+            badge = QRectF(r.left(), y, self.pt(88), self.pt(16))
+            self._status_fill(p, badge, w.status)
+            self.draw_text(p, badge.adjusted(0, self.pt(2), 0, 0), label(w.status), self.font(9, True),
+                           align=Qt.AlignmentFlag.AlignHCenter)
+            bar = QRectF(badge.right() + self.pt(8), y + self.pt(4), text_w - badge.width() - self.pt(8), self.pt(8))
+            p.setPen(QPen(QColor(120, 120, 120), self.pt(0.5)))
+            p.drawRect(bar)
+            share = max(0.0, min(1.0, w.share or 0.0))
+            if w.share is not None:
+                filled = QRectF(bar.left(), bar.top(), bar.width() * share, bar.height())
+                p.fillRect(filled, QBrush(QColor(60, 60, 60), Qt.BrushStyle.Dense4Pattern))
+                self.draw_text(p, QRectF(bar.left(), bar.bottom() + self.pt(1), bar.width(), self.pt(10)),
+                               f"{w.share:.0%} of the way", self.font(7), QColor(80, 80, 80))
+            y += badge.height() + self.pt(10)
+            for text, font in parts[1:]:
+                y += self.draw_text(p, QRectF(r.left(), y, text_w, r.height()), text, font) + gap
+            chart = QRectF(r.right() - chart_w, r.top(), chart_w, chart_h)
+            p.setFont(self.font(6.5))
+            paint_sparkline(p, chart, w.chart, scale=self.pt(0.75), axes=True)
+            y = max(y, chart.bottom() + self.pt(8))
+            for text, font in lists:
+                y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), text, font) + gap
+
+        return Block(height, paint)
+
+    def _scoreboard(self, w: WigBlock) -> Block:
+        """One page per WIG for the wall: the lag measure against its path, the lead measures beside it."""
+
+        def paint(p: QPainter, r: QRectF) -> None:
+            y = r.top()
+            y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), w.code, self.font(20, True))
+            y += self.draw_text(p, QRectF(r.left(), y + self.pt(4), r.width(), r.height()), w.sentence,
+                                self.font(14)) + self.pt(10)
+            badge = QRectF(r.left(), y, self.pt(170), self.pt(30))
+            self._status_fill(p, badge, w.status)
+            self.draw_text(p, badge.adjusted(0, self.pt(5), 0, 0), label(w.status), self.font(16, True),
+                           align=Qt.AlignmentFlag.AlignHCenter)
+            latest = QRectF(badge.right() + self.pt(14), y + self.pt(4), r.width() - badge.width(), self.pt(30))
+            self.draw_text(p, latest, f"Latest: {w.latest}", self.font(16))
+            y += badge.height() + self.pt(14)
+            chart_w = r.width() * (0.64 if w.measures else 1.0)
+            chart = QRectF(r.left(), y, chart_w, r.bottom() - y - self.pt(24))
+            p.setFont(self.font(12))
+            paint_sparkline(p, chart, w.chart, scale=self.pt(2.2), axes=True)
+            self.draw_text(p, QRectF(r.left(), chart.bottom() + self.pt(4), chart_w, self.pt(16)),
+                           f"Goal: {w.structure}. Dashed: the path to the target; dotted: the target.", self.font(9),
+                           QColor(80, 80, 80))
+            if w.measures:
+                x = r.left() + chart_w + self.pt(14)
+                yy = y
+                yy += self.draw_text(p, QRectF(x, yy, r.right() - x, r.height()), "Lead measures",
+                                     self.font(14, True)) + self.pt(6)
+                for name, value in w.measures:
+                    yy += self.draw_text(p, QRectF(x, yy, r.right() - x, r.height()), name, self.font(11))
+                    yy += self.draw_text(p, QRectF(x, yy, r.right() - x, r.height()), value, self.font(13, True))
+                    yy += self.pt(8)
+
+        return Block(0, paint, full_page=True)
+
+
+def write_pdf(summary: Summary, path: Path, options: PageOptions | None = None) -> int:
+    """Write the summary as a PDF (to a temporary name, then moved into place). Returns the page count."""
+    options = options or PageOptions()
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    writer = QPdfWriter(str(tmp))
+    writer.setResolution(300)
+    writer.setTitle(f"{summary.title} — {summary.scope_label}")
+    writer.setCreator(summary.generator)
+    try:
+        pages = SummaryRenderer(summary, options).render(writer)
+    except BaseException:
+        del writer
+        tmp.unlink(missing_ok=True)
+        raise
+    del writer  # flushes and closes the file
+    tmp.replace(path)
+    return pages
+
+
+__all__ = ["PageOptions", "SummaryRenderer", "write_pdf"]
