@@ -220,3 +220,19 @@ def _seed_of(division: str) -> str:
 
 def _division_of(department: str) -> str:
     return next(d["name"] for d in CMS["divisions"] if department in d["departments"])
+
+
+def test_every_copy_of_the_default_plan_has_the_same_uuids(tmp_path: Path) -> None:
+    """So the central office can merge workbooks from many laptops without duplicates."""
+    from planner.model import KeyLever, PerformanceMeasure
+    from planner.services.plan_file import new_plan_file
+
+    def uuids(path: Path) -> set:
+        with new_plan_file(path) as store, store.reader() as s:
+            found = set()
+            for model in (Plan, Strategy, Wig, KeyLever, PerformanceMeasure, Department):
+                found |= {row.uuid for row in s.scalars(select(model))}
+            return found
+
+    first, second = uuids(tmp_path / "a.planner"), uuids(tmp_path / "b.planner")
+    assert first == second and len(first) > 300

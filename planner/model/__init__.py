@@ -1,6 +1,7 @@
 """The ORM model: typed SQLAlchemy classes and nothing else (no Qt, no I/O beyond the ORM)."""
 
 from planner.model.base import Base, Record, utcnow
+from planner.model.exchange import ExchangeState
 from planner.model.measurement import InterimTarget, Measurement
 from planner.model.plan import (
     DEFAULT_LEVEL_NAMES,
@@ -40,6 +41,7 @@ __all__ = [
     "Direction",
     "DistrictGoal",
     "Division",
+    "ExchangeState",
     "Frequency",
     "Guardrail",
     "InterimTarget",

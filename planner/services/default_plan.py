@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -194,9 +195,56 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
     return plan
 
 
+def assign_stable_uuids(plan: Plan) -> None:
+    """Every laptop's copy of the district plan gets the same UUIDs (derived from the plan's name and each
+    row's place in it), so the central office can merge workbooks from many files without duplicates."""
+    ns = uuid.uuid5(uuid.NAMESPACE_URL, f"planner:default-plan:{plan.name}")
+
+    def stamp(obj: Any, path: str) -> str:
+        obj.uuid = uuid.uuid5(ns, path)
+        return path
+
+    stamp(plan, "plan")
+    for i, goal in enumerate(plan.goals):
+        stamp(goal, f"goal/{i}")
+    for i, guardrail in enumerate(plan.guardrails):
+        stamp(guardrail, f"guardrail/{i}")
+    for division in plan.divisions:
+        stamp(division, f"division/{division.name}")
+    for department in plan.departments:
+        dept_path = stamp(department, f"department/{department.name}")
+        for wig in department.wigs:
+            if wig.strategy is None:
+                _stamp_wig(stamp, wig, f"{dept_path}/wig/{wig.department_position}")
+        for measure in department.measures:
+            if measure.wig is None and measure.strategy is None:
+                stamp(measure, f"{dept_path}/measure/{measure.department_position}/{measure.name}")
+    for pillar in plan.pillars:
+        pillar_path = stamp(pillar, f"pillar/{pillar.code}")
+        for priority in pillar.priorities:
+            priority_path = stamp(priority, f"{pillar_path}/priority/{priority.code}")
+            for strategy in priority.strategies:
+                strategy_path = stamp(strategy, f"{priority_path}/strategy/{strategy.code or strategy.position}")
+                for wig in strategy.wigs:
+                    _stamp_wig(stamp, wig, f"{strategy_path}/wig/{wig.position}")
+                for measure in strategy.measures:
+                    if measure.wig is None:
+                        stamp(measure, f"{strategy_path}/measure/{measure.position}/{measure.name}")
+
+
+def _stamp_wig(stamp: Any, wig: Wig, path: str) -> None:
+    stamp(wig, path)
+    for lever in wig.key_levers:
+        stamp(lever, f"{path}/lever/{lever.position}")
+    for measure in wig.measures:
+        stamp(measure, f"{path}/measure/{measure.position}/{measure.name}")
+
+
 def add_default_plans(session: Session) -> list[Plan]:
     """Adds the district's plans to an open session (the caller's transaction)."""
     plans = [build_plan(load_plan_data(name), position=i) for i, name in enumerate(DEFAULT_PLAN_FILES)]
+    for plan in plans:
+        assign_stable_uuids(plan)
     session.add_all(plans)
     session.flush()
     return plans
