@@ -43,6 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("--replace", action="store_true", help="replace a value already logged for the period")
     log.add_argument("--outside-plan-year", action="store_true",
                      help="accept a period outside the plan year")
+    export = sub.add_parser("export", help="export a workbook for central collection")
+    export.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    export.add_argument("--out", type=Path, required=True, metavar="OUT.xlsx", help="the workbook to write")
+    which = export.add_mutually_exclusive_group()
+    which.add_argument("--department", metavar="NAME", help="one department")
+    which.add_argument("--division", metavar="NAME", help="one division")
+    export.add_argument("--by", default="", metavar="NAME", help="who is exporting (default: your user name)")
+
+    imp = sub.add_parser("import", help="import workbooks (matched by UUID; conflicts are reported, not applied)")
+    imp.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    imp.add_argument("workbooks", type=Path, nargs="+", metavar="WORKBOOK.xlsx")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+
     report = sub.add_parser("report", help="write a status summary as a PDF (no window needed)")
     report.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
     report.add_argument("--out", type=Path, required=True, metavar="OUT.pdf", help="the PDF to write")
@@ -90,6 +103,60 @@ def _cmd_report(args: argparse.Namespace) -> int:
     del app
     print(f"Wrote {args.out}: {label}, {len(summary.wigs)} WIGs, {pages} pages.")
     return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    import getpass
+    from datetime import date
+
+    from planner.services.exchange_rows import ExportScope
+    from planner.services.report import active_plan_id, resolve_scope
+    from planner.services.xlsx_export import export_workbook
+    from planner.store import open_plan_file
+
+    with open_plan_file(args.file) as store:
+        plan_id = active_plan_id(store)
+        scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division)
+        export_scope = ExportScope(plan_id, scope.id if scope.kind == "department" else None,
+                                   scope.id if scope.kind == "division" else None, label)
+        result = export_workbook(store, args.out, export_scope, date.today(), args.by or getpass.getuser())
+    counts = ", ".join(f"{n} {sheet.lower()}" for sheet, n in result.rows.items() if n)
+    print(f"Wrote {args.out}: {label}; {counts}.")
+    if result.quality:
+        print(f"{len(result.quality)} things to check (also on the cover sheet):")
+        for line in result.quality[:20]:
+            print(f"  - {line}")
+        if len(result.quality) > 20:
+            print(f"  … and {len(result.quality) - 20} more.")
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from planner.services.xlsx_import import apply_import, plan_import
+    from planner.store import open_plan_file
+
+    with open_plan_file(args.file, read_only=args.dry_run) as store:
+        plan = plan_import(store, args.workbooks)
+        for file in plan.files:
+            if file.problems:
+                print(f"{file.path.name}: refused, nothing from it was imported ({len(file.problems)} problems):",
+                      file=sys.stderr)
+                for problem in file.problems[:50]:
+                    print(f"  - {problem}", file=sys.stderr)
+                continue
+            print(f"{file.path.name}: {file.count('add')} to add, {file.count('update')} to update, "
+                  f"{file.count('conflict')} in conflict, {file.unchanged} unchanged.")
+            for change in (c for c in file.changes if c.action == "conflict"):
+                print(f"  conflict, left as it is here: {change.sheet} {change.uuid} ({change.label})")
+        if not args.dry_run:
+            result = apply_import(store, plan)
+            if result.files_in:
+                print(f"Imported {', '.join(result.files_in)}: {result.added} added, {result.updated} updated.")
+            if result.files_refused and result.files_in:
+                print("The other files went in; fix the refused ones and import them again.")
+    refused = any(f.problems for f in plan.files)
+    conflicts = any(c.action == "conflict" for f in plan.files for c in f.changes)
+    return EXIT_PROBLEM if refused or conflicts else EXIT_OK
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
@@ -164,6 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_log(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "export":
+            return _cmd_export(args)
+        if args.command == "import":
+            return _cmd_import(args)
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_PROBLEM

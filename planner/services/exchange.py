@@ -1,0 +1,171 @@
+"""What a Planner workbook holds, sheet by sheet and column by column: one spec that the export writes and
+the import reads, so the two cannot drift apart. Also the rules that keep user text from ever becoming a
+formula, and the hash of a row's exchanged values used to tell a change from a conflict."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid as uuid_mod
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+MARKER = "Planner workbook"
+FORMAT_VERSION = "1"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_CELL = 32_767
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet can hold: control characters removed, over-long text cut with a visible marker."""
+    text = ILLEGAL.sub("", text)
+    if len(text) > MAX_CELL:
+        marker = f" … [cut: {len(text) - MAX_CELL + 40:,} more characters are in the plan file]"
+        text = text[: MAX_CELL - len(marker)] + marker
+    return text
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+@dataclass(frozen=True)
+class XCol:
+    header: str
+    attr: str  # the row dict key (a model column, or a computed name)
+    kind: str = "text"  # text | date | number | int | bool | uuid | choice
+    width: int = 14
+    required: bool = False
+    exported_only: bool = False  # worked out on export (status, progress); ignored on import
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class XSheet:
+    name: str
+    table: str  # database table, for exchange state
+    columns: tuple[XCol, ...]
+
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def exchanged(self) -> list[XCol]:
+        return [c for c in self.columns if not c.exported_only and c.attr != "uuid"]
+
+
+PROJECT_STATUSES = ("Not started", "On track", "At risk", "Off track", "On hold", "Complete")
+WIG_STATUSES = ("Not started", "No data", "On track", "At risk", "Off track", "Achieved")
+U = XCol("UUID", "uuid", "uuid", 38, required=True)
+
+PLAN = XSheet("Plan", "plan_nodes", (
+    XCol("Level", "level", "choice", 14, True, choices=("Plan", "Division", "Department", "Pillar", "Priority",
+                                                        "Strategy", "WIG", "Key lever")),
+    XCol("Code", "code", "text", 14), XCol("Parent code", "parent_code", "text", 14, exported_only=True),
+    XCol("Title", "title", "text", 70, True), U,
+    XCol("Parent UUID", "parent_uuid", "uuid", 38), XCol("Owner UUID", "owner_uuid", "uuid", 38),
+    XCol("Position", "position", "int", 9),
+))
+WIGS = XSheet("WIGs", "wig", (
+    U, XCol("Code", "code", "text", 18, exported_only=True), XCol("Owner", "owner", "text", 24, exported_only=True),
+    XCol("Goal as written", "sentence", "text", 60, True),
+    XCol("Kind", "kind", "choice", 11, True, choices=("number", "percent", "milestone")),
+    XCol("Baseline", "baseline", "number", 11), XCol("Target", "target", "number", 11),
+    XCol("Unit", "unit", "text", 12),
+    XCol("Direction", "direction", "choice", 11, True, choices=("increase", "decrease")),
+    XCol("Start", "start_date", "date", 12), XCol("Deadline", "deadline", "date", 12),
+    XCol("Weight", "weight", "number", 8),
+    XCol("Latest value", "latest_value", "number", 12, exported_only=True),
+    XCol("Latest period end", "latest_date", "date", 14, exported_only=True),
+    XCol("Progress", "progress", "number", 10, exported_only=True),
+    XCol("Status", "status", "choice", 12, exported_only=True, choices=WIG_STATUSES),
+))
+MEASURES = XSheet("Measures", "performance_measure", (
+    U, XCol("Measure", "name", "text", 50, True), XCol("Unit", "unit", "text", 8),
+    XCol("Frequency", "frequency", "choice", 12, True,
+         choices=("daily", "weekly", "monthly", "quarterly", "semesterly", "annually")),
+    XCol("WIG UUID", "wig_uuid", "uuid", 38), XCol("Strategy UUID", "strategy_uuid", "uuid", 38),
+    XCol("Department UUID", "department_uuid", "uuid", 38),
+    XCol("Position", "position", "int", 9),
+))
+MEASUREMENTS = XSheet("Measurements", "measurement", (
+    U, XCol("Subject", "subject", "text", 40, exported_only=True),
+    XCol("Subject UUID", "subject_uuid", "uuid", 38, True),
+    XCol("Period", "period", "text", 12, exported_only=True),
+    XCol("Period start", "period_start", "date", 12, True), XCol("Period end", "period_end", "date", 12, True),
+    XCol("Value", "value", "number", 10), XCol("Done", "done", "bool", 8), XCol("Note", "note", "text", 30),
+    XCol("Evidence", "evidence", "text", 24), XCol("Entered by", "entered_by", "text", 14),
+))
+PROJECTS = XSheet("Projects", "project", (
+    U, XCol("Project", "name", "text", 30, True), XCol("Carries UUID", "carries_uuid", "uuid", 38, True),
+    XCol("Carries", "carries", "text", 40, exported_only=True), XCol("Purpose", "purpose", "text", 40),
+    XCol("Sponsor", "sponsor", "text", 16), XCol("Lead", "lead", "text", 16),
+    XCol("Start", "start_date", "date", 12), XCol("End", "end_date", "date", 12),
+    XCol("Status", "status", "choice", 12, True, choices=PROJECT_STATUSES),
+    XCol("% complete", "percent_complete", "number", 11), XCol("Budget", "budget", "number", 12),
+    XCol("Spent", "spent", "number", 12),
+))
+MILESTONES = XSheet("Milestones", "milestone", (
+    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+    XCol("Project", "project", "text", 24, exported_only=True), XCol("Milestone", "name", "text", 30, True),
+    XCol("Due", "due", "date", 12), XCol("Done on", "done_on", "date", 12), XCol("Position", "position", "int", 9),
+))
+TASKS = XSheet("Tasks", "task", (
+    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+    XCol("Project", "project", "text", 24, exported_only=True), XCol("#", "number", "int", 5, True),
+    XCol("Task", "name", "text", 30, True), XCol("Owner", "owner", "text", 14),
+    XCol("Start", "start_date", "date", 12), XCol("Due", "due", "date", 12),
+    XCol("Status", "status", "choice", 12, True, choices=("Not started", "In progress", "Blocked", "Done")),
+    XCol("% complete", "percent_complete", "number", 11), XCol("Depends on", "depends_on", "text", 12),
+))
+RAID = XSheet("RAID Log", "raid_item", (
+    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+    XCol("Project", "project", "text", 24, exported_only=True),
+    XCol("Type", "type", "choice", 12, True, choices=("Risk", "Assumption", "Issue", "Dependency")),
+    XCol("Description", "description", "text", 40, True), XCol("Owner", "owner", "text", 14),
+    XCol("Raised on", "raised_on", "date", 12),
+    XCol("Status", "status", "choice", 12, True, choices=("Open", "Monitoring", "Closed")),
+    XCol("Response", "response", "text", 30), XCol("Closed on", "closed_on", "date", 12),
+    XCol("Likelihood", "likelihood", "int", 10), XCol("Impact", "impact", "int", 9),
+    XCol("Score", "score", "int", 8, exported_only=True),
+))
+UPDATES = XSheet("Weekly Updates", "status_update", (
+    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+    XCol("Project", "project", "text", 24, exported_only=True), XCol("Week of", "update_date", "date", 12, True),
+    XCol("Status", "status", "choice", 12, True, choices=PROJECT_STATUSES),
+    XCol("Accomplishments", "accomplishments", "text", 36), XCol("Next steps", "next_steps", "text", 30),
+    XCol("Blockers", "blockers", "text", 30),
+))
+DATA_SHEETS = (PLAN, WIGS, MEASURES, MEASUREMENTS, PROJECTS, MILESTONES, TASKS, RAID, UPDATES)
+COVER, DATA_ENTRY, CHARTS = "Cover", "Data Entry", "Charts"
+
+
+def normalise(kind: str, value: Any) -> Any:
+    """One form for a value however it was stored or typed, so hashes compare like with like."""
+    if value is None or value == "":
+        return None
+    if kind == "date":
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if kind in ("number", "int"):
+        number = float(value)
+        return int(number) if number.is_integer() else round(number, 9)
+    if kind == "bool":
+        return bool(value)
+    if kind == "uuid":
+        return str(value).lower()
+    return str(value).strip()
+
+
+def state_key(sheet: str, row_uuid: str) -> uuid_mod.UUID:
+    """The exchange-state key of a row on a sheet. A WIG is on two sheets (its place in the Plan, its
+    structure on WIGs), each with its own base."""
+    key = uuid_mod.UUID(str(row_uuid))
+    return uuid_mod.uuid5(key, sheet) if sheet == "WIGs" else key
+
+
+def row_hash(sheet: XSheet, row: dict[str, Any]) -> str:
+    parts = [f"{c.attr}={normalise(c.kind, row.get(c.attr))!r}" for c in sheet.exchanged()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -1,0 +1,195 @@
+"""The rows of a workbook, read from the plan file: the whole district, one division or one department."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.model import (
+    Department,
+    KeyLever,
+    Measurement,
+    PerformanceMeasure,
+    Pillar,
+    Plan,
+    Priority,
+    Project,
+    Strategy,
+    Wig,
+)
+from planner.services.periods import Period
+from planner.services.status import plan_status
+from planner.store import PlanStore
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    plan_id: int
+    department_id: int | None = None
+    division_id: int | None = None
+    label: str = "Whole district"
+
+
+def _u(obj: Any) -> str | None:
+    return str(obj.uuid) if obj is not None else None
+
+
+def collect(store: PlanStore, scope: ExportScope, today: date) -> dict[str, list[dict[str, Any]]]:
+    """Every sheet's rows for the scope, in plan order."""
+    status = plan_status(store, scope.plan_id, today)
+    with store.reader() as s:
+        return _collect(s, scope, status, today)
+
+
+def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[str, list[dict[str, Any]]]:
+    plan = s.get(Plan, scope.plan_id)
+    assert plan is not None
+    all_wigs = list(s.scalars(select(Wig).outerjoin(Strategy).outerjoin(Priority).outerjoin(Pillar)
+                              .outerjoin(Department, Wig.department_id == Department.id)
+                              .where((Pillar.plan_id == plan.id) | (Department.plan_id == plan.id))))
+    if scope.department_id is not None:
+        wigs = [w for w in all_wigs if w.department_id == scope.department_id]
+        departments = [s.get(Department, scope.department_id)]
+    elif scope.division_id is not None:
+        departments = list(s.scalars(select(Department).where(Department.division_id == scope.division_id)))
+        dept_ids = {d.id for d in departments}
+        wigs = [w for w in all_wigs if (w.strategy and w.strategy.division_id == scope.division_id)
+                or w.department_id in dept_ids]
+    else:
+        wigs = all_wigs
+        departments = list(s.scalars(select(Department).where(Department.plan_id == plan.id)
+                                     .order_by(Department.position)))
+    wig_ids = {w.id for w in wigs}
+    strategies = {w.strategy.id: w.strategy for w in wigs if w.strategy}
+    if scope.department_id is None:
+        for st in s.scalars(select(Strategy).join(Priority).join(Pillar).where(Pillar.plan_id == plan.id)):
+            if scope.division_id is None or st.division_id == scope.division_id:
+                strategies[st.id] = st
+    for w in wigs:
+        if w.department and w.department not in departments:
+            departments.append(w.department)
+    priorities = {st.priority.id: st.priority for st in strategies.values()}
+    pillars = {pr.pillar.id: pr.pillar for pr in priorities.values()}
+    divisions = {d.division.id: d.division for d in departments if d.division}
+    divisions |= {st.division.id: st.division for st in strategies.values() if st.division}
+
+    plan_rows: list[dict[str, Any]] = [{"level": "Plan", "code": plan.plan_year, "title": plan.name,
+                                        "uuid": _u(plan), "position": plan.position}]
+    for d in sorted(divisions.values(), key=lambda d: d.position):
+        plan_rows.append({"level": "Division", "title": d.name, "uuid": _u(d), "parent_uuid": _u(plan),
+                          "position": d.position})
+    for d in sorted(departments, key=lambda d: d.position):
+        plan_rows.append({"level": "Department", "title": d.name, "uuid": _u(d),
+                          "parent_uuid": _u(d.division) or _u(plan),
+                          "parent_code": d.division.name if d.division else "", "position": d.position})
+    for p in sorted(pillars.values(), key=lambda p: p.position):
+        plan_rows.append({"level": "Pillar", "code": p.code, "title": p.name, "uuid": _u(p), "parent_uuid": _u(plan),
+                          "position": p.position})
+        for pr in sorted((x for x in priorities.values() if x.pillar_id == p.id), key=lambda x: x.position):
+            plan_rows.append({"level": "Priority", "code": pr.code, "parent_code": p.code, "title": pr.statement,
+                              "uuid": _u(pr), "parent_uuid": _u(p), "position": pr.position})
+            for st in sorted((x for x in strategies.values() if x.priority_id == pr.id), key=lambda x: x.position):
+                plan_rows.append({"level": "Strategy", "code": st.code, "parent_code": pr.code,
+                                  "title": st.statement, "uuid": _u(st), "parent_uuid": _u(pr),
+                                  "owner_uuid": _u(st.division), "position": st.position})
+                for w in sorted((w for w in st.wigs if w.id in wig_ids or scope.department_id is None),
+                                key=lambda w: w.position):
+                    plan_rows += _wig_rows(w, f"WIG {w.position + 1}", st.code or pr.code, st)
+    for d in sorted(departments, key=lambda d: d.position):
+        for w in d.wigs:
+            if w.strategy is None and w.id in wig_ids | {x.id for x in d.wigs}:
+                plan_rows += _wig_rows(w, f"WIG {w.department_position + 1}", d.name, d)
+    exported_wigs = [r for r in plan_rows if r["level"] == "WIG"]
+    wig_objs = {str(w.uuid): w for w in all_wigs}
+
+    wig_rows = []
+    for r in exported_wigs:
+        w = wig_objs[r["uuid"]]
+        progress = status.wigs.get(w.id)
+        latest = progress.latest if progress else None
+        wig_rows.append({
+            "uuid": r["uuid"], "code": f"{r['parent_code']} · {r['code']}",
+            "owner": w.department.name if w.department else (w.strategy.division.name if w.strategy and
+                                                              w.strategy.division else ""),
+            "sentence": w.sentence, "kind": w.kind.value, "baseline": w.baseline, "target": w.target,
+            "unit": w.unit, "direction": w.direction.value, "start_date": w.start_date, "deadline": w.deadline,
+            "weight": w.weight,
+            "latest_value": (1.0 if latest.done else 0.0) if latest and latest.value is None and latest.done is not None
+            else (latest.value if latest else None),
+            "latest_date": latest.when if latest else None,
+            "progress": progress.share if progress else None,
+            "status": progress.status.value if progress else "No data"})
+
+    exported_wig_ids = {wig_objs[r["uuid"]].id for r in exported_wigs}
+    measures = list(s.scalars(select(PerformanceMeasure).where(
+        PerformanceMeasure.wig_id.in_(exported_wig_ids) | PerformanceMeasure.strategy_id.in_(list(strategies))
+        | PerformanceMeasure.department_id.in_([d.id for d in departments]))
+        .order_by(PerformanceMeasure.id)))
+    measure_rows = [{"uuid": _u(m), "name": m.name, "unit": m.unit, "frequency": m.frequency.value,
+                     "wig_uuid": _u(m.wig), "strategy_uuid": _u(m.strategy), "department_uuid": _u(m.department),
+                     "position": m.position} for m in measures]
+    measure_ids = {m.id: m for m in measures}
+    year_start_month = plan.year_start.month if plan.year_start else 7
+    measurement_rows = []
+    for m in s.scalars(select(Measurement).where(Measurement.measure_id.in_(list(measure_ids))
+                                                 | Measurement.wig_id.in_(exported_wig_ids))
+                       .order_by(Measurement.period_start, Measurement.id)):
+        subject = measure_ids[m.measure_id] if m.measure_id else wig_objs[str(s.get(Wig, m.wig_id).uuid)]
+        frequency = subject.frequency if m.measure_id else None
+        period = Period(m.period_start, m.period_end, frequency, year_start_month).label if frequency else \
+            f"{m.period_start:%b %Y}"
+        measurement_rows.append({
+            "uuid": _u(m), "subject": subject.name if m.measure_id else subject.sentence[:60],
+            "subject_uuid": _u(subject), "period": period, "period_start": m.period_start,
+            "period_end": m.period_end, "value": m.value, "done": m.done, "note": m.note, "evidence": m.evidence,
+            "entered_by": m.entered_by})
+
+    lever_ids = [k.id for w in (wig_objs[r["uuid"]] for r in exported_wigs) for k in w.key_levers]
+    projects = list(s.scalars(select(Project).where(
+        Project.key_lever_id.in_(lever_ids) | Project.wig_id.in_(exported_wig_ids)
+        | Project.strategy_id.in_(list(strategies))).order_by(Project.name, Project.id)))
+    project_rows, milestone_rows, task_rows, raid_rows, update_rows = [], [], [], [], []
+    for p in projects:
+        carried = s.get(KeyLever, p.key_lever_id) if p.key_lever_id else (
+            s.get(Wig, p.wig_id) if p.wig_id else s.get(Strategy, p.strategy_id))
+        carried_text = getattr(carried, "text", None) or getattr(carried, "sentence", None) or getattr(
+            carried, "statement", "")
+        project_rows.append({"uuid": _u(p), "name": p.name, "carries_uuid": _u(carried), "carries": carried_text,
+                             "purpose": p.purpose, "sponsor": p.sponsor, "lead": p.lead, "start_date": p.start_date,
+                             "end_date": p.end_date, "status": p.status.value,
+                             "percent_complete": p.percent_complete, "budget": p.budget, "spent": p.spent})
+        for m in p.milestones:
+            milestone_rows.append({"uuid": _u(m), "project_uuid": _u(p), "project": p.name, "name": m.name,
+                                   "due": m.due, "done_on": m.done_on, "position": m.position})
+        for t in p.tasks:
+            task_rows.append({"uuid": _u(t), "project_uuid": _u(p), "project": p.name, "number": t.position + 1,
+                              "name": t.name, "owner": t.owner, "start_date": t.start_date, "due": t.due,
+                              "status": t.status.value, "percent_complete": t.percent_complete,
+                              "depends_on": ", ".join(str(d.position + 1) for d in t.depends_on)})
+        for r in p.raid_items:
+            raid_rows.append({"uuid": _u(r), "project_uuid": _u(p), "project": p.name, "type": r.type.value,
+                              "description": r.description, "owner": r.owner, "raised_on": r.raised_on,
+                              "status": r.status.value, "response": r.response, "closed_on": r.closed_on,
+                              "likelihood": r.likelihood, "impact": r.impact, "score": r.score})
+        for u in sorted(p.updates, key=lambda u: u.update_date):
+            update_rows.append({"uuid": _u(u), "project_uuid": _u(p), "project": p.name,
+                                "update_date": u.update_date, "status": u.status.value,
+                                "accomplishments": u.accomplishments, "next_steps": u.next_steps,
+                                "blockers": u.blockers})
+    return {"Plan": plan_rows, "WIGs": wig_rows, "Measures": measure_rows, "Measurements": measurement_rows,
+            "Projects": project_rows, "Milestones": milestone_rows, "Tasks": task_rows, "RAID Log": raid_rows,
+            "Weekly Updates": update_rows}
+
+
+def _wig_rows(w: Wig, code: str, parent_code: str, parent: Any) -> list[dict[str, Any]]:
+    rows = [{"level": "WIG", "code": code, "parent_code": parent_code, "title": w.sentence, "uuid": _u(w),
+             "parent_uuid": _u(parent), "owner_uuid": _u(w.department) if isinstance(parent, Strategy) else None,
+             "position": w.position if isinstance(parent, Strategy) else w.department_position}]
+    for lever in w.key_levers:
+        rows.append({"level": "Key lever", "code": f"KL {lever.position + 1}", "parent_code": code,
+                     "title": lever.text, "uuid": _u(lever), "parent_uuid": _u(w), "position": lever.position})
+    return rows

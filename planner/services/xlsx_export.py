@@ -1,0 +1,345 @@
+"""Export a workbook for central collection: a cover, a sheet per kind of row (each an Excel table with a
+frozen, styled header, widths, formats, drop-down validation and status fills), data-entry sheets for people
+who live in Excel, and a line chart per WIG. User text is always written as text, never as a formula."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import select
+
+from planner import __version__
+from planner.errors import PlannerError, ValidationError
+from planner.model import ExchangeState, Frequency, InterimTarget, PerformanceMeasure, Plan, utcnow
+from planner.services.exchange import (
+    CHARTS,
+    COVER,
+    DATA_SHEETS,
+    FORMAT_VERSION,
+    MARKER,
+    XSheet,
+    looks_like_formula,
+    row_hash,
+    safe_text,
+    state_key,
+)
+from planner.services.exchange_rows import ExportScope, collect
+from planner.services.periods import periods_between
+from planner.store import PlanStore
+from planner.store.migrate import head_revision
+
+Progress = Callable[[float, str], None]
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+STATUS_FILLS = {"On track": "C8E6C9", "Achieved": "BBDEFB", "Complete": "BBDEFB", "At risk": "FFE0B2",
+                "Off track": "FFCDD2", "No data": "EEEEEE", "Not started": "EEEEEE", "On hold": "E0E0E0",
+                "Blocked": "FFCDD2", "Open": "FFF9C4", "Done": "BBDEFB"}
+MAX_CHARTS = 120
+LEVEL_INDENT = {"Plan": 0, "Division": 1, "Department": 2, "Pillar": 1, "Priority": 2, "Strategy": 3, "WIG": 4,
+                "Key lever": 5}
+
+
+class ExportCancelled(PlannerError):
+    title = "Export cancelled"
+
+
+def put(cell: Cell, value: Any, kind: str = "text") -> None:
+    """Write one value. Text stays text: never a formula, whatever it starts with."""
+    if value is None or value == "":
+        cell.value = None
+        return
+    if kind == "date" and isinstance(value, (date, datetime)):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+        return
+    if kind in ("number", "int") and isinstance(value, (int, float)):
+        cell.value = value
+        return
+    if kind == "bool":
+        cell.value = "yes" if value else "no"
+        cell.data_type = "s"
+        return
+    text = safe_text(str(value))
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+    if looks_like_formula(text):
+        cell.quotePrefix = True  # and a spreadsheet that re-reads the cell keeps it as text too
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: dict[str, int]
+    quality: list[str]
+
+
+def data_quality(rows: dict[str, list[dict[str, Any]]], today: date) -> list[str]:
+    """What to fix before the central office sees it (shown before export and written on the cover)."""
+    found: list[str] = []
+    month_start = today.replace(day=1)
+    last_month = (month_start - timedelta(days=1)).replace(day=1)
+    latest_note: dict[str, str] = {}
+    for m in rows["Measurements"]:
+        latest_note[m["subject_uuid"]] = m["note"] or ""
+    for w in rows["WIGs"]:
+        if w["latest_date"] is None or w["latest_date"] < last_month:
+            found.append(f"WIG {w['code']}: no value for this period or the last.")
+        if w["status"] == "Off track" and not latest_note.get(w["uuid"]):
+            found.append(f"WIG {w['code']} is off track and its latest value has no note.")
+        if w["target"] is not None and w["baseline"] is None and w["kind"] != "milestone":
+            found.append(f"WIG {w['code']} has a target but no baseline.")
+    last_update: dict[str, date] = {}
+    for u in rows["Weekly Updates"]:
+        last_update[u["project_uuid"]] = max(u["update_date"], last_update.get(u["project_uuid"], date.min))
+    for p in rows["Projects"]:
+        if p["status"] not in ("Complete", "On hold") and last_update.get(p["uuid"], date.min) < today - timedelta(30):
+            found.append(f"Project “{p['name']}” has no status update in the last 30 days.")
+    for r in rows["RAID Log"]:
+        if r["status"] != "Closed" and not r["owner"]:
+            found.append(f"Open {r['type'].lower()} “{r['description'][:50]}” ({r['project']}) has no owner.")
+    return found
+
+
+def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date, exported_by: str,
+                    progress: Progress | None = None) -> ExportResult:
+    """Write the workbook to `out` (under a temporary name, moved into place when complete)."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise ValidationError(f"“{out.name}” does not end in .xlsx; workbooks are saved as .xlsx.")
+    if not out.parent.is_dir():
+        raise ValidationError(f"The folder “{out.parent}” does not exist.")
+    report = progress or (lambda fraction, text: None)
+    report(0.02, "Reading the plan")
+    rows = collect(store, scope, today)
+    quality = data_quality(rows, today)
+    with store.reader() as s:
+        plan = s.get(Plan, scope.plan_id)
+        assert plan is not None
+        plan_name, plan_year = plan.name, plan.plan_year
+        year = (plan.year_start, plan.year_end)
+        measures = {str(m.uuid): m for m in s.scalars(select(PerformanceMeasure))}
+        targets: dict[tuple[str, date], float] = {}
+        for t in s.scalars(select(InterimTarget).where(InterimTarget.measure_id.is_not(None))):
+            targets[(str(s.get(PerformanceMeasure, t.measure_id).uuid), t.period_start)] = t.value
+    wb = Workbook()
+    cover = wb.active
+    cover.title = COVER
+    _cover(cover, plan_name, plan_year, scope, exported_by, quality, rows)
+    total = len(DATA_SHEETS)
+    for i, sheet in enumerate(DATA_SHEETS):
+        report(0.1 + 0.6 * i / total, f"Writing {sheet.name}")
+        _data_sheet(wb.create_sheet(sheet.name), sheet, rows[sheet.name])
+    report(0.75, "Writing the data-entry sheets")
+    _data_entry(wb, rows, measures, targets, year)
+    report(0.85, "Drawing the charts")
+    _charts(wb.create_sheet(CHARTS), rows)
+    report(0.92, "Saving")
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if not store.read_only:
+        _remember_exchange(store, rows)
+    report(1.0, "Done")
+    return ExportResult(out, {k: len(v) for k, v in rows.items()}, quality)
+
+
+def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The values as they went out: the base a later import compares against."""
+    states = {state_key(sheet.name, row["uuid"]): (sheet.table, row_hash(sheet, row))
+              for sheet in DATA_SHEETS for row in rows[sheet.name]}
+    with store.session() as s:
+        existing = {e.row_uuid: e for e in s.scalars(select(ExchangeState).where(
+            ExchangeState.row_uuid.in_(list(states))))}
+        now = utcnow()
+        for row_uuid, (table, digest) in states.items():
+            state = existing.get(row_uuid)
+            if state is None:
+                s.add(ExchangeState(row_uuid=row_uuid, table_name=table, base_hash=digest))
+            elif state.base_hash != digest:
+                state.base_hash = digest
+                state.updated_at = now
+
+
+def _header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
+    for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(row=1, column=col)
+        put(cell, text)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 30
+
+
+def _table(ws: Worksheet, name: str, columns: int, rows: int) -> None:
+    ref = f"A1:{get_column_letter(columns)}{max(rows + 1, 2)}"
+    table = Table(displayName=name.replace(" ", ""), ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]]) -> None:
+    _header(ws, sheet.headers(), [c.width for c in sheet.columns])
+    for r, row in enumerate(rows, start=2):
+        for c, col in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=r, column=c)
+            put(cell, row.get(col.attr), col.kind)
+            if col.attr == "progress" and row.get(col.attr) is not None:
+                cell.number_format = "0%"
+            if col.attr == "title" and sheet.name == "Plan":
+                cell.alignment = Alignment(indent=LEVEL_INDENT.get(row["level"], 0))
+    last = len(rows) + 1
+    for c, col in enumerate(sheet.columns, start=1):
+        letter = get_column_letter(c)
+        if col.kind == "choice":
+            options = ",".join(col.choices)
+            if len(options) < 250:  # Excel's limit for a literal list
+                validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=not col.required,
+                                            showErrorMessage=True, errorTitle=col.header,
+                                            error=f"Choose one of: {', '.join(col.choices)}")
+                ws.add_data_validation(validation)
+                validation.add(f"{letter}2:{letter}{max(last, 2) + 200}")
+            if col.attr == "status":
+                for status, color in STATUS_FILLS.items():
+                    if status in col.choices:
+                        ws.conditional_formatting.add(
+                            f"{letter}2:{letter}{max(last, 2)}",
+                            FormulaRule(formula=[f'{letter}2="{status}"'], fill=PatternFill("solid", fgColor=color)))
+    _table(ws, sheet.name, len(sheet.columns), len(rows))
+
+
+def _cover(ws: Worksheet, plan_name: str, plan_year: str, scope: ExportScope, exported_by: str,
+           quality: list[str], rows: dict[str, list[dict[str, Any]]]) -> None:
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 80
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    put(ws.cell(row=1, column=1), MARKER)
+    ws.cell(row=1, column=1).font = Font(bold=True, size=16)
+    department = scope.label.removeprefix("Department: ") if scope.department_id else ""
+    division = scope.label.removeprefix("Division: ") if scope.division_id else ""
+    facts = [("District plan", plan_name), ("Scope", scope.label), ("Division", division),
+             ("Department", department), ("Plan year", plan_year),
+             ("Exported at", datetime.now().replace(microsecond=0).isoformat(sep=" ")),
+             ("Exported by", exported_by), ("Planner version", __version__), ("Schema version", head_revision()),
+             ("Workbook format", FORMAT_VERSION)]
+    for r, (key, value) in enumerate(facts, start=3):
+        put(ws.cell(row=r, column=1), key)
+        ws.cell(row=r, column=1).font = Font(bold=True)
+        put(ws.cell(row=r, column=2), value)
+    r = len(facts) + 4
+    put(ws.cell(row=r, column=1), "Rows")
+    ws.cell(row=r, column=1).font = Font(bold=True)
+    put(ws.cell(row=r, column=2), ", ".join(f"{len(v)} {k}" for k, v in rows.items()))
+    r += 2
+    put(ws.cell(row=r, column=1), "Checks before export")
+    ws.cell(row=r, column=1).font = Font(bold=True)
+    if not quality:
+        put(ws.cell(row=r, column=2), "Nothing to fix.")
+    for i, problem in enumerate(quality):
+        cell = ws.cell(row=r + i, column=2)
+        put(cell, problem)
+        cell.alignment = Alignment(wrap_text=True)
+
+
+def _data_entry(wb: Workbook, rows: dict[str, list[dict[str, Any]]], measures: dict[str, PerformanceMeasure],
+                targets: dict[tuple[str, date], float], year: tuple[date | None, date | None]) -> None:
+    """One sheet per frequency: a row per measure, a column per period of the plan year, targets beside."""
+    start, end = year
+    if start is None or end is None:
+        return
+    values = {(m["subject_uuid"], m["period_start"]): m["value"] for m in rows["Measurements"]}
+    by_frequency: dict[Frequency, list[dict[str, Any]]] = {}
+    for m in rows["Measures"]:
+        by_frequency.setdefault(Frequency(m["frequency"]), []).append(m)
+    for frequency in Frequency:
+        found = by_frequency.get(frequency)
+        if not found:
+            continue
+        periods = periods_between(start, end, frequency, start.month)
+        if len(periods) > 60:  # daily and weekly measures are logged in the app, not in a grid of 365 columns
+            continue
+        ws = wb.create_sheet(f"Data Entry {frequency.value}"[:31])
+        headers = ["Measure UUID", "Measure"] + [x for p in periods for x in (p.label, f"Target {p.label}")]
+        _header(ws, headers, [38, 50] + [12, 12] * len(periods))
+        for r, m in enumerate(found, start=2):
+            put(ws.cell(row=r, column=1), m["uuid"], "uuid")
+            put(ws.cell(row=r, column=2), m["name"])
+            for i, p in enumerate(periods):
+                put(ws.cell(row=r, column=3 + 2 * i), values.get((m["uuid"], p.start)), "number")
+                target = ws.cell(row=r, column=4 + 2 * i)
+                put(target, targets.get((m["uuid"], p.start)), "number")
+                target.font = Font(italic=True, color="666666")
+        _table(ws, f"DataEntry{frequency.value}", len(headers), len(found))
+
+
+def _charts(ws: Worksheet, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """A native line chart per WIG with values: the values and the straight path to the target."""
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.column_dimensions["A"].width = 14
+    put(ws.cell(row=1, column=1), "Each chart shows a WIG's logged values and its straight path from baseline "
+                                  "to target. The numbers beside each chart are what it draws.")
+    by_wig: dict[str, list[dict[str, Any]]] = {}
+    for m in rows["Measurements"]:
+        by_wig.setdefault(m["subject_uuid"], []).append(m)
+    row = 3
+    drawn = 0
+    for w in rows["WIGs"]:
+        points = [m for m in by_wig.get(w["uuid"], []) if m["value"] is not None]
+        if not points or drawn >= MAX_CHARTS:
+            continue
+        put(ws.cell(row=row, column=1), w["code"])
+        ws.cell(row=row, column=1).font = Font(bold=True)
+        put(ws.cell(row=row + 1, column=1), "Period end")
+        put(ws.cell(row=row + 1, column=2), "Value")
+        put(ws.cell(row=row + 1, column=3), "Path")
+        span = (w["deadline"] - w["start_date"]).days if w["start_date"] and w["deadline"] else 0
+        base = w["baseline"] if w["baseline"] is not None else points[0]["value"]
+        for i, m in enumerate(points, start=row + 2):
+            put(ws.cell(row=i, column=1), m["period_end"], "date")
+            put(ws.cell(row=i, column=2), m["value"], "number")
+            if span > 0 and w["target"] is not None:
+                share = min(1.0, max(0.0, (m["period_end"] - w["start_date"]).days / span))
+                put(ws.cell(row=i, column=3), base + (w["target"] - base) * share, "number")
+        last = row + 1 + len(points)
+        chart = LineChart()
+        chart.title = safe_text(w["code"])[:60]
+        chart.y_axis.title = "%" if w["kind"] == "percent" else (w["unit"] or "value")
+        chart.height, chart.width = 7, 16
+        chart.x_axis.delete = False  # openpyxl hides both axes unless told otherwise
+        chart.y_axis.delete = False
+        chart.x_axis.number_format = "yyyy-mm-dd"
+        data = Reference(ws, min_col=2, max_col=3, min_row=row + 1, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=last))
+        ws.add_chart(chart, f"E{row}")
+        row = max(last, row + 15) + 2
+        drawn += 1
+    if drawn >= MAX_CHARTS:
+        put(ws.cell(row=2, column=1), f"Charts for the first {MAX_CHARTS} WIGs with values; the plan file has all.")

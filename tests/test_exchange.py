@@ -1,0 +1,340 @@
+"""Excel exchange: export, import, round trip, conflicts, formula safety and every kind of bad file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import uuid
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from planner.cli import main
+from planner.model import KeyLever, Measurement, Milestone, PerformanceMeasure
+from planner.services import measurements as ms
+from planner.services import projects as pj
+from planner.services import xlsx_import
+from planner.services.exchange import DATA_SHEETS, MAX_CELL, row_hash
+from planner.services.exchange_rows import ExportScope, collect
+from planner.services.plan_file import new_plan_file
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.xlsx_export import export_workbook
+from planner.services.xlsx_import import apply_import, plan_import
+from planner.store import PlanStore
+from tests.benchmarks.generate import add_measurements
+from tests.conftest import require_tool
+from tests.test_plan_edit import table_dump
+
+TODAY = date(2025, 1, 15)
+PAYLOADS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(1,2)", "\tTAB", "=1+1"]
+
+
+def seed(store: PlanStore) -> int:
+    add_measurements(store, 6)
+    with store.reader() as s:
+        lever = s.scalars(select(KeyLever.id).where(KeyLever.text.like("Revise, implement%"))).first()
+    pid = pj.create(store, pj.Entity.PROJECT, {"name": "Street teams", "status": "At risk", "lead": "M. Diaz",
+                                               "start_date": "2024-08-01", "end_date": "2025-06-30",
+                                               "link": NodeKey(Kind.KEY_LEVER, lever)}).id
+    pj.create(store, pj.Entity.TASK, {"name": "Hire"}, project_id=pid)
+    pj.create(store, pj.Entity.TASK, {"name": "Train", "depends_on": "1"}, project_id=pid)
+    pj.create(store, pj.Entity.MILESTONE, {"name": "Teams in place", "due": "2024-09-30"}, project_id=pid)
+    pj.create(store, pj.Entity.RAID, {"type": "Risk", "description": "Turnover", "likelihood": "3", "impact": "4"},
+              project_id=pid, today=TODAY)
+    pj.create(store, pj.Entity.UPDATE, {"update_date": "2025-01-10", "accomplishments": "Wave 1"}, project_id=pid)
+    return pid
+
+
+def export(store: PlanStore, path: Path, **scope: int) -> Path:
+    export_workbook(store, path, ExportScope(1, **scope), TODAY, "Test")
+    return path
+
+
+def hashes(store: PlanStore) -> dict[str, dict[str, str]]:
+    rows = collect(store, ExportScope(1), TODAY)
+    return {sheet.name: {r["uuid"]: row_hash(sheet, r) for r in rows[sheet.name]} for sheet in DATA_SHEETS}
+
+
+def test_round_trip_into_an_empty_file_gives_the_same_data(store: PlanStore, tmp_path: Path) -> None:
+    seed(store)
+    book = export(store, tmp_path / "district.xlsx")
+    with new_plan_file(tmp_path / "empty.planner", empty=True) as empty:
+        plan = plan_import(empty, [book], TODAY)
+        assert not plan.files[0].problems, plan.files[0].problems[:3]
+        result = apply_import(empty, plan)
+        assert result.files_in == ["district.xlsx"] and result.conflicts_left == 0
+        assert hashes(empty) == hashes(store)
+        again = plan_import(empty, [book], TODAY)  # the same file twice adds nothing
+        assert {c.action for c in again.files[0].changes} == {"same"}
+        before = table_dump(empty, with_updated_at=False)
+        apply_import(empty, again)
+        assert table_dump(empty, with_updated_at=False) == before
+
+
+def test_edits_made_in_the_workbook_come_back(store: PlanStore, tmp_path: Path) -> None:
+    pid = seed(store)
+    book = export(store, tmp_path / "district.xlsx")
+    wb = openpyxl.load_workbook(book)
+    values = wb["Measurements"]
+    values.cell(row=2, column=7).value = 123.5  # a value corrected by hand
+    changed_uuid = values.cell(row=2, column=1).value
+    plan_sheet = wb["Plan"]
+    for row in plan_sheet.iter_rows(min_row=2):
+        if row[0].value == "Key lever" and str(row[3].value).startswith("Map district needs"):
+            row[3].value = "Map district needs to community resources, by school"
+            lever_uuid = row[4].value
+    milestones = wb["Milestones"]
+    project_uuid = milestones.cell(row=2, column=2).value
+    new_uuid = str(uuid.uuid4())
+    milestones.append([new_uuid, project_uuid, "Street teams", "Board update", date(2025, 3, 1), None, 1])
+    entry = wb["Data Entry quarterly"]
+    header = [c.value for c in entry[1]]
+    q3 = header.index("Q3 2024-25") + 1
+    measure_uuid = None
+    for row in entry.iter_rows(min_row=2):
+        if row[1].value == "Chronic absenteeism rate":
+            row[q3 - 1].value = 21.2
+            measure_uuid = row[0].value
+    wb.save(book)
+
+    plan = plan_import(store, [book], TODAY)
+    actions = {(c.sheet, c.action) for c in plan.files[0].changes}
+    assert ("Measurements", "update") in actions and ("Milestones", "add") in actions
+    apply_import(store, plan)
+    with store.reader() as s:
+        assert s.scalar(select(Measurement.value).where(Measurement.uuid == uuid.UUID(changed_uuid))) == 123.5
+        assert s.scalar(select(KeyLever.text).where(KeyLever.uuid == uuid.UUID(lever_uuid))).endswith("by school")
+        assert s.scalars(select(Milestone).where(Milestone.uuid == uuid.UUID(new_uuid))).one().project_id == pid
+        measure_id = s.scalar(select(PerformanceMeasure.id).where(PerformanceMeasure.uuid == uuid.UUID(measure_uuid)))
+        typed = s.scalars(select(Measurement).where(Measurement.measure_id == measure_id,
+                                                    Measurement.period_start == date(2025, 1, 1))).one()
+        assert typed.value == 21.2
+
+
+def test_a_row_changed_on_both_sides_is_a_conflict_left_alone(store: PlanStore, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    seed(store)
+    book = export(store, tmp_path / "district.xlsx")
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["Measurements"]
+    row_uuid = uuid.UUID(sheet.cell(row=2, column=1).value)
+    sheet.cell(row=2, column=7).value = 11.0
+    wb.save(book)
+    with store.reader() as s:
+        measurement = s.scalars(select(Measurement).where(Measurement.uuid == row_uuid)).one()
+    ms.update_measurement(store, measurement.id, {"note": "corrected here after the export"})
+    plan = plan_import(store, [book], TODAY)
+    conflicts = [c for c in plan.files[0].changes if c.action == "conflict"]
+    assert [c.uuid for c in conflicts] == [str(row_uuid)]
+    result = apply_import(store, plan)
+    assert result.conflicts_left == 1
+    with store.reader() as s:
+        kept = s.scalars(select(Measurement).where(Measurement.uuid == row_uuid)).one()
+        assert kept.note == "corrected here after the export" and kept.value != 11.0
+    store.close()
+    assert main(["import", "--db", str(store.path), str(book)]) == 1
+    assert f"conflict, left as it is here: Measurements {row_uuid}" in capsys.readouterr().out
+    from planner.store import open_plan_file
+
+    with open_plan_file(store.path) as again:
+        apply_import(again, plan_import(again, [book], TODAY), take_theirs={str(row_uuid)})
+        with again.reader() as s:
+            assert s.scalars(select(Measurement).where(Measurement.uuid == row_uuid)).one().value == 11.0
+
+
+def test_user_text_is_never_a_formula(store: PlanStore, tmp_path: Path) -> None:
+    seed(store)
+    with store.session() as s:
+        levers = s.scalars(select(KeyLever).order_by(KeyLever.id)).all()
+        for lever, payload in zip(levers, PAYLOADS, strict=False):
+            lever.text = payload
+    book = export(store, tmp_path / "payloads.xlsx")
+    wb = openpyxl.load_workbook(book)
+    found = {c.value: c.data_type for row in wb["Plan"].iter_rows() for c in row if c.value in PAYLOADS}
+    assert set(found) == {p for p in PAYLOADS} and set(found.values()) == {"s"}
+    with zipfile.ZipFile(book) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet2.xml").decode()
+
+
+def test_a_spreadsheet_opens_the_workbook_and_evaluates_nothing(store: PlanStore, tmp_path: Path) -> None:
+    require_tool("soffice")
+    seed(store)
+    with store.session() as s:
+        lever = s.scalars(select(KeyLever).order_by(KeyLever.id)).first()
+        lever.text = "=1+1"
+    book = export(store, tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(book)
+    plan_index = wb.sheetnames.index("Plan")
+    out = tmp_path / "csv"
+    out.mkdir()
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{plan_index + 1}",
+                    "--outdir", str(out), str(book)], check=True, capture_output=True, timeout=240)
+    text = next(out.glob("*.csv")).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    titles = [r[3] for r in rows[1:] if len(r) > 3]
+    assert "=1+1" in titles and "2" not in titles
+    assert any(t.startswith("Ensure each school has a tiered attendance plan") for t in titles)
+
+
+def test_control_characters_and_long_text(store: PlanStore, tmp_path: Path) -> None:
+    with store.session() as s:
+        levers = s.scalars(select(KeyLever).order_by(KeyLever.id)).all()
+        levers[0].text = "bell\x07 and\x0b form feed"
+        levers[1].text = "x" * 40_000
+    book = export(store, tmp_path / "long.xlsx")
+    cells = [c.value for row in openpyxl.load_workbook(book)["Plan"].iter_rows() for c in row if c.value]
+    assert "bell and form feed" in cells
+    long = next(c for c in cells if isinstance(c, str) and c.startswith("xxxx"))
+    assert len(long) <= MAX_CELL and "[cut:" in long
+
+
+def _xlsx_with(tmp_path: Path, store: PlanStore, mutate) -> Path:  # type: ignore[no-untyped-def]
+    book = export(store, tmp_path / "good.xlsx")
+    wb = openpyxl.load_workbook(book)
+    mutate(wb)
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    return bad
+
+
+def _zip_bomb(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "0" * 200_000_000)
+    return path
+
+
+def _entity_bomb(path: Path, good: Path) -> Path:
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;'
+            '&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'
+            '&lol2;">]><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&lol3;</workbook>')
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, bomb if item.filename == "xl/workbook.xml" else src.read(item.filename))
+    return path
+
+
+def _file(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+CASES = {
+    "zero-byte": (lambda tmp, st: _file(tmp / "z.xlsx", b""), "is empty (0 bytes)"),
+    "random bytes": (lambda tmp, st: _file(tmp / "r.xlsx", bytes(range(256)) * 100), "not an Excel workbook"),
+    "renamed text": (lambda tmp, st: _file(tmp / "t.xlsx", b"Name,Value\nA,1\n"), "not an Excel workbook"),
+    "old xls": (lambda tmp, st: _file(tmp / "old.xls", b"\xd0\xcf\x11\xe0"), "old Excel 97-2003 workbook"),
+    "ods": (lambda tmp, st: _file(tmp / "o.ods", b"PK"), "OpenDocument spreadsheet"),
+    "truncated": (lambda tmp, st: _truncated(tmp, st), "not an Excel workbook"),
+    "zip bomb": (lambda tmp, st: _zip_bomb(tmp / "bomb.xlsx"), "zip bomb"),
+    "entity bomb": (lambda tmp, st: _entity_bomb(tmp / "lol.xlsx", export(st, tmp / "g.xlsx")),
+                    "cannot be read as a workbook"),
+    "not planner": (lambda tmp, st: _plain_workbook(tmp), "not a Planner workbook"),
+    "missing sheet": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: wb.remove(wb["Projects"])),
+                      "sheet “Projects”: the sheet is missing"),
+    "renamed column": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: setattr(wb["Measures"]["B1"], "value",
+                                                                              "Measure name")),
+                       "missing column(s): “Measure”"),
+    "wrong type": (lambda tmp, st: _xlsx_with(tmp, st, _wrong_type), "“lots” is not a number"),
+    "dangling reference": (lambda tmp, st: _xlsx_with(tmp, st, _dangling), "neither in this workbook nor in"),
+}
+
+
+def _truncated(tmp: Path, store: PlanStore) -> Path:
+    data = export(store, tmp / "full.xlsx").read_bytes()
+    path = tmp / "cut.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _plain_workbook(tmp: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Budget"
+    wb.save(tmp / "budget.xlsx")
+    return tmp / "budget.xlsx"
+
+
+def _wrong_type(wb) -> None:  # type: ignore[no-untyped-def]
+    wb["Measurements"].append([str(uuid.uuid4()), "x", wb["Measures"]["A2"].value, "Q1", date(2024, 7, 1),
+                               date(2024, 9, 30), "lots"])
+
+
+def _dangling(wb) -> None:  # type: ignore[no-untyped-def]
+    wb["Milestones"].append([str(uuid.uuid4()), str(uuid.uuid4()), "Nowhere", "Ghost milestone"])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_files_are_refused_with_a_clear_message_and_change_nothing(store: PlanStore, tmp_path: Path,
+                                                                      case: str) -> None:
+    seed(store)
+    make, words = CASES[case]
+    bad = make(tmp_path, store)
+    before = table_dump(store)
+    plan = plan_import(store, [bad], TODAY)
+    problems = [str(p) for p in plan.files[0].problems]
+    assert problems and any(words in p for p in problems), problems
+    assert all(p.startswith(bad.name) for p in problems)
+    apply_import(store, plan)
+    assert table_dump(store) == before
+
+
+def test_problem_names_sheet_row_and_column(store: PlanStore, tmp_path: Path) -> None:
+    seed(store)
+    bad = _xlsx_with(tmp_path, store, _wrong_type)
+    problem = plan_import(store, [bad], TODAY).files[0].problems[0]
+    assert problem.sheet == "Measurements" and problem.row and problem.row > 2 and "Value" in problem.column
+
+
+def test_a_sheet_too_long_is_refused(store: PlanStore, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(xlsx_import, "MAX_ROWS", 50)
+    bad = _xlsx_with(tmp_path, store, lambda wb: None)
+    problems = [str(p) for p in plan_import(store, [bad], TODAY).files[0].problems]
+    assert any("more than 50 rows" in p for p in problems)
+
+
+def test_good_files_go_in_beside_a_bad_one(store: PlanStore, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    seed(store)
+    good = export(store, tmp_path / "good.xlsx")
+    with new_plan_file(tmp_path / "central.planner", empty=True):
+        pass
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    assert main(["import", "--db", str(tmp_path / "central.planner"), str(bad), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert "bad.xlsx: refused, nothing from it was imported" in captured.err
+    assert "Imported good.xlsx" in captured.out and "The other files went in" in captured.out
+
+
+def test_cli_export_department(plan_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "wellness.xlsx"
+    assert main(["export", "--db", str(plan_path), "--out", str(out), "--department", "Student Wellness"]) == 0
+    assert "Department: Student Wellness" in capsys.readouterr().out
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["Cover", "Plan", "WIGs"] and wb["WIGs"].max_row == 8
+    facts = {row[0].value: row[1].value for row in wb["Cover"].iter_rows(min_row=3, max_row=12)}
+    assert facts["Department"] == "Student Wellness" and facts["Exported by"]
+    assert main(["export", "--db", str(plan_path), "--out", str(tmp_path / "x.csv")]) == 1
+    assert "does not end in .xlsx" in capsys.readouterr().err
+
+
+def test_export_is_atomic(store: PlanStore, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"the previous export")
+
+    def broken(self, filename):  # type: ignore[no-untyped-def]
+        Path(filename).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    with pytest.raises(OSError):
+        export(store, out)
+    assert out.read_bytes() == b"the previous export"
+    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
