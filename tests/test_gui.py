@@ -34,6 +34,7 @@ class ScriptedPrompter(Prompter):
 
     def info(self, title: str, text: str) -> None:
         self.asked.append(f"info:{title}")
+        self.last_info = text
 
     def open_path(self, start: Path) -> Path | None:
         self.asked.append("open_path")
@@ -74,6 +75,16 @@ class ScriptedPrompter(Prompter):
         self._rules_done = True
         self.answers.get("rules", lambda d: None)(dialog)  # type: ignore[operator]
         return True
+
+    def open_paths(self, title: str, start: Path, file_filter: str) -> list[Path]:
+        self.asked.append("open_paths")
+        return list(self.answers.get("open_paths", []))  # type: ignore[call-overload]
+
+    def run_dialog(self, dialog) -> bool:  # type: ignore[no-untyped-def]
+        self.asked.append(f"dialog:{dialog.windowTitle()}")
+        self.dialogs = [*getattr(self, "dialogs", []), dialog]
+        answer = self.answers.get("dialog", lambda d: True)
+        return bool(answer(dialog))  # type: ignore[operator]
 
     def summary_options(self, dialog) -> bool:  # type: ignore[no-untyped-def]
         self.asked.append("summary_options")

@@ -4,28 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog, QTabWidget, QWidget
 
 from planner import APP_NAME, __version__
 from planner.errors import PlanFileLockedError, PlannerError, ValidationError
 from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
 from planner.services.charts import scope_choices
+from planner.services.exchange_rows import ExportScope, collect
 from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import View
 from planner.services.report import Summary, active_plan_id, build_summary
 from planner.services.status import plan_rules, set_plan_rules
+from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
+from planner.services.xlsx_import import apply_import, plan_import
 from planner.store import PlanStore, backup_file, open_plan_file, risky_location
+from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
 from planner.ui.summary_dialog import SummaryDialog
-from planner.ui.tasks import wait_for_background
+from planner.ui.tasks import run_in_background, wait_for_background
 from planner.ui.workbook import WorkbookPage
 
 MAX_RECENT = 8
@@ -35,6 +39,7 @@ STATE_KEY = "window/state"
 
 
 class MainWindow(QMainWindow):
+    _progress = Signal(int, str)  # from work off the GUI thread to the progress dialog
     def __init__(self, *, data_dir: Path, settings: QSettings | None = None, prompter: Prompter | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +67,7 @@ class MainWindow(QMainWindow):
         self.file_label.setAccessibleName("Open plan file")
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
+        self._progress.connect(self._show_progress)
         self._restore_window_state()
 
     # ---- menus -------------------------------------------------------------------------------------------
@@ -85,6 +91,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.save_copy_action = self._action("Save a &Copy As…", self.save_copy, QKeySequence.StandardKey.SaveAs,
                                              "Write a copy of the whole plan file somewhere else")
+        self.export_action = self._action("&Export Workbook…", self.export_workbook, QKeySequence("Ctrl+E"),
+                                          "Write an Excel workbook for central collection")
+        self.import_action = self._action("&Import Workbooks…", self.import_workbooks, QKeySequence("Ctrl+I"),
+                                          "Bring in workbooks from departments (or a corrected one)")
         self.print_action = self._action("&Print Status Summary…", self.print_summary, QKeySequence.StandardKey.Print,
                                          "Preview and print a status summary")
         self.pdf_action = self._action("Export Summary as P&DF…", self.export_summary_pdf,
@@ -96,6 +106,9 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.save_copy_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
@@ -150,6 +163,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         self.save_copy_action.setEnabled(self.store is not None)
         self.print_action.setEnabled(self.store is not None)
+        self.export_action.setEnabled(self.store is not None)
+        self.import_action.setEnabled(self.store is not None and not self.store.read_only)
         self.pdf_action.setEnabled(self.store is not None)
         if hasattr(self, "rules_action"):
             self.rules_action.setEnabled(self.store is not None and not self.store.read_only)
@@ -342,6 +357,110 @@ class MainWindow(QMainWindow):
                                              hint="Choose a folder you can write to, with free space."))
             return
         self.statusBar().showMessage(f"Saved a copy as {dest}", 8000)
+
+    # ---- workbooks -------------------------------------------------------------------------------------------
+    def _export_scopes(self) -> list[tuple[str, ExportScope]]:
+        assert self.store is not None
+        plan_id = active_plan_id(self.store)
+        found = []
+        for text, scope in scope_choices(self.store, plan_id):
+            if scope.kind == "plan":
+                found.append((text, ExportScope(plan_id, label=text)))
+            elif scope.kind == "division":
+                found.append((text, ExportScope(plan_id, division_id=scope.id, label=text)))
+            elif scope.kind == "department":
+                found.append((text, ExportScope(plan_id, department_id=scope.id, label=text)))
+        return found
+
+    def export_workbook(self) -> None:
+        if self.store is None:
+            return
+        store, today = self.store, self.page.today()
+        try:
+            dialog = ExportDialog(self._export_scopes(),
+                                  lambda scope: data_quality(collect(store, scope, today), today), self)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        if not self.prompter.run_dialog(dialog):
+            return
+        scope, label = dialog.chosen()
+        name = label.split(": ", 1)[-1].replace("/", "-")
+        path = self.prompter.save_path("Export Workbook", store.path.with_name(f"{name} {today:%Y-%m-%d}.xlsx"),
+                                       "Excel workbooks (*.xlsx)", ".xlsx")
+        if path is None:
+            return
+        progress = QProgressDialog("Exporting the workbook…", "Cancel", 0, 100, self)
+        progress.setWindowTitle("Export Workbook")
+        progress.setMinimumDuration(600)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        cancelled = {"flag": False}
+        progress.canceled.connect(lambda: cancelled.update(flag=True))
+        by = self.page.entered_by()
+
+        def report(fraction: float, text: str) -> None:
+            if cancelled["flag"]:
+                raise ExportCancelled("The export was cancelled; no workbook was written.")
+            self._progress.emit(int(fraction * 100), text)
+
+        self._progress_target = progress
+
+        def done(result: ExportResult) -> None:
+            progress.close()
+            self.statusBar().showMessage(f"Exported {result.path.name}", 8000)
+            self.prompter.info("Workbook exported", f"Wrote {result.path}.\n\n"
+                               + (f"{len(result.quality)} data-quality notes are on its cover." if result.quality
+                                  else "The data-quality check found nothing to fix."))
+
+        def failed(exc: BaseException) -> None:
+            progress.close()
+            if isinstance(exc, PlannerError):
+                self.prompter.error(exc)
+            elif isinstance(exc, OSError):
+                self.prompter.error(PlannerError(f"The workbook could not be written to “{path}”: "
+                                                 f"{exc.strerror or exc}.", hint="Choose a folder you can write to."))
+            else:
+                raise exc
+
+        run_in_background(lambda: export_workbook(store, path, scope, today, by, report), done, failed)
+
+    def _show_progress(self, value: int, text: str) -> None:
+        target = getattr(self, "_progress_target", None)
+        if target is not None:
+            target.setValue(value)
+            target.setLabelText(text)
+
+    def import_workbooks(self) -> None:
+        if self.store is None or self.store.read_only:
+            return
+        paths = self.prompter.open_paths("Import Workbooks", self.store.path.parent, "Excel workbooks (*.xlsx)")
+        if not paths:
+            return
+        store, today = self.store, self.page.today()
+        try:
+            plan = plan_import(store, paths, today)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        preview = ImportPreview(plan, self)
+        if not self.prompter.run_dialog(preview):
+            return
+        try:
+            result = apply_import(store, plan, preview.take_theirs())
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        self.page.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
+        self.page.reload()
+        self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+        lines = []
+        if result.files_in:
+            lines.append(f"Imported {', '.join(result.files_in)}: {result.added} added, {result.updated} updated.")
+        if result.conflicts_left:
+            lines.append(f"{result.conflicts_left} conflicts were left as they are here.")
+        if result.files_refused:
+            lines.append(f"Refused (nothing from them went in): {', '.join(result.files_refused)}.")
+        self.prompter.info("Import finished", "\n".join(lines) or "Nothing to import.")
 
     # ---- status summaries -----------------------------------------------------------------------------------
     def _summary_choice(self, action: str) -> tuple[Summary, PageOptions] | None:

@@ -100,6 +100,13 @@ class Prompter:
     def edit_rules(self, dialog: QWidget) -> bool:
         return dialog.exec() == 1  # type: ignore[attr-defined]
 
+    def open_paths(self, title: str, start: Path, file_filter: str) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self.parent, title, str(start), file_filter)
+        return [Path(n) for n in names]
+
+    def run_dialog(self, dialog: QWidget) -> bool:
+        return dialog.exec() == 1  # type: ignore[attr-defined]
+
     def summary_options(self, dialog: QWidget) -> bool:
         return dialog.exec() == 1  # type: ignore[attr-defined]
 
