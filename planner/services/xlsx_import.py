@@ -492,7 +492,7 @@ def apply_import(store: PlanStore, plan: ImportPlan, take_theirs: set[str] | Non
                         result.added += int(change.action == "add")
                         result.updated += int(change.action != "add")
                 if change.action != "conflict" or change.uuid in take_theirs:
-                    _remember(s, change, file)
+                    _remember(s, ids, change, file)
             _task_dependencies(s, ids, file)
         result.files_in.append(file.path.name)
     return result
@@ -511,21 +511,40 @@ def _ordered(changes: list[Change]) -> list[Change]:
 
 
 class _Ids:
-    """Database ids by UUID, for the rows this transaction can see."""
+    """Rows by UUID for this transaction: which UUIDs exist is read once per table, each row at most once."""
 
     def __init__(self, s: Session) -> None:
         self.s = s
-        self.cache: dict[str, tuple[type, int]] = {}
+        self.cache: dict[uuid_mod.UUID, Any] = {}
+        self.known: dict[type, set[uuid_mod.UUID]] = {}
+        self.states: dict[uuid_mod.UUID, ExchangeState] | None = None
+
+    def _uuids(self, model: type) -> set[uuid_mod.UUID]:
+        if model not in self.known:
+            self.known[model] = set(self.s.scalars(select(model.uuid)))
+        return self.known[model]
 
     def find(self, u: str | None, *models: type) -> Any:
         if not u:
             return None
         key = uuid_mod.UUID(u)
+        if key in self.cache:
+            return self.cache[key]
         for model in models:
-            obj = self.s.scalars(select(model).where(model.uuid == key)).first()
-            if obj is not None:
+            if key in self._uuids(model):
+                obj = self.s.scalars(select(model).where(model.uuid == key)).first()
+                self.cache[key] = obj
                 return obj
         return None
+
+    def added(self, obj: Any) -> None:
+        self.cache[obj.uuid] = obj
+        self._uuids(type(obj)).add(obj.uuid)
+
+    def state(self, key: uuid_mod.UUID) -> ExchangeState | None:
+        if self.states is None:
+            self.states = {e.row_uuid: e for e in self.s.scalars(select(ExchangeState))}
+        return self.states.get(key)
 
 
 def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
@@ -540,7 +559,9 @@ def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
     _fill(s, ids, change.sheet, obj, row, file)
     if added:
         s.add(obj)
-    s.flush()
+        ids.added(obj)
+    if change.sheet in ("Plan", "Projects", "Tasks"):  # later rows hang under these: they need their ids now
+        s.flush()
     return added
 
 
@@ -654,13 +675,15 @@ def _task_dependencies(s: Session, ids: _Ids, file: FilePlan) -> None:
         task.depends_on = [siblings[n] for n in numbers if n in siblings and siblings[n] is not task]
 
 
-def _remember(s: Session, change: Change, file: FilePlan) -> None:
+def _remember(s: Session, ids: _Ids, change: Change, file: FilePlan) -> None:
     sheet = PLAN if change.sheet == "Plan" else next(x for x in DATA_SHEETS if x.name == change.sheet)
     row_uuid = state_key(change.sheet, change.uuid)
-    state = s.scalars(select(ExchangeState).where(ExchangeState.row_uuid == row_uuid)).first()
+    state = ids.state(row_uuid)
     if state is None:
         state = ExchangeState(row_uuid=row_uuid, table_name=sheet.table, base_hash=change.digest)
         s.add(state)
+        assert ids.states is not None
+        ids.states[row_uuid] = state
     elif change.action == "same" and state.base_hash == change.digest:
         return  # already agreed: importing the same file again changes nothing
     state.base_hash = change.digest
