@@ -338,3 +338,9 @@ def test_export_is_atomic(store: PlanStore, tmp_path: Path, monkeypatch) -> None
         export(store, out)
     assert out.read_bytes() == b"the previous export"
     assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_openpyxl_parses_xml_through_defusedxml() -> None:
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
