@@ -244,7 +244,14 @@ CASES = {
                        "missing column(s): “Measure”"),
     "wrong type": (lambda tmp, st: _xlsx_with(tmp, st, _wrong_type), "“lots” is not a number"),
     "dangling reference": (lambda tmp, st: _xlsx_with(tmp, st, _dangling), "neither in this workbook nor in"),
+    "dependency circle": (lambda tmp, st: _xlsx_with(tmp, st, _circle), "close a circle"),
 }
+
+
+def _circle(wb) -> None:  # type: ignore[no-untyped-def]
+    sheet = wb["Task Dependencies"]
+    task, depends_on = sheet["B2"].value, sheet["D2"].value  # Train depends on Hire ...
+    sheet.append([str(uuid.uuid4()), depends_on, "Hire", task, "Train"])  # ... and now Hire on Train
 
 
 def _truncated(tmp: Path, store: PlanStore) -> Path:

@@ -117,7 +117,13 @@ TASKS = XSheet("Tasks", "task", (
     XCol("Task", "name", "text", 30, True), XCol("Owner", "owner", "text", 14),
     XCol("Start", "start_date", "date", 12), XCol("Due", "due", "date", 12),
     XCol("Status", "status", "choice", 12, True, choices=("Not started", "In progress", "Blocked", "Done")),
-    XCol("% complete", "percent_complete", "number", 11), XCol("Depends on", "depends_on", "text", 12),
+    XCol("% complete", "percent_complete", "number", 11),
+))
+DEPENDENCIES = XSheet("Task Dependencies", "task_dependency", (
+    XCol("UUID", "uuid", "uuid", 38, required=True),
+    XCol("Task UUID", "task_uuid", "uuid", 38, True), XCol("Task", "task", "text", 30, exported_only=True),
+    XCol("Depends on UUID", "depends_on_uuid", "uuid", 38, True),
+    XCol("Depends on", "depends_on", "text", 30, exported_only=True),
 ))
 RAID = XSheet("RAID Log", "raid_item", (
     U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
@@ -137,7 +143,12 @@ UPDATES = XSheet("Weekly Updates", "status_update", (
     XCol("Accomplishments", "accomplishments", "text", 36), XCol("Next steps", "next_steps", "text", 30),
     XCol("Blockers", "blockers", "text", 30),
 ))
-DATA_SHEETS = (PLAN, WIGS, MEASURES, MEASUREMENTS, PROJECTS, MILESTONES, TASKS, RAID, UPDATES)
+DATA_SHEETS = (PLAN, WIGS, MEASURES, MEASUREMENTS, PROJECTS, MILESTONES, TASKS, DEPENDENCIES, RAID, UPDATES)
+
+
+def dependency_uuid(task_uuid: str, depends_on_uuid: str) -> str:
+    """A dependency has no row of its own; its UUID is derived from the two tasks, the same everywhere."""
+    return str(uuid_mod.uuid5(uuid_mod.UUID(task_uuid), depends_on_uuid.lower()))
 COVER, DATA_ENTRY, CHARTS = "Cover", "Data Entry", "Charts"
 
 

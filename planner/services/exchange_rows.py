@@ -21,6 +21,7 @@ from planner.model import (
     Strategy,
     Wig,
 )
+from planner.services.exchange import dependency_uuid
 from planner.services.periods import Period
 from planner.services.status import plan_status
 from planner.store import PlanStore
@@ -153,6 +154,7 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
         Project.key_lever_id.in_(lever_ids) | Project.wig_id.in_(exported_wig_ids)
         | Project.strategy_id.in_(list(strategies))).order_by(Project.name, Project.id)))
     project_rows, milestone_rows, task_rows, raid_rows, update_rows = [], [], [], [], []
+    dependency_rows: list[dict[str, Any]] = []
     for p in projects:
         carried = s.get(KeyLever, p.key_lever_id) if p.key_lever_id else (
             s.get(Wig, p.wig_id) if p.wig_id else s.get(Strategy, p.strategy_id))
@@ -168,8 +170,11 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
         for t in p.tasks:
             task_rows.append({"uuid": _u(t), "project_uuid": _u(p), "project": p.name, "number": t.position + 1,
                               "name": t.name, "owner": t.owner, "start_date": t.start_date, "due": t.due,
-                              "status": t.status.value, "percent_complete": t.percent_complete,
-                              "depends_on": ", ".join(str(d.position + 1) for d in t.depends_on)})
+                              "status": t.status.value, "percent_complete": t.percent_complete})
+            for d in t.depends_on:
+                dependency_rows.append({"uuid": dependency_uuid(str(t.uuid), str(d.uuid)), "task_uuid": _u(t),
+                                        "task": f"#{t.position + 1} {t.name}", "depends_on_uuid": _u(d),
+                                        "depends_on": f"#{d.position + 1} {d.name}"})
         for r in p.raid_items:
             raid_rows.append({"uuid": _u(r), "project_uuid": _u(p), "project": p.name, "type": r.type.value,
                               "description": r.description, "owner": r.owner, "raised_on": r.raised_on,
@@ -181,7 +186,8 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
                                 "accomplishments": u.accomplishments, "next_steps": u.next_steps,
                                 "blockers": u.blockers})
     return {"Plan": plan_rows, "WIGs": wig_rows, "Measures": measure_rows, "Measurements": measurement_rows,
-            "Projects": project_rows, "Milestones": milestone_rows, "Tasks": task_rows, "RAID Log": raid_rows,
+            "Projects": project_rows, "Milestones": milestone_rows, "Tasks": task_rows,
+            "Task Dependencies": dependency_rows, "RAID Log": raid_rows,
             "Weekly Updates": update_rows}
 
 

@@ -224,7 +224,24 @@ def read_workbook(path: Path) -> FilePlan:
         workbook.close()
     if not plan.problems:
         _check_references(plan)
+        _check_dependencies(plan)
     return plan
+
+
+def _check_dependencies(plan: FilePlan) -> None:
+    """A dependency a person added in the spreadsheet may close a circle: refuse the file then."""
+    from planner.services.projects import find_cycle
+
+    edges: dict[str, list[str]] = {}
+    for row in plan.rows.get("Task Dependencies", []):
+        if row["task_uuid"] == row["depends_on_uuid"]:
+            plan.problems.append(Problem(plan.path.name, "Task Dependencies", row["_row"], "Depends on UUID",
+                                         "a task cannot depend on itself."))
+        edges.setdefault(row["task_uuid"], []).append(row["depends_on_uuid"])
+    cycle = find_cycle(edges)  # type: ignore[arg-type]
+    if cycle:
+        plan.problems.append(Problem(plan.path.name, "Task Dependencies", None, None,
+                                     f"the dependencies close a circle ({len(cycle) - 1} tasks wait for each other)."))
 
 
 def _read_cover(workbook: Any, plan: FilePlan) -> None:
@@ -349,6 +366,7 @@ def _check_references(plan: FilePlan) -> None:
     refs = [("Plan", "parent_uuid"), ("Plan", "owner_uuid"), ("Measures", "wig_uuid"), ("Measures", "strategy_uuid"),
             ("Measures", "department_uuid"), ("Measurements", "subject_uuid"), ("Projects", "carries_uuid"),
             ("Milestones", "project_uuid"), ("Tasks", "project_uuid"), ("RAID Log", "project_uuid"),
+            ("Task Dependencies", "task_uuid"), ("Task Dependencies", "depends_on_uuid"),
             ("Weekly Updates", "project_uuid")]
     plan.pending_refs = []  # type: ignore[attr-defined]
     for sheet, attr in refs:
@@ -493,12 +511,12 @@ def apply_import(store: PlanStore, plan: ImportPlan, take_theirs: set[str] | Non
                         result.updated += int(change.action != "add")
                 if change.action != "conflict" or change.uuid in take_theirs:
                     _remember(s, ids, change, file)
-            _task_dependencies(s, ids, file)
         result.files_in.append(file.path.name)
     return result
 
 
-ORDER = ["Plan", "WIGs", "Measures", "Measurements", "Projects", "Milestones", "Tasks", "RAID Log", "Weekly Updates"]
+ORDER = ["Plan", "WIGs", "Measures", "Measurements", "Projects", "Milestones", "Tasks", "Task Dependencies",
+         "RAID Log", "Weekly Updates"]
 LEVEL_ORDER = ["Plan", "Division", "Department", "Pillar", "Priority", "Strategy", "WIG", "Key lever"]
 
 
@@ -550,6 +568,11 @@ class _Ids:
 def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
     """Add or update one row; True when added."""
     row = change.row
+    if change.sheet == "Task Dependencies":
+        task, depends_on = ids.find(row["task_uuid"], Task), ids.find(row["depends_on_uuid"], Task)
+        if depends_on not in task.depends_on:
+            task.depends_on.append(depends_on)
+        return True
     model = MODEL_OF_LEVEL[row["level"]] if change.sheet == "Plan" else SHEET_MODEL[change.sheet]
     obj = ids.find(change.uuid, model)
     added = obj is None
@@ -663,16 +686,6 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
             obj.update_date, obj.status = row["update_date"], ProjectStatus(row["status"])
             for attr in ("accomplishments", "next_steps", "blockers"):
                 setattr(obj, attr, row.get(attr) or "")
-
-
-def _task_dependencies(s: Session, ids: _Ids, file: FilePlan) -> None:
-    for row in file.rows.get("Tasks", []):
-        task = ids.find(row["uuid"], Task)
-        if task is None:
-            continue
-        siblings = {t.position + 1: t for t in s.scalars(select(Task).where(Task.project_id == task.project_id))}
-        numbers = [int(n) for n in str(row.get("depends_on") or "").replace("#", "").split(",") if n.strip().isdigit()]
-        task.depends_on = [siblings[n] for n in numbers if n in siblings and siblings[n] is not task]
 
 
 def _remember(s: Session, ids: _Ids, change: Change, file: FilePlan) -> None:
