@@ -19,6 +19,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Planner: the district's strategic plan, your measurements and projects, in one file.",
     )
     parser.add_argument("--version", action="version", version=f"Planner {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation end to end in a temporary folder, then exit")
     parser.add_argument("--db", type=Path, metavar="PATH",
                         help="plan file to open (default: your own plan in the per-user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -222,6 +224,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from planner.selftest import run_self_test
+
+        return run_self_test()
     try:
         if args.command == "new":
             return _cmd_new(args)

@@ -32,3 +32,28 @@ def test_readme_screenshot_exists() -> None:
 def test_the_console_command_is_the_cli() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'planner = "planner.cli:main"' in pyproject
+
+
+def test_installer_reads_name_and_version_from_one_place() -> None:
+    spec = (ROOT / "installer" / "planner.spec").read_text(encoding="utf-8")
+    assert 'tomllib.loads((ROOT / "pyproject.toml")' in spec and "console=False" in spec
+    assert "COLLECT(" in spec  # one folder, never one file
+    iss = (ROOT / "installer" / "planner.iss").read_text(encoding="utf-8")
+    assert "PrivilegesRequired=lowest" in iss and "AppId={{6F1C2B7E-4B0A-4E3B-9C5D-2A8E7F31D4C9}" in iss
+    assert "AppVersion={#AppVersion}" in iss and "[UninstallDelete]" not in iss.split("; Nothing in")[0]
+    ps1 = (ROOT / "installer" / "build.ps1").read_text(encoding="utf-8")
+    assert "pyproject.toml" in ps1 and "--self-test" in ps1 and "signtool" in ps1
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash installer/build.sh" in ci
+
+
+def test_self_test_passes_from_source(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "planner", "--self-test"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=300,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+                                 "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Self-test passed" in result.stdout and "main window with the plan tree" in result.stdout

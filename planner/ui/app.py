@@ -6,9 +6,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from planner import APP_NAME, ORG_NAME, __version__
+from planner.paths import resource
 from planner.ui.errors import install_excepthook
 from planner.ui.main_window import MainWindow
 
@@ -22,6 +24,9 @@ def application() -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    icon = resource("icons", "planner.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
