@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog, QTabWidget, QWidget
 
 from planner import APP_NAME, __version__
-from planner.errors import PlanFileLockedError, PlannerError, ValidationError
+from planner.errors import DamagedPlanFileError, PlanFileLockedError, PlannerError, ValidationError
 from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
 from planner.services.charts import scope_choices
 from planner.services.exchange_rows import ExportScope, collect
@@ -21,11 +23,12 @@ from planner.services.report import Summary, active_plan_id, build_summary
 from planner.services.status import plan_rules, set_plan_rules
 from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
 from planner.services.xlsx_import import apply_import, plan_import
-from planner.store import PlanStore, backup_file, open_plan_file, risky_location
+from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
+from planner.ui.restore_dialog import RestoreDialog
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
 from planner.ui.summary_dialog import SummaryDialog
@@ -68,6 +71,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
         self._progress.connect(self._show_progress)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(int(backups.MIN_INTERVAL.total_seconds() * 1000))
+        self.backup_timer.timeout.connect(self.back_up)
         self._restore_window_state()
 
     # ---- menus -------------------------------------------------------------------------------------------
@@ -89,6 +95,8 @@ class MainWindow(QMainWindow):
                                         "Open another plan file")
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.restore_action = self._action("&Restore from Backup…", self.restore_from_backup,
+                                           tip="Put back an automatic backup of this plan file")
         self.save_copy_action = self._action("Save a &Copy As…", self.save_copy, QKeySequence.StandardKey.SaveAs,
                                              "Write a copy of the whole plan file somewhere else")
         self.export_action = self._action("&Export Workbook…", self.export_workbook, QKeySequence("Ctrl+E"),
@@ -106,6 +114,7 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.save_copy_action)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.import_action)
@@ -162,6 +171,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         self.save_copy_action.setEnabled(self.store is not None)
+        self.restore_action.setEnabled(self.store is not None and not self.store.read_only)
         self.print_action.setEnabled(self.store is not None)
         self.export_action.setEnabled(self.store is not None)
         self.import_action.setEnabled(self.store is not None and not self.store.read_only)
@@ -256,6 +266,7 @@ class MainWindow(QMainWindow):
         self.file_label.setText(f"{store.path}{marker}")
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
         self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+        self.back_up()
         self.page.set_store(store)
         self.scoreboard.set_store(store)
         self.workbook.set_store(store)
@@ -264,6 +275,54 @@ class MainWindow(QMainWindow):
         elif self.tabs.currentIndex() == 2:
             self.workbook.refresh()
         self._update_actions()
+
+    # ---- backups ---------------------------------------------------------------------------------------------
+    def backup_folder(self, path: Path) -> Path:
+        return backups.folder_for(self.data_dir / "Backups", path)
+
+    def back_up(self) -> Path | None:
+        """An automatic backup: on open and every half hour while a file is open for changes."""
+        if self.store is None or self.store.read_only:
+            self.backup_timer.stop()
+            return None
+        self.backup_timer.start()
+        try:
+            return backups.make_backup(self.store.path, self.backup_folder(self.store.path), datetime.now())
+        except (OSError, sqlite3.Error) as exc:  # a backup that cannot be made must not stop the work
+            self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
+            return None
+
+    def restore_from_backup(self) -> None:
+        if self.store is None or self.store.read_only:
+            return
+        path = self.store.path
+        found = []
+        for backup in backups.list_backups(self.backup_folder(path)):
+            found.append((backup, _holds(backup.path)))
+        dialog = RestoreDialog(path.name, found, self)
+        if not self.prompter.run_dialog(dialog) or dialog.chosen() is None:
+            return
+        chosen = dialog.chosen()
+        self._close_store()
+        try:
+            backups.restore(chosen, path, self.backup_folder(path), datetime.now())
+        except (OSError, sqlite3.Error) as exc:
+            self.prompter.error(PlannerError(f"The backup could not be restored: {exc}.",
+                                             hint="The plan file was left as it was."))
+        self.open_path(path)
+        self.statusBar().showMessage(f"Restored the backup of {chosen.name}", 8000)
+
+    def _offer_backup(self, exc: DamagedPlanFileError) -> bool:
+        """A damaged file: offer its newest good backup (the damaged file is kept aside)."""
+        good = backups.newest_good(self.backup_folder(exc.path))
+        if good is None:
+            return False
+        question = (f"{exc.message} Restore the newest good backup, taken {good.taken:%d %b %Y at %H:%M}? "
+                    "The damaged file is kept beside the backups.")
+        if not self.prompter.confirm("The plan file is damaged", question, "Restore Backup"):
+            return False
+        backups.restore(good.path, exc.path, self.backup_folder(exc.path), datetime.now())
+        return True
 
     def open_default(self, path: Path) -> bool:
         """The user's own plan: created from the district plan the first time, without asking."""
@@ -297,6 +356,10 @@ class MainWindow(QMainWindow):
                 if choice is LocationChoice.LOCAL_COPY:
                     path = self._local_copy(path)
             try:
+                store = open_plan_file(path)
+            except DamagedPlanFileError as exc:
+                if not self._offer_backup(exc):
+                    raise
                 store = open_plan_file(path)
             except PlanFileLockedError as exc:
                 if not self.prompter.open_read_only(exc):
@@ -514,3 +577,16 @@ class MainWindow(QMainWindow):
                           f"<h3>Planner {__version__}</h3><p>The district's strategic plan, your measurements "
                           f"and your projects, in one file on your computer.</p>{where}")
 
+
+
+def _holds(path: Path) -> str:
+    """What a backup holds, in a few words, read without changing it."""
+    try:
+        with open_plan_file(path, read_only=True) as store:
+            counts = plan_summaries(store)
+        current = next((c.counts for c in counts if not c.counts.archived), None)
+        if current is None:
+            return "no current plan"
+        return f"{current.counts['WIGs']} WIGs, {current.counts['key levers']} key levers"
+    except PlannerError as exc:
+        return exc.message
