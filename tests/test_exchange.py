@@ -99,6 +99,7 @@ def test_edits_made_in_the_workbook_come_back(store: PlanStore, tmp_path: Path) 
     for row in entry.iter_rows(min_row=2):
         if row[1].value == "Chronic absenteeism rate":
             row[q3 - 1].value = 21.2
+            row[q3].value = 21.0  # the interim target beside it
             measure_uuid = row[0].value
     wb.save(book)
 
@@ -114,6 +115,9 @@ def test_edits_made_in_the_workbook_come_back(store: PlanStore, tmp_path: Path) 
         typed = s.scalars(select(Measurement).where(Measurement.measure_id == measure_id,
                                                     Measurement.period_start == date(2025, 1, 1))).one()
         assert typed.value == 21.2
+        from planner.model import InterimTarget
+
+        assert s.scalar(select(InterimTarget.value).where(InterimTarget.measure_id == measure_id)) == 21.0
 
 
 def test_a_row_changed_on_both_sides_is_a_conflict_left_alone(store: PlanStore, tmp_path: Path,

@@ -25,6 +25,7 @@ from planner.model import (
     Division,
     ExchangeState,
     Frequency,
+    InterimTarget,
     KeyLever,
     Measurement,
     Milestone,
@@ -107,6 +108,7 @@ class FilePlan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    targets: list[tuple[str, date, date, float]] = field(default_factory=list)  # measure UUID, period, target
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -339,7 +341,16 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
                 continue
             for index in range(2, min(len(header), len(values))):
                 label, value = header[index], values[index]
-                if value is None or label.startswith("Target ") or not label:
+                if value is None or not label:
+                    continue
+                if label.startswith("Target "):
+                    try:
+                        period = parse_period(label.removeprefix("Target "), frequency)
+                        target = _parse(MEASUREMENTS.columns[6], value)
+                    except (ValueError, PlannerError) as exc:
+                        plan.problems.append(Problem(plan.path.name, sheet_name, number, label, str(exc)))
+                        continue
+                    plan.targets.append((measure_uuid, period.start, period.end, float(target)))
                     continue
                 try:
                     period = parse_period(label, frequency)
@@ -511,6 +522,7 @@ def apply_import(store: PlanStore, plan: ImportPlan, take_theirs: set[str] | Non
                         result.updated += int(change.action != "add")
                 if change.action != "conflict" or change.uuid in take_theirs:
                     _remember(s, ids, change, file)
+            result.updated += _interim_targets(s, ids, file)
         result.files_in.append(file.path.name)
     return result
 
@@ -686,6 +698,24 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
             obj.update_date, obj.status = row["update_date"], ProjectStatus(row["status"])
             for attr in ("accomplishments", "next_steps", "blockers"):
                 setattr(obj, attr, row.get(attr) or "")
+
+
+def _interim_targets(s: Session, ids: _Ids, file: FilePlan) -> int:
+    """Targets typed into a Data Entry sheet: set where they differ. Returns how many changed."""
+    changed = 0
+    for measure_uuid, start, end, value in file.targets:
+        measure = ids.find(measure_uuid, PerformanceMeasure)
+        if measure is None:
+            continue
+        target = s.scalars(select(InterimTarget).where(InterimTarget.measure_id == measure.id,
+                                                       InterimTarget.period_start == start)).first()
+        if target is None:
+            s.add(InterimTarget(measure_id=measure.id, period_start=start, period_end=end, value=value))
+            changed += 1
+        elif target.value != value:
+            target.value = value
+            changed += 1
+    return changed
 
 
 def _remember(s: Session, ids: _Ids, change: Change, file: FilePlan) -> None:
