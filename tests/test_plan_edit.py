@@ -23,9 +23,9 @@ from planner.model import (
     WigKind,
 )
 from planner.services import plan_edit
-from planner.services.plan_edit import SaveError
 from planner.services.plan_nodes import Kind, NodeKey, allowed_parent
 from planner.services.plan_outline import View, list_plans, outline
+from planner.services.transaction import SaveError
 from planner.store import PlanStore
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 from planner.model import KeyLever, Pillar, Strategy, Wig
 from planner.services import plan_edit
-from planner.services.plan_edit import SaveError
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import View
+from planner.services.transaction import SaveError
 from planner.ui.main_window import MainWindow
 from planner.ui.plan_tree_model import MATCH_ROLE, PlanTreeModel
 from tests.test_gui import ScriptedPrompter

@@ -6,16 +6,13 @@ say it right, and write nothing.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import uuid as uuid_mod
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from planner.errors import PlannerError, ValidationError
@@ -31,8 +28,9 @@ from planner.model import (
     utcnow,
 )
 from planner.services.periods import Period, parse_period, period_containing, periods_between
-from planner.services.plan_edit import SaveError, plan_id_of
+from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.transaction import write
 from planner.services.wig_parser import format_number
 from planner.store import PlanStore
 
@@ -79,17 +77,6 @@ class Subject:
         if value is None:
             return ""
         return format_number(value) + ("%" if self.percent else "")
-
-
-@contextlib.contextmanager
-def _write(store: PlanStore) -> Iterator[Session]:
-    try:
-        with store.session() as session:
-            yield session
-    except SQLAlchemyError as exc:
-        orig = getattr(exc, "orig", None) or exc
-        raise SaveError(f"The plan file refused the value ({str(orig).splitlines()[0]}). Nothing was saved.",
-                        hint="Check that the disk has space and the file is not read-only.") from exc
 
 
 def _subject(session: Session, key: NodeKey) -> Subject:
@@ -200,7 +187,7 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
               outside_year_ok: bool = False) -> Logged:
     """Record one value for one period. Raises ValidationError for bad input, NeedsConfirmation when the
     period is outside the plan year or already has a value; writes nothing in either case."""
-    with _write(store) as session:
+    with write(store) as session:
         subject = _subject(session, key)
         when = resolve_period(subject, period)
         number, done = parse_value(subject, value)
@@ -237,7 +224,7 @@ EDITABLE = ("value", "done", "note", "evidence")
 
 def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Edit a logged value in place (value, note, evidence). Returns the previous values, for undo."""
-    with _write(store) as session:
+    with write(store) as session:
         row = session.get(Measurement, measurement_id)
         if row is None:
             raise ValidationError("That value was deleted.")
@@ -267,7 +254,7 @@ def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str,
 def update_measurement_fields(store: PlanStore, measurement_id: int, values: dict[str, Any]) -> dict[str, Any]:
     """Put stored values back as they were (undo and redo): no parsing, the values are already clean.
     Returns the values it replaced."""
-    with _write(store) as session:
+    with write(store) as session:
         row = session.get(Measurement, measurement_id)
         if row is None:
             raise ValidationError("That value was deleted.")
@@ -287,7 +274,7 @@ def _table(name: str) -> Table:
 def delete_measurement(store: PlanStore, measurement_id: int) -> dict[str, Any]:
     """Delete a logged value; returns the whole row so undo can put it back as it was."""
     table = _table("measurement")
-    with _write(store) as session:
+    with write(store) as session:
         row = session.execute(select(table).where(table.c.id == measurement_id)).first()
         if row is None:
             raise ValidationError("That value was already deleted.")
@@ -296,14 +283,14 @@ def delete_measurement(store: PlanStore, measurement_id: int) -> dict[str, Any]:
 
 
 def restore_measurement(store: PlanStore, row: dict[str, Any]) -> None:
-    with _write(store) as session:
+    with write(store) as session:
         session.execute(insert(_table("measurement")), [row])
 
 
 def set_interim_target(store: PlanStore, key: NodeKey, period: Period | str | date,
                        value: Any) -> float | None:
     """Set (or clear, with None or "") the target for one period. Returns the previous target."""
-    with _write(store) as session:
+    with write(store) as session:
         subject = _subject(session, key)
         if subject.milestone:
             raise ValidationError("A milestone goal has no interim targets.", field="target")

@@ -7,19 +7,17 @@ exactly (same keys, same UUIDs), which is what undo needs.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from planner.errors import PlannerError, ValidationError
+from planner.errors import ValidationError
 from planner.model import (
     Base,
     Department,
@@ -37,30 +35,9 @@ from planner.model import (
     WigKind,
 )
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
+from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
 from planner.store import PlanStore
-
-
-class SaveError(PlannerError):
-    """The database refused a change; nothing of it was written."""
-
-    title = "The change was not saved"
-
-
-@contextlib.contextmanager
-def _write(store: PlanStore) -> Iterator[Session]:
-    """A write transaction whose database failures become one readable error, after a full rollback."""
-    try:
-        with store.session() as session:
-            yield session
-    except SQLAlchemyError as exc:
-        raise SaveError(f"The plan file refused the change ({_short(exc)}). Nothing was changed.",
-                        hint="Check that the disk has space and the file is not read-only, then try again.") from exc
-
-
-def _short(exc: SQLAlchemyError) -> str:
-    orig = getattr(exc, "orig", None)
-    return str(orig or exc).splitlines()[0]
 
 
 def _get(session: Session, key: NodeKey) -> Any:
@@ -242,7 +219,7 @@ def _apply(session: Session, key: NodeKey, obj: Any, changes: dict[str, Any]) ->
 
 def update_node(store: PlanStore, key: NodeKey, changes: dict[str, Any]) -> dict[str, Any]:
     """Write `changes` (field name → value from a form). Returns the previous values, for undo."""
-    with _write(store) as session:
+    with write(store) as session:
         obj = _get(session, key)
         changes = dict(changes)
         if key.kind is Kind.WIG and "sentence" in changes:
@@ -306,7 +283,7 @@ def add_node(store: PlanStore, parent: NodeKey, kind: Kind, values: dict[str, An
     """A new `kind` under `parent`, at `index` among its siblings (the end by default)."""
     check_parent(kind, parent.kind)
     values = dict(DEFAULT_TEXT[kind] if values is None else values)
-    with _write(store) as session:
+    with write(store) as session:
         parent_obj = _get(session, parent)
         link = LINKS[(kind, parent.kind)]
         obj = MODEL[kind]()
@@ -422,7 +399,7 @@ DELETABLE = {Kind.PILLAR, Kind.PRIORITY, Kind.STRATEGY, Kind.WIG, Kind.KEY_LEVER
 def delete_node(store: PlanStore, key: NodeKey) -> DeletedSubtree:
     if key.kind not in DELETABLE:
         raise ValidationError(f"A {KIND_LABEL[key.kind]} cannot be deleted here.")
-    with _write(store) as session:
+    with write(store) as session:
         _get(session, key)
         snap, _ = _collect(session, key)
         t = Base.metadata.tables
@@ -443,7 +420,7 @@ def delete_node(store: PlanStore, key: NodeKey) -> DeletedSubtree:
 def restore_deleted(store: PlanStore, snap: DeletedSubtree) -> None:
     """Undo of a delete: the same rows, keys and UUIDs, and the links the delete cleared."""
     t = Base.metadata.tables
-    with _write(store) as session:
+    with write(store) as session:
         for table, rows in snap.rows:
             session.execute(insert(t[table]), rows)
         for table, row_id, column, old in snap.unlinked:
@@ -474,7 +451,7 @@ def move_node(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *,
     check_parent(key.kind, parent.kind)
     if key == parent:
         raise ValidationError("An item cannot be moved under itself.")
-    with _write(store) as session:
+    with write(store) as session:
         obj = _get(session, key)
         target = _get(session, parent)
         if key.kind is Kind.PILLAR and target.id != obj.plan_id:

@@ -4,16 +4,14 @@ cycle detection for task dependencies, and utilization (the number Oe 4.002's WI
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
@@ -37,8 +35,8 @@ from planner.model import (
     Wig,
     task_dependency,
 )
-from planner.services.plan_edit import SaveError
 from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.transaction import write
 from planner.store import PlanStore
 
 
@@ -108,17 +106,6 @@ ENUMS = {(Entity.PROJECT, "status"): ProjectStatus, (Entity.TASK, "status"): Tas
 
 def column(entity: Entity, name: str) -> Col:
     return next(c for c in COLUMNS[entity] if c.name == name)
-
-
-@contextlib.contextmanager
-def _write(store: PlanStore) -> Iterator[Session]:
-    try:
-        with store.session() as session:
-            yield session
-    except SQLAlchemyError as exc:
-        orig = getattr(exc, "orig", None) or exc
-        raise SaveError(f"The plan file refused the change ({str(orig).splitlines()[0]}). Nothing was changed.",
-                        hint="Check that the disk has space and the file is not read-only.") from exc
 
 
 # ---- pure rules ------------------------------------------------------------------------------------------
@@ -483,7 +470,7 @@ def create(store: PlanStore, entity: Entity, values: dict[str, Any] | None = Non
         values.setdefault("update_date", today or date.today())
     if entity is Entity.RAID:
         values.setdefault("raised_on", today or date.today())
-    with _write(store) as session:
+    with write(store) as session:
         model = MODELS[entity]
         obj = model()
         if entity is not Entity.PROJECT:
@@ -508,7 +495,7 @@ def create(store: PlanStore, entity: Entity, values: dict[str, Any] | None = Non
 
 def update(store: PlanStore, entity: Entity, record_id: int, changes: dict[str, Any]) -> Saved:
     """Change fields; returns the previous values (for undo) and any warnings."""
-    with _write(store) as session:
+    with write(store) as session:
         obj = session.get(MODELS[entity], record_id)
         if obj is None:
             raise ValidationError(f"That {LABEL[entity]} no longer exists.")
@@ -531,7 +518,7 @@ def _dump(session: Session, table: str, where: Any) -> list[dict[str, Any]]:
 
 def remove(store: PlanStore, entity: Entity, record_id: int) -> Removed:
     """Delete a record and what belongs to it; returns everything, so undo restores it exactly."""
-    with _write(store) as session:
+    with write(store) as session:
         if session.get(MODELS[entity], record_id) is None:
             raise ValidationError(f"That {LABEL[entity]} was already deleted.")
         rows: list[tuple[str, list[dict[str, Any]]]] = []
@@ -559,7 +546,7 @@ def remove(store: PlanStore, entity: Entity, record_id: int) -> Removed:
 
 
 def restore(store: PlanStore, removed: Removed) -> None:
-    with _write(store) as session:
+    with write(store) as session:
         for table, rows in removed.rows:
             if rows:
                 session.connection().execute(insert(Base.metadata.tables[table]), rows)
@@ -623,7 +610,7 @@ def set_utilization_window(store: PlanStore, plan_id: int, days: Any) -> int:
         raise ValidationError("The window is a number of days, like 30.", field="window") from None
     if not 1 <= value <= 366:
         raise ValidationError("The window is between 1 and 366 days.", field="window")
-    with _write(store) as session:
+    with write(store) as session:
         plan = session.get(Plan, plan_id)
         if plan is None:
             raise ValidationError("That plan no longer exists.")

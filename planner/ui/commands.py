@@ -21,13 +21,15 @@ Refresh = Callable[[NodeKey | None, bool], None]  # (key to select, structure ch
 Report = Callable[[PlannerError], None]
 
 
-class _Command(QUndoCommand):
-    def __init__(self, text: str, store: PlanStore, refresh: Refresh, report: Report) -> None:
+class ServiceCommand(QUndoCommand):
+    """An edit already done by the page (so its first redo() is skipped); undo and redo call the services.
+    A failure is reported and the view re-read from the file; the command is then dropped."""
+
+    def __init__(self, text: str, store: PlanStore, report: Report) -> None:
         super().__init__(text)
         self.store = store
-        self.refresh = refresh
         self.report = report
-        self._done = True  # pushed after the page did it
+        self._done = True
 
     def redo(self) -> None:
         if self._done:
@@ -38,23 +40,37 @@ class _Command(QUndoCommand):
     def undo(self) -> None:
         self._run(self.revert)
 
-    def _run(self, action: Callable[[], NodeKey | None]) -> None:
+    def _run(self, action: Callable[[], Any]) -> None:
         try:
-            selected = action()
+            result = action()
         except PlannerError as exc:
             self.report(exc)
-            self.refresh(None, True)  # show the file as it is
             self.setObsolete(True)
+            self.refreshed(None, failed=True)
             return
-        self.refresh(selected, self.structural)
+        self.refreshed(result, failed=False)
+
+    def do(self) -> Any:
+        raise NotImplementedError
+
+    def revert(self) -> Any:
+        raise NotImplementedError
+
+    def refreshed(self, result: Any, *, failed: bool) -> None:
+        raise NotImplementedError
+
+
+class _Command(ServiceCommand):
+    """Plan-node commands: select what the action returns, reload the tree when the structure changed."""
 
     structural = True
 
-    def do(self) -> NodeKey | None:
-        raise NotImplementedError
+    def __init__(self, text: str, store: PlanStore, refresh: Refresh, report: Report) -> None:
+        super().__init__(text, store, report)
+        self.refresh = refresh
 
-    def revert(self) -> NodeKey | None:
-        raise NotImplementedError
+    def refreshed(self, result: Any, *, failed: bool) -> None:
+        self.refresh(None if failed else result, True if failed else self.structural)
 
 
 class EditCommand(_Command):
@@ -128,36 +144,15 @@ class MoveCommand(_Command):
 ProgressRefresh = Callable[[NodeKey], None]
 
 
-class _ValueCommand(QUndoCommand):
-    """Base for commands on logged values: report errors, re-read the Progress tab and statuses."""
+class _ValueCommand(ServiceCommand):
+    """Commands on logged values: re-read the Progress tab and the statuses afterwards."""
 
     def __init__(self, text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh, report: Report) -> None:
-        super().__init__(text)
-        self.key, self.store, self.refresh, self.report = key, store, refresh, report
-        self._done = True
+        super().__init__(text, store, report)
+        self.key, self.refresh = key, refresh
 
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self._run(self.do)
-
-    def undo(self) -> None:
-        self._run(self.revert)
-
-    def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except PlannerError as exc:
-            self.report(exc)
-            self.setObsolete(True)
+    def refreshed(self, result: Any, *, failed: bool) -> None:
         self.refresh(self.key)
-
-    def do(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
 
 
 class LogValueCommand(_ValueCommand):
@@ -229,34 +224,15 @@ class TargetCommand(_ValueCommand):
 RecordRefresh = Callable[[], None]
 
 
-class _RecordCommand(QUndoCommand):
+class _RecordCommand(ServiceCommand):
+    """Commands on workbook records: re-read the workbook page afterwards."""
+
     def __init__(self, text: str, store: PlanStore, refresh: RecordRefresh, report: Report) -> None:
-        super().__init__(text)
-        self.store, self.refresh, self.report = store, refresh, report
-        self._done = True
+        super().__init__(text, store, report)
+        self.refresh = refresh
 
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self._run(self.do)
-
-    def undo(self) -> None:
-        self._run(self.revert)
-
-    def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except PlannerError as exc:
-            self.report(exc)
-            self.setObsolete(True)
+    def refreshed(self, result: Any, *, failed: bool) -> None:
         self.refresh()
-
-    def do(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
 
 
 class RecordEditCommand(_RecordCommand):
