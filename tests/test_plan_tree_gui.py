@@ -347,3 +347,21 @@ def test_render_with_a_wig_selected(win: MainWindow, tmp_path: Path) -> None:
     image = win.grab()
     assert image.save(str(tmp_path / "wig.png"))
     assert win.page.right.currentIndex() == 1 and win.page.form.isVisible()
+
+
+def test_plan_details_form_edits_the_plan_frame(win: MainWindow) -> None:
+    from planner.model import Plan
+
+    win.page.plan_details_action.trigger()
+    assert win.page.form.heading.text() == "Plan: CMS Strategic Plan 2024-29"
+    commit_text(win, "vision", "Every student reaches their full potential.")
+    commit_line(win, "name", "CMS Strategic Plan 2024-2029")
+    plan = db_one(win, Plan, archived=False)
+    assert (plan.name, plan.vision) == ("CMS Strategic Plan 2024-2029", "Every student reaches their full potential.")
+    assert win.page.plan_combo.currentText() == "CMS Strategic Plan 2024-2029"
+    commit_line(win, "year_end", "2024-01-01")
+    assert "before it starts" in win.page.form.visible_errors()["year_end"]
+    assert db_one(win, Plan, archived=False).year_end.isoformat() == "2025-06-30"
+    win.page.undo_action.trigger()
+    win.page.undo_action.trigger()
+    assert db_one(win, Plan, archived=False).name == "CMS Strategic Plan 2024-29"

@@ -199,6 +199,12 @@ def _apply(session: Session, key: NodeKey, obj: Any, changes: dict[str, Any]) ->
             before[name] = sorted(d.id for d in obj.collaborators)
         else:
             before[name] = _plain(getattr(obj, name))
+    if key.kind is Kind.PLAN:
+        start = cleaned.get("year_start", obj.year_start)
+        end = cleaned.get("year_end", obj.year_end)
+        if start and end and end <= start:
+            raise ValidationError(f"The plan year ends ({end:%d %b %Y}) before it starts ({start:%d %b %Y}).",
+                                  field="year_end" if "year_end" in cleaned else "year_start")
     if key.kind is Kind.WIG:
         _check_wig({f.name: getattr(obj, f.name) for f in FIELDS[Kind.WIG]} | cleaned)
         if "department_id" in cleaned and cleaned["department_id"] is None and obj.strategy_id is None:

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         plan_menu.addAction(self.show_workbook_action)
         plan_menu.addSeparator()
         plan_menu.addAction(self.page.log_action)
+        plan_menu.addAction(self.page.plan_details_action)
         plan_menu.addAction(self.rules_action)
 
         help_menu = self.menuBar().addMenu("&Help")

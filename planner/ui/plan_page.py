@@ -3,6 +3,7 @@ and the edit actions with undo. Every change goes through a service and is in th
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 from collections.abc import Callable
 from datetime import date
@@ -54,8 +55,9 @@ from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
 from planner.ui.prompts import Prompter
 from planner.ui.tasks import run_in_background
 
-TITLE_FIELD = {Kind.PILLAR: "name", Kind.PRIORITY: "statement", Kind.STRATEGY: "statement", Kind.WIG: "sentence",
-               Kind.KEY_LEVER: "text", Kind.MEASURE: "name", Kind.DIVISION: "name", Kind.DEPARTMENT: "name"}
+TITLE_FIELD = {Kind.PLAN: "name", Kind.PILLAR: "name", Kind.PRIORITY: "statement", Kind.STRATEGY: "statement",
+               Kind.WIG: "sentence", Kind.KEY_LEVER: "text", Kind.MEASURE: "name", Kind.DIVISION: "name",
+               Kind.DEPARTMENT: "name"}
 CODE_FIELD = {Kind.PILLAR: "code", Kind.PRIORITY: "code", Kind.STRATEGY: "code"}
 FILTER_DELAY_MS = 150
 EXPAND_MATCHES = 400
@@ -232,6 +234,7 @@ class PlanPage(QWidget):
         self.move_down_action = action("Move Do&wn", lambda: self.move_by(1), QKeySequence("Ctrl+Down"))
         self.find_action = action("&Find in Plan", self.focus_filter, QKeySequence.StandardKey.Find)
         self.log_action = action("&Log Value…", self.log_value, QKeySequence("Ctrl+L"))
+        self.plan_details_action = action("Plan &Details", self.show_plan_details)
         self.edit_actions = [self.add_child_action, self.add_sibling_action, self.add_measure_action,
                              self.delete_action, self.move_up_action, self.move_down_action]
         self._update_actions()
@@ -469,6 +472,14 @@ class PlanPage(QWidget):
             self.tabs.setCurrentIndex(0)
         self.right.setCurrentIndex(1)
 
+    def show_plan_details(self) -> None:
+        """The plan's own form: name, period, plan year and its dates, mission, vision, strategy, tagline."""
+        if self.plan is None or self.store is None:
+            return
+        self.tree.selectionModel().clearSelection()
+        self.tree.setCurrentIndex(QModelIndex())
+        self._show_node(NodeKey(Kind.PLAN, self.plan.id))
+
     def refresh_details(self) -> None:
         """What the workbook says about the selected node: its projects, or a department's utilization."""
         key = self.form.key
@@ -601,6 +612,8 @@ class PlanPage(QWidget):
 
     def _heading(self, key: NodeKey) -> str:
         """"Strategy Ae 1.004", "WIG 2 · Ae 1.004", "Key lever 3 · WIG 1 · Ee 1.002"."""
+        if key.kind is Kind.PLAN:
+            return f"Plan: {self.plan.name}" if self.plan else "Plan"
         row = self.model.row_for(key)
         label = self.model.level_label(key.kind)
         code = row.code if row else ""
@@ -623,6 +636,15 @@ class PlanPage(QWidget):
             self.reload(select=key)
             return
         values = plan_edit.node_values(self.store, key)
+        if key.kind is Kind.PLAN:
+            index = self.plan_combo.findData(key.id)
+            if index >= 0:
+                self.plans[index] = dataclasses.replace(self.plans[index], name=values["name"])
+                archived = "  (archived)" if self.plans[index].archived else ""
+                self.plan_combo.setItemText(index, values["name"] + archived)
+            if self.form.key == key:
+                self.form.accept_saved(values)
+            return
         code = None
         if key.kind in CODE_FIELD:
             code = values.get(CODE_FIELD[key.kind]) or "(no code)"
