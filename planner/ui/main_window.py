@@ -24,6 +24,7 @@ from planner.services.status import plan_rules, set_plan_rules
 from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
 from planner.services.xlsx_import import apply_import, plan_import
 from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
+from planner.ui.due_page import DuePage
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
@@ -64,10 +65,18 @@ class MainWindow(QMainWindow):
         self.workbook = WorkbookPage(self.page.undo_stack, self.prompter.error, self)
         self.workbook.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
         self.tabs.addTab(self.workbook, "&Workbook")
+        self.due = DuePage(self)
+        self.due.open_node.connect(self.show_node)
+        self.due.open_project.connect(self.show_project)
+        self.due.counted.connect(lambda n: self.due_label.setText(f"{n} due now" if n else ""))
+        self.tabs.addTab(self.due, "&Due Now")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        self.due_label = QLabel()
+        self.due_label.setAccessibleName("Items due now")
         self.file_label = QLabel()
         self.file_label.setAccessibleName("Open plan file")
+        self.statusBar().addPermanentWidget(self.due_label)
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
         self._progress.connect(self._show_progress)
@@ -185,17 +194,31 @@ class MainWindow(QMainWindow):
             self.scoreboard.refresh()  # what was logged since it was last shown
         elif index == 2:
             self.workbook.refresh()
+        elif index == 3:
+            self.due.refresh()
         elif index == 0:
             self.page.refresh_details()  # projects and utilization shown beside the plan
 
     def show_wig(self, wig_id: int) -> None:
         """From a scoreboard card to the WIG in the plan tree."""
+        self.show_node(NodeKey(Kind.WIG, wig_id))
+
+    def show_node(self, key: NodeKey) -> None:
+        """Open a WIG or measure in the plan tree: by pillar, or by department for a department's own."""
         self.tabs.setCurrentIndex(0)
-        if self.page.plan is not None and self.page.view is not View.PILLARS:
-            self.page.select_plan(self.page.plan.id, View.PILLARS)
         self.page.filter_edit.clear()
         self.page.apply_filter()
-        self.page.select(NodeKey(Kind.WIG, wig_id))
+        if self.page.plan is not None:
+            for view in (View.PILLARS, View.DEPARTMENTS):
+                if self.page.view is not view:
+                    self.page.select_plan(self.page.plan.id, view)
+                if self.page.model.index_for(key).isValid():
+                    break
+        self.page.select(key)
+
+    def show_project(self, project_id: int) -> None:
+        self.tabs.setCurrentIndex(2)
+        self.workbook.select_project(project_id)
 
     def edit_rules(self) -> None:
         plan = self.page.plan
@@ -252,6 +275,7 @@ class MainWindow(QMainWindow):
         self.page.set_store(None)
         self.scoreboard.set_store(None)
         self.workbook.set_store(None)
+        self.due.set_store(None)
         wait_for_background()  # nothing may still be reading the file when it is closed
         if self.store is not None:
             self.store.close()
@@ -271,6 +295,8 @@ class MainWindow(QMainWindow):
         self.page.set_store(store)
         self.scoreboard.set_store(store)
         self.workbook.set_store(store)
+        self.due.set_store(store)
+        self.due.refresh()  # the count in the status bar
         if self.tabs.currentIndex() == 1:
             self.scoreboard.refresh()
         elif self.tabs.currentIndex() == 2:

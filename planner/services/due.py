@@ -1,0 +1,91 @@
+"""What is due now: measures with no value for the current or the last period, off-track WIGs whose latest
+value has no note, active projects with no update in 30 days, overdue milestones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from planner.model import (
+    KeyLever,
+    Measurement,
+    Milestone,
+    PerformanceMeasure,
+    Project,
+    ProjectStatus,
+    StatusUpdate,
+    Wig,
+)
+from planner.services.periods import period_containing
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.progress import Status
+from planner.services.status import plan_status
+from planner.store import PlanStore
+
+UPDATE_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    group: str  # "Values to log", "Off-track WIGs without a note", "Projects without an update", "Overdue milestones"
+    title: str
+    reason: str
+    key: NodeKey | None = None  # a WIG or measure to open in the plan tree
+    project_id: int | None = None  # a project to open in the workbook
+
+
+def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | None = None) -> list[DueItem]:
+    status = plan_status(store, plan_id, today)
+    items: list[DueItem] = []
+    with store.reader() as s:
+        wigs = [w for w in s.scalars(select(Wig)) if w.id in status.wigs]  # this plan's
+        plan_wigs = {w.id for w in wigs}
+        in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
+        measures = s.scalars(select(PerformanceMeasure).order_by(PerformanceMeasure.id)).all()
+        logged = {(m, start) for m, start in s.execute(select(Measurement.measure_id, Measurement.period_start)
+                                                       .where(Measurement.measure_id.is_not(None)))}
+        for m in measures:
+            if department_id is not None and m.department_id != department_id and m.wig_id not in in_scope:
+                continue
+            if m.wig_id is not None and m.wig_id not in plan_wigs:
+                continue
+            current = period_containing(today, m.frequency)
+            last = period_containing(current.start - timedelta(days=1), m.frequency)
+            if (m.id, current.start) not in logged and (m.id, last.start) not in logged:
+                items.append(DueItem("Values to log", m.name, f"No value for {current.label} or {last.label}.",
+                                     NodeKey(Kind.MEASURE, m.id)))
+        notes = {wig_id: note for wig_id, note in s.execute(
+            select(Measurement.wig_id, Measurement.note).where(Measurement.wig_id.is_not(None))
+            .order_by(Measurement.period_end))}
+        for w in wigs:
+            progress = status.wigs.get(w.id)
+            if w.id in in_scope and progress and progress.status is Status.OFF_TRACK and not notes.get(w.id):
+                items.append(DueItem("Off-track WIGs without a note", w.sentence,
+                                     "Off track, and its latest value has no note saying why.",
+                                     NodeKey(Kind.WIG, w.id)))
+        last_update = dict(s.execute(select(StatusUpdate.project_id, func.max(StatusUpdate.update_date))
+                                     .group_by(StatusUpdate.project_id)).all())
+        lever_wig = dict(s.execute(select(KeyLever.id, KeyLever.wig_id)).all())
+
+        def carried_by_scope(p: Project) -> bool:
+            wig_id = p.wig_id or lever_wig.get(p.key_lever_id)
+            return department_id is None or wig_id in in_scope
+
+        projects = [p for p in s.scalars(select(Project).order_by(Project.name)) if carried_by_scope(p)]
+        for p in projects:
+            if p.status in (ProjectStatus.COMPLETE, ProjectStatus.ON_HOLD):
+                continue
+            latest = last_update.get(p.id)
+            if latest is None or latest < today - UPDATE_WINDOW:
+                since = f"since {latest:%d %b %Y}" if latest else "ever"
+                items.append(DueItem("Projects without an update", p.name, f"No weekly update {since}.",
+                                     project_id=p.id))
+        shown = [p.id for p in projects]
+        for m, name in s.execute(select(Milestone, Project.name).join(Project)
+                                 .where(Milestone.due < today, Milestone.done_on.is_(None),
+                                        Milestone.project_id.in_(shown)).order_by(Milestone.due)):
+            items.append(DueItem("Overdue milestones", f"{m.name} ({name})", f"Was due {m.due:%d %b %Y}.",
+                                 project_id=m.project_id))
+    return items

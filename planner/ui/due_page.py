@@ -1,0 +1,94 @@
+"""The Due Now tab: what needs doing this period, each line a double-click away from the form that fixes it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from planner.services.due import DueItem, due_now
+from planner.services.plan_outline import filter_choices, list_plans
+from planner.store import PlanStore
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 40
+
+
+class DuePage(QWidget):
+    open_node = Signal(object)  # the NodeKey of a WIG or measure
+    open_project = Signal(int)
+    counted = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store: PlanStore | None = None
+        self.plan_id: int | None = None
+        self.today = date.today
+        self.items: list[DueItem] = []
+        self.department = QComboBox()
+        self.department.setObjectName("due_department")
+        self.department.setAccessibleName("Department")
+        self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.department.setMinimumContentsLength(30)
+        self.summary = QLabel()
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("due")
+        self.tree.setAccessibleName("Due now")
+        self.tree.setHeaderLabels(["What", "Why"])
+        self.tree.setColumnWidth(0, 480)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("&Department:", buddy=self.department))
+        top.addWidget(self.department)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tree)
+        self.department.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.tree.itemActivated.connect(self._activated)
+
+    def set_store(self, store: PlanStore | None) -> None:
+        self.store = store
+        self.plan_id = None
+        self.department.blockSignals(True)
+        self.department.clear()
+        self.department.addItem("All departments", None)
+        if store is not None:
+            plans = [p for p in list_plans(store) if not p.archived]
+            if plans:
+                self.plan_id = plans[0].id
+                for ident, name in filter_choices(store, self.plan_id).departments:
+                    self.department.addItem(name, ident)
+        self.department.blockSignals(False)
+        self.tree.clear()
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        if self.store is None or self.plan_id is None:
+            self.items = []
+            self.counted.emit(0)
+            return
+        self.items = due_now(self.store, self.plan_id, self.today(), self.department.currentData())
+        groups: dict[str, QTreeWidgetItem] = {}
+        for index, item in enumerate(self.items):
+            group = groups.get(item.group)
+            if group is None:
+                group = groups[item.group] = QTreeWidgetItem(self.tree, [item.group])
+                group.setExpanded(True)
+            line = QTreeWidgetItem(group, [item.title[:160], item.reason])
+            line.setData(0, ITEM_ROLE, index)
+            line.setToolTip(0, item.title)
+        for group in groups.values():
+            group.setText(0, f"{group.text(0)} ({group.childCount()})")
+        self.summary.setText(f"{len(self.items)} due" if self.items else "Nothing is due. Well done.")
+        self.counted.emit(len(self.items))
+
+    def _activated(self, line: QTreeWidgetItem, _column: int) -> None:
+        index = line.data(0, ITEM_ROLE)
+        if index is None:
+            return
+        item = self.items[int(index)]
+        if item.key is not None:
+            self.open_node.emit(item.key)
+        elif item.project_id is not None:
+            self.open_project.emit(item.project_id)
+
