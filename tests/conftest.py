@@ -18,6 +18,20 @@ from planner.store import PlanStore, open_plan_file
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 
+def fetch_one(where_from: object, model: type, **where: object):  # type: ignore[no-untyped-def]
+    """The first row of `model` matching `where` (a value with % is a LIKE pattern), read from a store or a
+    window's store: what the GUI tests check after the clicks."""
+    from sqlalchemy import select
+
+    store = getattr(where_from, "store", where_from)
+    with store.reader() as s:  # type: ignore[attr-defined]
+        stmt = select(model)
+        for name, value in where.items():
+            column = getattr(model, name)
+            stmt = stmt.where(column.like(value) if isinstance(value, str) and "%" in value else column == value)
+        return s.scalars(stmt).first()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_tool(name): needs a Debian tool; a skip fails in CI")
 

@@ -17,6 +17,7 @@ from planner.services.plan_outline import View
 from planner.services.transaction import SaveError
 from planner.ui.main_window import MainWindow
 from planner.ui.plan_tree_model import MATCH_ROLE, PlanTreeModel
+from tests.conftest import fetch_one as db_one
 from tests.test_gui import ScriptedPrompter
 
 
@@ -31,14 +32,6 @@ def win(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-d
     w.show()
     return w
 
-
-def db_one(w: MainWindow, model: type, **where: object):  # type: ignore[no-untyped-def]
-    with w.store.reader() as s:
-        stmt = select(model)
-        for name, value in where.items():
-            col = getattr(model, name)
-            stmt = stmt.where(col.like(value) if isinstance(value, str) and "%" in value else col == value)
-        return s.scalars(stmt).first()
 
 
 def key(kind: Kind, obj) -> NodeKey:  # type: ignore[no-untyped-def]

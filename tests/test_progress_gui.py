@@ -17,6 +17,7 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.ui.history import HistoryModel
 from planner.ui.main_window import MainWindow
 from planner.ui.plan_tree_model import PlanTreeModel
+from tests.conftest import fetch_one as one
 from tests.test_gui import ScriptedPrompter
 
 TODAY = date(2025, 1, 15)
@@ -35,14 +36,6 @@ def win(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-d
     w.show()
     return w
 
-
-def one(w: MainWindow, model: type, **where: object):  # type: ignore[no-untyped-def]
-    with w.store.reader() as s:
-        stmt = select(model)
-        for name, value in where.items():
-            col = getattr(model, name)
-            stmt = stmt.where(col.like(value) if isinstance(value, str) and "%" in value else col == value)
-        return s.scalars(stmt).first()
 
 
 def values(w: MainWindow, **where: object) -> list[tuple]:

@@ -15,6 +15,7 @@ from planner.services import plan_edit
 from planner.services import projects as pj
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.ui.main_window import MainWindow
+from tests.conftest import fetch_one as one
 from tests.test_gui import ScriptedPrompter
 
 E = pj.Entity
@@ -40,14 +41,6 @@ def count(w: MainWindow, model: type) -> int:
     with w.store.reader() as s:
         return int(s.scalar(select(func.count(model.id))))
 
-
-def one(w: MainWindow, model: type, **where: object):  # type: ignore[no-untyped-def]
-    with w.store.reader() as s:
-        stmt = select(model)
-        for name, value in where.items():
-            col = getattr(model, name)
-            stmt = stmt.where(col.like(value) if isinstance(value, str) and "%" in value else col == value)
-        return s.scalars(stmt).first()
 
 
 def edit_cell(table, row: int, column_label: str, value: str) -> None:  # type: ignore[no-untyped-def]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +47,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def enum_column(cls: type[enum.Enum], name: str) -> Enum:
+    """An enum stored as its readable value with a CHECK constraint: portable, and legible in any SQL tool."""
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                create_constraint=True, length=16)
 
 
 class Base(DeclarativeBase):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.model.base import Base, Record
+from planner.model.base import Base, Record, enum_column
 
 
 class WigKind(enum.StrEnum):
@@ -34,11 +34,6 @@ class Frequency(enum.StrEnum):
     SEMESTERLY = "semesterly"
     ANNUALLY = "annually"
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as the readable value with a CHECK constraint: portable, and legible in any SQL tool.
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                create_constraint=True, length=16)
 
 
 DEFAULT_LEVEL_NAMES = ["Pillar", "Priority", "Strategy", "Wildly Important Goal", "Key Lever"]
@@ -221,11 +216,11 @@ class Wig(Record, Base):
     position: Mapped[int] = mapped_column(default=0)
     department_position: Mapped[int] = mapped_column(default=0)
     sentence: Mapped[str] = mapped_column(Text)
-    kind: Mapped[WigKind] = mapped_column(_enum(WigKind, "wig_kind"), default=WigKind.MILESTONE)
+    kind: Mapped[WigKind] = mapped_column(enum_column(WigKind, "wig_kind"), default=WigKind.MILESTONE)
     baseline: Mapped[float | None]
     target: Mapped[float | None]
     unit: Mapped[str | None] = mapped_column(Text)
-    direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"), default=Direction.INCREASE)
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"), default=Direction.INCREASE)
     start_date: Mapped[date | None]
     deadline: Mapped[date | None]
     weight: Mapped[float] = mapped_column(default=1.0, server_default="1.0")  # in a weighted roll-up
@@ -266,7 +261,7 @@ class PerformanceMeasure(Record, Base):
     name: Mapped[str] = mapped_column(Text)
     unit: Mapped[str | None] = mapped_column(Text)
     frequency: Mapped[Frequency] = mapped_column(
-        _enum(Frequency, "frequency"), default=Frequency.QUARTERLY)
+        enum_column(Frequency, "frequency"), default=Frequency.QUARTERLY)
     allow_over_100: Mapped[bool] = mapped_column(default=False, server_default="0")  # a percent may exceed 100
     wig: Mapped[Wig | None] = relationship(back_populates="measures")
     strategy: Mapped[Strategy | None] = relationship(back_populates="measures")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.model.base import Base, Record
+from planner.model.base import Base, Record, enum_column
 
 
 class ProjectStatus(enum.StrEnum):
@@ -41,10 +41,6 @@ class RaidStatus(enum.StrEnum):
     CLOSED = "Closed"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                create_constraint=True, length=16)
-
 
 class Project(Record, Base):
     """A project carrying part of the plan: tied to a key lever, or a WIG, or a strategy."""
@@ -66,7 +62,7 @@ class Project(Record, Base):
     lead: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
-    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, "project_status"),
+    status: Mapped[ProjectStatus] = mapped_column(enum_column(ProjectStatus, "project_status"),
                                                   default=ProjectStatus.NOT_STARTED)
     percent_complete: Mapped[float] = mapped_column(default=0.0)
     budget: Mapped[float | None]
@@ -114,7 +110,7 @@ class Task(Record, Base):
     owner: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date | None]
     due: Mapped[date | None]
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), default=TaskStatus.NOT_STARTED)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus, "task_status"), default=TaskStatus.NOT_STARTED)
     percent_complete: Mapped[float] = mapped_column(default=0.0)
     project: Mapped[Project] = relationship(back_populates="tasks")
     depends_on: Mapped[list[Task]] = relationship(
@@ -132,11 +128,11 @@ class RaidItem(Record, Base):
     )
 
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    type: Mapped[RaidType] = mapped_column(_enum(RaidType, "raid_type"))
+    type: Mapped[RaidType] = mapped_column(enum_column(RaidType, "raid_type"))
     description: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(Text, default="")
     raised_on: Mapped[date | None]
-    status: Mapped[RaidStatus] = mapped_column(_enum(RaidStatus, "raid_status"), default=RaidStatus.OPEN)
+    status: Mapped[RaidStatus] = mapped_column(enum_column(RaidStatus, "raid_status"), default=RaidStatus.OPEN)
     response: Mapped[str] = mapped_column(Text, default="")
     closed_on: Mapped[date | None]
     likelihood: Mapped[int | None]
@@ -157,7 +153,7 @@ class StatusUpdate(Record, Base):
 
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     update_date: Mapped[date]
-    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, "update_status"))
+    status: Mapped[ProjectStatus] = mapped_column(enum_column(ProjectStatus, "update_status"))
     accomplishments: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
     blockers: Mapped[str] = mapped_column(Text, default="")

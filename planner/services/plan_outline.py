@@ -211,13 +211,15 @@ def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
     return rows
 
 
+def _division_rows(s: Session, plan_id: int) -> list[OutlineRow]:
+    """The divisions at the top of the division and department views."""
+    return [OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did), None, did)
+            for did, name, position in s.connection().execute(
+                select(Division.id, Division.name, Division.position).where(Division.plan_id == plan_id))]
+
+
 def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
-    rows: list[OutlineRow] = []
-    for did, name, _title, position in s.connection().execute(
-            select(Division.id, Division.name, Division.annual_plan_title, Division.position)
-            .where(Division.plan_id == plan_id)):
-        rows.append(OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did),
-                               None, did))
+    rows = _division_rows(s, plan_id)
     no_division = NodeKey(Kind.GROUP, 1)
     collaborators = _collaborators(s, plan_id)
     strategies: dict[int, OutlineRow] = {}
@@ -242,12 +244,7 @@ def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
 
 
 def _by_department(s: Session, plan_id: int) -> list[OutlineRow]:
-    rows: list[OutlineRow] = []
-    for did, name, _title, position in s.connection().execute(
-            select(Division.id, Division.name, Division.annual_plan_title, Division.position)
-            .where(Division.plan_id == plan_id)):
-        rows.append(OutlineRow(NodeKey(Kind.DIVISION, did), None, "Division", name, "", (0, position, did), None,
-                               did))
+    rows = _division_rows(s, plan_id)
     others = NodeKey(Kind.GROUP, 2)
     departments: dict[int, OutlineRow] = {}
     for dept_id, name, division_id, division_name, position in s.connection().execute(

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTreeWidget, QTree
 from planner.services.due import DueItem, due_now
 from planner.services.plan_outline import filter_choices, list_plans
 from planner.store import PlanStore
+from planner.ui.tasks import run_in_background
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 40
 
@@ -25,6 +26,7 @@ class DuePage(QWidget):
         self.plan_id: int | None = None
         self.today = date.today
         self.items: list[DueItem] = []
+        self._generation = 0
         self.department = QComboBox()
         self.department.setObjectName("due_department")
         self.department.setAccessibleName("Department")
@@ -47,6 +49,7 @@ class DuePage(QWidget):
         self.tree.itemActivated.connect(self._activated)
 
     def set_store(self, store: PlanStore | None) -> None:
+        self._generation += 1  # results still on their way belong to the old file
         self.store = store
         self.plan_id = None
         self.department.blockSignals(True)
@@ -62,14 +65,29 @@ class DuePage(QWidget):
         self.tree.clear()
 
     def refresh(self) -> None:
-        self.tree.clear()
+        """Work out what is due off the GUI thread (it reads every status of the plan), then show it."""
         if self.store is None or self.plan_id is None:
-            self.items = []
-            self.counted.emit(0)
+            self._show([])
             return
-        self.items = due_now(self.store, self.plan_id, self.today(), self.department.currentData())
+        store, plan_id, today, department = self.store, self.plan_id, self.today(), self.department.currentData()
+        self._generation += 1
+        generation = self._generation
+
+        def done(items: list[DueItem]) -> None:
+            if generation == self._generation and self.store is store:
+                self._show(items)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.summary.setText(f"What is due could not be worked out: {exc}")
+
+        run_in_background(lambda: due_now(store, plan_id, today, department), done, failed)
+
+    def _show(self, items: list[DueItem]) -> None:
+        self.items = items
+        self.tree.clear()
         groups: dict[str, QTreeWidgetItem] = {}
-        for index, item in enumerate(self.items):
+        for index, item in enumerate(items):
             group = groups.get(item.group)
             if group is None:
                 group = groups[item.group] = QTreeWidgetItem(self.tree, [item.group])
@@ -79,8 +97,8 @@ class DuePage(QWidget):
             line.setToolTip(0, item.title)
         for group in groups.values():
             group.setText(0, f"{group.text(0)} ({group.childCount()})")
-        self.summary.setText(f"{len(self.items)} due" if self.items else "Nothing is due. Well done.")
-        self.counted.emit(len(self.items))
+        self.summary.setText(f"{len(items)} due" if items else "Nothing is due. Well done.")
+        self.counted.emit(len(items))
 
     def _activated(self, line: QTreeWidgetItem, _column: int) -> None:
         index = line.data(0, ITEM_ROLE)

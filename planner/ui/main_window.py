@@ -22,7 +22,7 @@ from planner.services.plan_outline import View
 from planner.services.report import Summary, active_plan_id, build_summary
 from planner.services.status import plan_rules, set_plan_rules
 from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
-from planner.services.xlsx_import import apply_import, plan_import
+from planner.services.xlsx_import import ImportPlan, ImportResult, apply_import, plan_import
 from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
 from planner.ui.due_page import DuePage
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
@@ -527,30 +527,46 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         store, today = self.store, self.page.today()
-        try:
-            plan = plan_import(store, paths, today)
-        except PlannerError as exc:
-            self.prompter.error(exc)
-            return
-        preview = ImportPreview(plan, self)
-        if not self.prompter.run_dialog(preview):
-            return
-        try:
-            result = apply_import(store, plan, preview.take_theirs())
-        except PlannerError as exc:
-            self.prompter.error(exc)
-            return
-        self.page.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
-        self.page.reload()
-        self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
-        lines = []
-        if result.files_in:
-            lines.append(f"Imported {', '.join(result.files_in)}: {result.added} added, {result.updated} updated.")
-        if result.conflicts_left:
-            lines.append(f"{result.conflicts_left} conflicts were left as they are here.")
-        if result.files_refused:
-            lines.append(f"Refused (nothing from them went in): {', '.join(result.files_refused)}.")
-        self.prompter.info("Import finished", "\n".join(lines) or "Nothing to import.")
+        busy = QProgressDialog("Reading and checking the workbooks…", "", 0, 0, self)
+        busy.setWindowTitle("Import Workbooks")
+        busy.setCancelButton(None)
+        busy.setMinimumDuration(600)
+        busy.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def failed(exc: BaseException) -> None:
+            busy.close()
+            if isinstance(exc, PlannerError):
+                self.prompter.error(exc)
+            else:
+                raise exc
+
+        def planned(plan: ImportPlan) -> None:
+            busy.close()
+            preview = ImportPreview(plan, self)
+            if not self.prompter.run_dialog(preview):
+                return
+            busy.setLabelText("Writing the workbooks into the plan file…")
+            busy.show()
+            take = preview.take_theirs()
+            run_in_background(lambda: apply_import(store, plan, take), applied, failed)
+
+        def applied(result: ImportResult) -> None:
+            busy.close()
+            self.page.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
+            self.page.reload()
+            self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+            lines = []
+            if result.files_in:
+                lines.append(f"Imported {', '.join(result.files_in)}: {result.added} added, "
+                             f"{result.updated} updated.")
+            if result.conflicts_left:
+                lines.append(f"{result.conflicts_left} conflicts were left as they are here.")
+            if result.files_refused:
+                lines.append(f"Refused (nothing from them went in): {', '.join(result.files_refused)}.")
+            self.prompter.info("Import finished", "\n".join(lines) or "Nothing to import.")
+
+        # Checking a district's workbooks reads hundreds of thousands of rows: never on the GUI thread.
+        run_in_background(lambda: plan_import(store, paths, today), planned, failed)
 
     # ---- status summaries -----------------------------------------------------------------------------------
     def _summary_choice(self, action: str) -> tuple[Summary, PageOptions] | None:
