@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from planner.errors import ValidationError
 from planner.model import Department, KeyLever, Project, ProjectStatus, StatusUpdate, Task, TaskStatus, Wig
+from planner.services import plan_edit
 from planner.services import projects as pj
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.store import PlanStore
@@ -162,23 +163,23 @@ def test_delete_a_project_and_restore_everything(store: PlanStore) -> None:
     pj.create(store, E.MILESTONE, {"name": "M"}, project_id=pid)
     pj.create(store, E.RAID, {"type": "Risk", "description": "R"}, project_id=pid, today=TODAY)
     pj.create(store, E.UPDATE, {"update_date": TODAY}, project_id=pid)
-    before = table_dump(store)
+    before = table_dump(store, with_history=False)
     removed = pj.remove(store, E.PROJECT, pid)
     with store.reader() as s:
         assert s.scalar(select(func.count(Task.id))) == 0 and s.scalar(select(func.count(StatusUpdate.id))) == 0
     pj.restore(store, removed)
-    assert table_dump(store) == before
+    assert table_dump(store, with_history=False) == before
 
 
 def test_delete_a_task_renumbers_and_restore_puts_it_back(store: PlanStore) -> None:
     pid = new_project(store)
     ids = [pj.create(store, E.TASK, {"name": n}, project_id=pid).id for n in "ABC"]
     pj.update(store, E.TASK, ids[2], {"depends_on": "2"})
-    before = table_dump(store, with_updated_at=False)
+    before = table_dump(store, with_updated_at=False, with_history=False)
     removed = pj.remove(store, E.TASK, ids[1])
     assert [(r["name"], r["number"]) for r in pj.records(store, E.TASK, pid, TODAY)] == [("A", 1), ("C", 2)]
     pj.restore(store, removed)
-    assert table_dump(store, with_updated_at=False) == before
+    assert table_dump(store, with_updated_at=False, with_history=False) == before
 
 
 def test_timeline_bars(store: PlanStore) -> None:
@@ -197,3 +198,24 @@ def test_plan_targets_list_levers_wigs_and_strategies(store: PlanStore) -> None:
     kinds = {k.kind for k, _ in targets}
     assert kinds == {Kind.STRATEGY, Kind.WIG, Kind.KEY_LEVER}
     assert any(label.startswith("Ae 1.004 · WIG 1 · KL 1:") for _, label in targets)
+
+
+def test_deleting_the_plan_a_project_is_tied_to_is_refused_or_undone_whole(store: PlanStore) -> None:
+    pid = new_project(store)
+    with store.reader() as s:
+        lever_row = s.get(Project, pid).key_lever_id
+        wig_id = s.get(KeyLever, lever_row).wig_id
+    wig = NodeKey(Kind.WIG, wig_id)
+    before = table_dump(store)
+    with pytest.raises(ValidationError, match="“Street teams” is tied to this part of the plan"):
+        plan_edit.delete_node(store, wig)
+    assert table_dump(store) == before
+    pj.update(store, E.PROJECT, pid, {"link": NodeKey(Kind.WIG, wig_id)})
+    with store.session() as s:  # tied to a lever elsewhere and to this WIG: the delete unties, undo reties
+        s.get(Project, pid).key_lever_id = s.scalars(select(KeyLever.id).where(KeyLever.wig_id != wig_id)).first()
+    before = table_dump(store, with_updated_at=False, with_history=False)
+    snapshot = plan_edit.delete_node(store, wig)
+    with store.reader() as s:
+        assert s.get(Project, pid).wig_id is None
+    plan_edit.restore_deleted(store, snapshot)
+    assert table_dump(store, with_updated_at=False, with_history=False) == before

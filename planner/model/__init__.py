@@ -1,6 +1,7 @@
 """The ORM model: typed SQLAlchemy classes and nothing else (no Qt, no I/O beyond the ORM)."""
 
 from planner.model.base import Base, Record, utcnow
+from planner.model.cycle import Change, Commitment, PeriodLock
 from planner.model.exchange import ExchangeState
 from planner.model.measurement import InterimTarget, Measurement
 from planner.model.plan import (
@@ -37,6 +38,8 @@ from planner.model.workbook import (
 __all__ = [
     "DEFAULT_LEVEL_NAMES",
     "Base",
+    "Change",
+    "Commitment",
     "Department",
     "Direction",
     "DistrictGoal",
@@ -49,6 +52,7 @@ __all__ = [
     "Measurement",
     "Milestone",
     "PerformanceMeasure",
+    "PeriodLock",
     "Pillar",
     "Plan",
     "Priority",

@@ -27,6 +27,7 @@ from planner.model import (
     WigKind,
     utcnow,
 )
+from planner.services.period_locks import check_unlocked
 from planner.services.periods import Period, parse_period, period_containing, periods_between
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
@@ -196,6 +197,7 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
             raise NeedsConfirmation(
                 f"{when.label} is outside the plan year ({subject.year_start:%b %Y} to {subject.year_end:%b %Y}).",
                 reason="outside_year", hint="Log it anyway only if the period is right.")
+        check_unlocked(session, when.end)
         existing = session.scalars(select(Measurement).where(
             _subject_filter(Measurement, key), Measurement.period_start == when.start)).first()
         fields = {"value": number, "done": done, "note": note.strip(), "evidence": evidence.strip(),
@@ -228,6 +230,7 @@ def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str,
         row = session.get(Measurement, measurement_id)
         if row is None:
             raise ValidationError("That value was deleted.")
+        check_unlocked(session, row.period_end)
         key = NodeKey(Kind.MEASURE, row.measure_id) if row.measure_id else NodeKey(Kind.WIG, row.wig_id)
         subject = _subject(session, key)
         cleaned: dict[str, Any] = {}
@@ -258,6 +261,7 @@ def update_measurement_fields(store: PlanStore, measurement_id: int, values: dic
         row = session.get(Measurement, measurement_id)
         if row is None:
             raise ValidationError("That value was deleted.")
+        check_unlocked(session, row.period_end)
         unknown = set(values) - {"value", "done", "note", "evidence", "entered_by", "entered_at"}
         if unknown:
             raise ValueError(f"not measurement fields: {sorted(unknown)}")
@@ -278,12 +282,14 @@ def delete_measurement(store: PlanStore, measurement_id: int) -> dict[str, Any]:
         row = session.execute(select(table).where(table.c.id == measurement_id)).first()
         if row is None:
             raise ValidationError("That value was already deleted.")
+        check_unlocked(session, row.period_end)
         session.execute(delete(table).where(table.c.id == measurement_id))
         return dict(row._mapping)
 
 
 def restore_measurement(store: PlanStore, row: dict[str, Any]) -> None:
     with write(store) as session:
+        check_unlocked(session, row["period_end"])
         session.execute(insert(_table("measurement")), [row])
 
 

@@ -14,7 +14,7 @@ from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
@@ -30,6 +30,7 @@ from planner.model import (
     Pillar,
     Plan,
     Priority,
+    Project,
     Strategy,
     Wig,
     WigKind,
@@ -372,6 +373,22 @@ def _collect(session: Session, key: NodeKey) -> tuple[DeletedSubtree, dict[str, 
         ids[Kind.MEASURE] |= set(session.scalars(select(PerformanceMeasure.id).where(
             PerformanceMeasure.wig_id.in_(ids[Kind.WIG]))))
     measurement_where = Measurement.measure_id.in_(ids[Kind.MEASURE]) | Measurement.wig_id.in_(ids[Kind.WIG])
+    # A project tied here loses that tie (and gets it back on undo); one left tied to nothing stops the delete.
+    ties = {"key_lever_id": ids[Kind.KEY_LEVER], "wig_id": ids[Kind.WIG], "strategy_id": ids[Kind.STRATEGY]}
+    stranded = []
+    for project in session.scalars(select(Project).where(or_(*(getattr(Project, c).in_(v) for c, v in ties.items())))):
+        kept = [c for c, v in ties.items() if getattr(project, c) is not None and getattr(project, c) not in v]
+        if not kept:
+            stranded.append(project.name)
+        for column, deleted in ties.items():
+            if getattr(project, column) in deleted:
+                snap.unlinked.append(("project", project.id, column, getattr(project, column)))
+    if stranded:
+        names = ", ".join(f"“{n}”" for n in sorted(stranded)[:5]) + (" and others" if len(stranded) > 5 else "")
+        raise ValidationError(
+            f"The project{'s' if len(stranded) > 1 else ''} {names} {'are' if len(stranded) > 1 else 'is'} tied to "
+            "this part of the plan and would be tied to nothing.",
+            hint="In the Workbook, tie the project to another key lever, WIG or strategy, or delete it, first.")
     order = [(Kind.PILLAR, "pillar"), (Kind.PRIORITY, "priority"), (Kind.DEPARTMENT, "department"),
              (Kind.STRATEGY, "strategy"), (Kind.WIG, "wig"), (Kind.KEY_LEVER, "key_lever"),
              (Kind.MEASURE, "performance_measure")]

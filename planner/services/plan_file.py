@@ -36,7 +36,7 @@ def new_plan_file(path: Path, *, empty: bool = False) -> PlanStore:
     if empty:
         return store
     try:
-        with store.session() as session:
+        with store.session(reason="New plan file holding the district's default plan") as session:
             add_default_plans(session)
     except BaseException:
         store.close()

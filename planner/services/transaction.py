@@ -25,9 +25,10 @@ def short_reason(exc: SQLAlchemyError) -> str:
 
 
 @contextlib.contextmanager
-def write(store: PlanStore) -> Iterator[Session]:
+def write(store: PlanStore, *, reason: str | None = None) -> Iterator[Session]:
+    """A write transaction; `reason` is recorded with its changes in the change history."""
     try:
-        with store.session() as session:
+        with store.session(reason=reason) as session:
             yield session
     except SQLAlchemyError as exc:
         raise SaveError(f"The plan file refused the change ({short_reason(exc)}). Nothing was changed.",

@@ -8,6 +8,7 @@ transaction per user action.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from planner.errors import (
     ReadOnlyError,
 )
 from planner.store import migrate
+from planner.store.audit import change_reason, changes_by
 from planner.store.backup import backup_file
 from planner.store.engine import make_engine
 from planner.store.location import risky_location
@@ -39,7 +41,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 FILE_SUFFIX = ".planner"
 
 __all__ = [
-    "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "create_plan_file",
+    "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "change_reason", "create_plan_file",
     "inspect_plan_file", "lock_path", "open_plan_file", "risky_location",
 ]
 
@@ -58,6 +60,13 @@ class FileReport:
     @property
     def needs_upgrade(self) -> bool:
         return self.schema_revision != self.head_revision
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return ""
 
 
 def _raw_connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
@@ -123,6 +132,7 @@ class PlanStore:
 
     def __init__(self, path: Path, engine: Engine, lock: WriterLock | None, *, read_only: bool) -> None:
         self.path = path
+        self.actor = default_actor()  # who the change history names; the app sets the name in its settings
         self.engine = engine
         self.read_only = read_only
         self._lock = lock
@@ -135,9 +145,11 @@ class PlanStore:
         return self.engine.info.get("journal_mode")
 
     @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed whole when the block ends, rolled back whole if it raises."""
-        with self._sessions() as session, session.begin():
+    def session(self, *, reason: str | None = None) -> Iterator[Session]:
+        """One transaction: committed whole when the block ends, rolled back whole if it raises. Every row it
+        changes is recorded in the change history under the store's actor and `reason` (or the reason of an
+        enclosing `change_reason` block)."""
+        with changes_by(self.actor, reason), self._sessions() as session, session.begin():
             yield session
             if self.read_only and (session.new or session.dirty or session.deleted):
                 raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")

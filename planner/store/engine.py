@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from planner.store.audit import context_value
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -38,6 +40,9 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cur = dbapi_connection.cursor()
         try:
+            # Who and why, for the history triggers (audit.py); the same answer for the same arguments within
+            # one statement, which is all SQLite's deterministic flag promises.
+            dbapi_connection.create_function("planner_context", 1, context_value)
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
             if cur.execute("PRAGMA foreign_keys").fetchone()[0] != 1:

@@ -1,0 +1,280 @@
+"""Reading the change history: who changed what, when, from what to what, and why.
+
+The history itself is written by the database (planner/store/audit.py); this module only reads it and puts
+it in a planner's words: "WIG “Increase …”: Target 80 → 85".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from planner.model import Base, Change, Frequency
+from planner.services.periods import Period
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.store import PlanStore, change_reason
+
+__all__ = ["GROUPS", "KIND_NAMES", "ChangeEntry", "FieldChange", "Item", "actors", "change_reason", "changes",
+           "count", "item_of"]
+
+KIND_NAMES = {
+    "plan": "Plan", "district_goal": "District goal", "guardrail": "Guardrail", "division": "Division",
+    "department": "Department", "pillar": "Pillar", "priority": "Priority", "strategy": "Strategy",
+    "strategy_collaborator": "Collaborating department", "wig": "WIG", "key_lever": "Key lever",
+    "performance_measure": "Performance measure", "measurement": "Logged value", "interim_target": "Interim target",
+    "project": "Project", "milestone": "Milestone", "task": "Task", "task_dependency": "Task dependency",
+    "raid_item": "RAID item", "status_update": "Weekly update", "period_lock": "Period lock",
+    "commitment": "WIG commitment",
+}
+
+# What the History panel filters by.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Plan": ("plan", "district_goal", "guardrail", "division", "department", "pillar", "priority", "strategy",
+             "strategy_collaborator", "wig", "key_lever", "performance_measure", "interim_target"),
+    "Logged values": ("measurement",),
+    "Projects": ("project", "milestone", "task", "task_dependency", "status_update"),
+    "RAID log": ("raid_item",),
+    "Period locks": ("period_lock",),
+    "WIG sessions": ("commitment",),
+}
+
+_LABEL_FIELDS = {
+    "plan": ("name",), "pillar": ("code", "name"), "priority": ("code", "statement"),
+    "strategy": ("code", "statement"), "wig": ("sentence",), "key_lever": ("text",),
+    "raid_item": ("type", "description"), "period_lock": ("label",), "commitment": ("what",),
+    "status_update": ("update_date",),
+}
+_HIDDEN = {"id", "uuid", "created_at", "updated_at", "entered_at"}
+_BOOLEAN = {"done", "archived", "allow_over_100", "active"}
+_REFERENCES = {
+    "plan_id": "plan", "division_id": "division", "department_id": "department", "pillar_id": "pillar",
+    "priority_id": "priority", "strategy_id": "strategy", "wig_id": "wig", "key_lever_id": "key_lever",
+    "measure_id": "performance_measure", "project_id": "project", "task_id": "task", "depends_on_id": "task",
+}
+_FIELD_NAMES = {"wig_id": "WIG", "measure_id": "Measure", "key_lever_id": "Key lever", "raid": "RAID",
+                "depends_on_id": "Depends on", "period_start": "Period start", "period_end": "Period end"}
+# An item's history includes the rows that belong to it: a measure's values, a project's tasks.
+_BELONGING = {
+    "performance_measure": (("measurement", "measure_id"), ("interim_target", "measure_id")),
+    "wig": (("measurement", "wig_id"), ("interim_target", "wig_id"), ("commitment", "wig_id")),
+    "strategy": (("strategy_collaborator", "strategy_id"),),
+    "project": (("milestone", "project_id"), ("task", "project_id"), ("raid_item", "project_id"),
+                ("status_update", "project_id")),
+    "task": (("task_dependency", "task_id"),),
+}
+_NODE_TABLES = {Kind.PLAN: "plan", Kind.PILLAR: "pillar", Kind.PRIORITY: "priority", Kind.STRATEGY: "strategy",
+                Kind.WIG: "wig", Kind.KEY_LEVER: "key_lever", Kind.MEASURE: "performance_measure",
+                Kind.DEPARTMENT: "department", Kind.DIVISION: "division"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row whose history is asked for: a table and its row id."""
+
+    table: str
+    row_id: int
+
+
+def item_of(key: NodeKey) -> Item:
+    return Item(_NODE_TABLES[key.kind], key.id)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    id: int
+    at: datetime  # UTC
+    actor: str
+    reason: str
+    batch: str
+    action: str  # "add", "change", "delete"
+    table: str
+    row_id: int | None
+    row_uuid: str | None
+    item: str  # "WIG “Increase …”"
+    fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return KIND_NAMES.get(self.table, self.table)
+
+    @property
+    def summary(self) -> str:
+        if self.action == "add":
+            return "Added"
+        if self.action == "delete":
+            return "Deleted"
+        return "; ".join(f"{f.field}: {f.before or '(blank)'} → {f.after or '(blank)'}" for f in self.fields)
+
+
+def field_name(column: str) -> str:
+    if column in _FIELD_NAMES:
+        return _FIELD_NAMES[column]
+    words = column.removesuffix("_id").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _short(value: str, limit: int = 80) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class _Labels:
+    """Names of the rows a change mentions, read once per call: current names, else the last name the
+    history knows (for rows since deleted)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[tuple[str, int], str] = {}
+
+    def of(self, table: str, row_id: int) -> str:
+        key = (table, row_id)
+        if key not in self.cache:
+            tbl = Base.metadata.tables.get(table)
+            row = (self.session.execute(select(tbl).where(tbl.c.id == row_id)).mappings().first()
+                   if tbl is not None and "id" in tbl.c else None)
+            if row is None:
+                last = self.session.scalar(
+                    select(func.coalesce(Change.after, Change.before)).where(
+                        Change.table_name == table, Change.row_id == row_id).order_by(Change.id.desc()).limit(1))
+                row = json.loads(last) if last else None
+            self.cache[key] = self.label(table, dict(row)) if row else f"#{row_id} (gone)"
+        return self.cache[key]
+
+    def label(self, table: str, row: dict[str, Any]) -> str:
+        if table == "measurement":
+            subject = (self.of("performance_measure", row["measure_id"]) if row.get("measure_id")
+                       else self.of("wig", row["wig_id"]) if row.get("wig_id") else "?")
+            return f"{subject}, {_period(row.get('period_start'), row.get('period_end'))}"
+        if table == "interim_target":
+            subject = self.of("performance_measure", row["measure_id"]) if row.get("measure_id") else \
+                self.of("wig", row["wig_id"])
+            return f"{subject}, target for {_period(row.get('period_start'), row.get('period_end'))}"
+        if table == "strategy_collaborator":
+            return f"{self.of('department', row['department_id'])} on {self.of('strategy', row['strategy_id'])}"
+        if table == "task_dependency":
+            return f"{self.of('task', row['task_id'])} after {self.of('task', row['depends_on_id'])}"
+        if table == "commitment":
+            return f"{row.get('who', '')}: {_short(str(row.get('what', '')), 60)} (week of {row.get('week_start')})"
+        fields = _LABEL_FIELDS.get(table, ("name",))
+        words = [str(row[f]) for f in fields if row.get(f)]
+        return _short(" ".join(words) or f"#{row.get('id')}")
+
+    def value(self, column: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if column in _BOOLEAN:
+            return "Yes" if value else "No"
+        if column in _REFERENCES and isinstance(value, int):
+            return self.of(_REFERENCES[column], value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return _short(str(value))
+
+
+def _period(start: Any, end: Any) -> str:
+    try:
+        first, last = date.fromisoformat(str(start)), date.fromisoformat(str(end))
+    except ValueError:
+        return f"{start} to {end}"
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    frequency = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 6: Frequency.SEMESTERLY, 12: Frequency.ANNUALLY}
+    if first.day == 1 and (last + timedelta(days=1)).day == 1 and months in frequency:
+        return Period(first, last, frequency[months]).label
+    return f"{first:%b %d, %Y} to {last:%b %d, %Y}"
+
+
+def _entry(change: Change, labels: _Labels) -> ChangeEntry:
+    before = json.loads(change.before) if change.before else None
+    after = json.loads(change.after) if change.after else None
+    row = after or before or {}
+    fields: list[FieldChange] = []
+    for column in row:
+        if column in _HIDDEN:
+            continue
+        old = labels.value(column, before.get(column)) if before else ""
+        new = labels.value(column, after.get(column)) if after else ""
+        if change.action != "change" or old != new:
+            fields.append(FieldChange(field_name(column), old, new))
+    if change.action != "change":
+        fields = [f for f in fields if f.before or f.after]
+    kind = KIND_NAMES.get(change.table_name, change.table_name)
+    return ChangeEntry(change.id, change.at, change.actor, change.reason, change.batch, change.action,
+                       change.table_name, change.row_id, change.row_uuid,
+                       f"{kind} “{labels.label(change.table_name, row)}”", fields)
+
+
+def _query(*, tables: Iterable[str] | None, item: Item | None, actor: str | None, since: date | None,
+           until: date | None, search: str | None) -> Select[tuple[Change]]:
+    query = select(Change)
+    if tables is not None:
+        query = query.where(Change.table_name.in_(list(tables)))
+    if item is not None:
+        own = (Change.table_name == item.table) & (Change.row_id == item.row_id)
+        belonging = [(Change.table_name == child) & (
+            func.json_extract(func.coalesce(Change.after, Change.before), f"$.{column}") == item.row_id)
+            for child, column in _BELONGING.get(item.table, ())]
+        query = query.where(or_(own, *belonging))
+    if actor:
+        query = query.where(Change.actor == actor)
+    if since is not None:
+        query = query.where(Change.at >= datetime.combine(since, time.min, UTC))
+    if until is not None:
+        query = query.where(Change.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Change.after.like(pattern, escape="\\"), Change.before.like(pattern, escape="\\"),
+                                Change.reason.like(pattern, escape="\\")))
+    return query
+
+
+def changes(store: PlanStore, *, tables: Iterable[str] | None = None, item: Item | None = None,
+            actor: str | None = None, since: date | None = None, until: date | None = None,
+            search: str | None = None, limit: int | None = 2000) -> list[ChangeEntry]:
+    """The newest changes first, filtered by kind of row, one item (with the rows that belong to it), person,
+    dates (inclusive, in UTC) and words in the values."""
+    query = _query(tables=tables, item=item, actor=actor, since=since, until=until, search=search)
+    query = query.order_by(Change.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with store.reader() as s:
+        labels = _Labels(s)
+        return [_entry(c, labels) for c in s.scalars(query)]
+
+
+def iter_all(store: PlanStore, batch_size: int = 5000) -> Iterator[ChangeEntry]:
+    """Every change, oldest first, read in batches (for the workbook export)."""
+    last = 0
+    while True:
+        with store.reader() as s:
+            labels = _Labels(s)
+            rows = s.scalars(select(Change).where(Change.id > last).order_by(Change.id).limit(batch_size)).all()
+            entries = [_entry(c, labels) for c in rows]
+        if not entries:
+            return
+        yield from entries
+        last = entries[-1].id
+
+
+def count(store: PlanStore, **filters: Any) -> int:
+    with store.reader() as s:
+        return int(s.scalar(select(func.count()).select_from(_query(**{
+            "tables": None, "item": None, "actor": None, "since": None, "until": None, "search": None,
+            **filters}).subquery())) or 0)
+
+
+def actors(store: PlanStore) -> list[str]:
+    with store.reader() as s:
+        return [a for a in s.scalars(select(Change.actor).distinct().order_by(Change.actor)) if a]

@@ -1,0 +1,115 @@
+"""Period locks: once a quarter's values have gone to the central office, they stay as sent.
+
+A logged value whose period ends inside a locked quarter cannot be added, changed or deleted. The service
+says so in words before anything is tried; a trigger in the file (migration 0006) refuses it on every other
+path too. Unlocking needs a reason, which the change history keeps beside the unlock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planner.errors import ValidationError
+from planner.model import Frequency, Measurement, PeriodLock, Plan
+from planner.services.periods import Period, parse_period, period_containing, periods_between
+from planner.services.transaction import write
+from planner.store import PlanStore
+
+
+class LockedPeriodError(ValidationError):
+    title = "That period is locked"
+
+
+@dataclass(frozen=True)
+class QuarterState:
+    period: Period
+    values: int  # logged values whose period ends in the quarter
+    locked_at: datetime | None
+    locked_by: str
+    note: str
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+
+def _lock_covering(session: Session, day: date) -> PeriodLock | None:
+    return session.scalars(select(PeriodLock).where(
+        PeriodLock.period_start <= day, PeriodLock.period_end >= day)).first()
+
+
+def check_unlocked(session: Session, period_end: date, what: str = "A value") -> None:
+    """Raises LockedPeriodError when a value for a period ending on `period_end` may not change."""
+    lock = _lock_covering(session, period_end)
+    if lock is not None:
+        raise LockedPeriodError(
+            f"{what} for {lock.label} cannot change: {lock.label} was locked on {lock.created_at:%b %d, %Y}"
+            + (f" by {lock.locked_by}" if lock.locked_by else "") + " after it was sent to the central office.",
+            field="value", hint=f"To change it, unlock {lock.label} (Plan > Period Locks) and give a reason.")
+
+
+def locked_ends(store: PlanStore) -> list[tuple[date, date, str]]:
+    with store.reader() as s:
+        return [(lk.period_start, lk.period_end, lk.label) for lk in s.scalars(select(PeriodLock))]
+
+
+def _year_start_month(s: Session) -> int:
+    plan = s.scalars(select(Plan).where(Plan.archived.is_(False)).order_by(Plan.id)).first()
+    return plan.year_start.month if plan is not None and plan.year_start else 7
+
+
+def quarters(store: PlanStore, plan_id: int) -> list[QuarterState]:
+    """The plan year's quarters, each with its values counted and its lock, if any."""
+    with store.reader() as s:
+        plan = s.get(Plan, plan_id)
+        if plan is None or plan.year_start is None or plan.year_end is None:
+            return []
+        month = plan.year_start.month
+        locks = {lk.period_start: lk for lk in s.scalars(select(PeriodLock))}
+        result = []
+        for q in periods_between(plan.year_start, plan.year_end, Frequency.QUARTERLY, month):
+            n = s.scalar(select(func.count(Measurement.id)).where(Measurement.period_end.between(q.start, q.end)))
+            lk = locks.get(q.start)
+            result.append(QuarterState(q, int(n or 0), lk.created_at if lk else None, lk.locked_by if lk else "",
+                                       lk.note if lk else ""))
+        return result
+
+
+def quarter(store: PlanStore, which: Period | str | date) -> Period:
+    if isinstance(which, Period):
+        return which
+    with store.reader() as s:
+        month = _year_start_month(s)
+    if isinstance(which, date):
+        return period_containing(which, Frequency.QUARTERLY, month)
+    return parse_period(which, Frequency.QUARTERLY, month)
+
+
+def lock(store: PlanStore, which: Period | str | date, *, note: str = "") -> Period:
+    """Lock a quarter's values. Locking a locked quarter is refused, so the first lock's record stands."""
+    period = quarter(store, which)
+    with write(store) as s:
+        if s.scalar(select(PeriodLock.id).where(PeriodLock.period_start == period.start)) is not None:
+            raise ValidationError(f"{period.label} is already locked.")
+        s.add(PeriodLock(period_start=period.start, period_end=period.end, label=period.label,
+                         locked_by=store.actor, note=note.strip()))
+    return period
+
+
+def unlock(store: PlanStore, which: Period | str | date, reason: str) -> Period:
+    """Unlock a quarter; the reason is required and is recorded in the change history with the unlock."""
+    period = quarter(store, which)
+    why = " ".join(str(reason or "").split())
+    if not why:
+        raise ValidationError(f"Say why {period.label} is being unlocked.", field="reason",
+                              hint="The reason is kept in the change history, for the central office.")
+    with write(store, reason=f"Unlocked {period.label}: {why}") as s:
+        row = s.scalars(select(PeriodLock).where(PeriodLock.period_start == period.start)).first()
+        if row is None:
+            raise ValidationError(f"{period.label} is not locked.")
+        s.delete(row)
+    return period
