@@ -68,6 +68,10 @@ class ScriptedPrompter(Prompter):
                 widget.setText(text)
         self.saved = dialog.save()
 
+    def ask_text(self, title: str, label: str) -> str | None:
+        self.asked.append(f"ask:{title}")
+        return self.answers.get("text")  # type: ignore[return-value]
+
     def edit_rules(self, dialog) -> bool:  # type: ignore[no-untyped-def]
         self.asked.append("edit_rules")
         if getattr(self, "_rules_done", False):

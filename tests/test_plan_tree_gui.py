@@ -336,7 +336,7 @@ def test_read_only_view_disables_editing(win: MainWindow, plan_path: Path, qtbot
 
 def test_render_with_a_wig_selected(win: MainWindow, tmp_path: Path) -> None:
     wig = db_one(win, Wig, sentence="Increase the number of CMS Partners%")
-    win.page.select(key(Kind.WIG, wig))
+    win.show_node(key(Kind.WIG, wig))  # the window opens on Due Now; this goes to the Plan tab
     image = win.grab()
     assert image.save(str(tmp_path / "wig.png"))
     assert win.page.right.currentIndex() == 1 and win.page.form.isVisible()

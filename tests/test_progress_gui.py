@@ -149,7 +149,7 @@ def test_chart_data_and_hover_text(win: MainWindow) -> None:
 
 def test_scoreboard_whole_district_and_one_department(win: MainWindow, tmp_path: Path) -> None:
     ms.log_value(win.store, absentee(win), "2024-12", "21.6")
-    win.tabs.setCurrentIndex(1)
+    win.tabs.setCurrentWidget(win.scoreboard)
     board = win.scoreboard
     assert board.model.rowCount() == 62
     first = board.model.cards[0]
@@ -166,7 +166,7 @@ def test_scoreboard_whole_district_and_one_department(win: MainWindow, tmp_path:
     assert image.save(str(tmp_path / "scoreboard.png"))
     index = board.model.index(on_track_row := board.model.cards.index(on_track[0]))
     board.view.activated.emit(index)
-    assert on_track_row >= 0 and win.tabs.currentIndex() == 0
+    assert on_track_row >= 0 and win.tabs.currentWidget() is win.page
     assert win.page.current_key() == absentee(win)
 
 

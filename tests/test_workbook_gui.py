@@ -33,7 +33,7 @@ def win(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-d
     assert w.open_path(plan_path)
     w.resize(1300, 850)
     w.show()
-    w.tabs.setCurrentIndex(2)
+    w.tabs.setCurrentWidget(w.workbook)
     return w
 
 
@@ -202,7 +202,7 @@ def test_projects_and_utilization_in_the_plan_tree(win: MainWindow) -> None:
     pj.create(win.store, E.UPDATE, {"update_date": TODAY}, project_id=pid)
     from planner.services.plan_outline import View
 
-    win.tabs.setCurrentIndex(0)
+    win.tabs.setCurrentWidget(win.page)
     win.page.select_plan(win.page.plan.id, View.DEPARTMENTS)  # the department's own goals live here
     win.page.select(lever)
     assert win.page.details_extra.text() == "Projects: Request tracker (On track)"

@@ -81,8 +81,10 @@ class Item:
     row_id: int
 
 
-def item_of(key: NodeKey) -> Item:
-    return Item(_NODE_TABLES[key.kind], key.id)
+def item_of(key: NodeKey) -> Item | None:
+    """The history item of a node of the plan tree (None for a heading such as "Collaborating departments")."""
+    table = _NODE_TABLES.get(key.kind)
+    return None if table is None else Item(table, key.id)
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,9 @@ class ChangeEntry:
 
     @property
     def summary(self) -> str:
-        if self.action == "add":
-            return "Added"
-        if self.action == "delete":
-            return "Deleted"
+        if self.action in ("add", "delete"):  # the row's first few values, as it came or went
+            values = [f"{f.field}: {f.after if self.action == 'add' else f.before}" for f in self.fields[:4]]
+            return "; ".join(values) + ("; …" if len(self.fields) > 4 else "")
         return "; ".join(f"{f.field}: {f.before or '(blank)'} → {f.after or '(blank)'}" for f in self.fields)
 
 
@@ -278,3 +279,26 @@ def count(store: PlanStore, **filters: Any) -> int:
 def actors(store: PlanStore) -> list[str]:
     with store.reader() as s:
         return [a for a in s.scalars(select(Change.actor).distinct().order_by(Change.actor)) if a]
+
+
+def locate(store: PlanStore, item: Item) -> tuple[NodeKey | None, int | None]:
+    """Where to show an item: a node of the plan tree, or a project of the workbook (or neither)."""
+    tables = {table: kind for kind, table in _NODE_TABLES.items()}
+    if item.table in tables:
+        return NodeKey(tables[item.table], item.row_id), None
+    tbl = Base.metadata.tables.get(item.table)
+    if tbl is None or "id" not in tbl.c:
+        return None, None
+    with store.reader() as s:
+        row = s.execute(select(tbl).where(tbl.c.id == item.row_id)).mappings().first()
+    if row is None:
+        return None, None
+    if item.table == "project":
+        return None, item.row_id
+    if "project_id" in row:
+        return None, row["project_id"]
+    if row.get("measure_id"):
+        return NodeKey(Kind.MEASURE, row["measure_id"]), None
+    if row.get("wig_id"):
+        return NodeKey(Kind.WIG, row["wig_id"]), None
+    return None, None

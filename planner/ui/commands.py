@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoCommand
 
 from planner.errors import PlannerError
 from planner.services import measurements, plan_edit, projects
+from planner.services.history import change_reason
 from planner.services.plan_edit import DeletedSubtree, Placement
 from planner.services.plan_nodes import NodeKey
 from planner.store import PlanStore
@@ -35,10 +36,12 @@ class ServiceCommand(QUndoCommand):
         if self._done:
             self._done = False
             return
-        self._run(self.do)
+        with change_reason(f"Redo: {self.text()}"):
+            self._run(self.do)
 
     def undo(self) -> None:
-        self._run(self.revert)
+        with change_reason(f"Undo: {self.text()}"):  # the change history says why the values went back
+            self._run(self.revert)
 
     def _run(self, action: Callable[[], Any]) -> None:
         try:
@@ -273,3 +276,21 @@ class RecordRemoveCommand(_RecordCommand):
 
     def revert(self) -> None:
         projects.restore(self.store, self.removed)
+
+
+class CallCommand(ServiceCommand):
+    """An edit whose undo and redo are two service calls and one refresh (the WIG session's commitments)."""
+
+    def __init__(self, text: str, store: PlanStore, report: Report, do: Callable[[], Any],
+                 revert: Callable[[], Any], refresh: Callable[[], None]) -> None:
+        super().__init__(text, store, report)
+        self._do, self._revert, self._refresh = do, revert, refresh
+
+    def do(self) -> Any:
+        return self._do()
+
+    def revert(self) -> Any:
+        return self._revert()
+
+    def refreshed(self, result: Any, *, failed: bool) -> None:
+        self._refresh()

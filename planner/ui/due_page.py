@@ -19,6 +19,7 @@ class DuePage(QWidget):
     open_node = Signal(object)  # the NodeKey of a WIG or measure
     open_project = Signal(int)
     counted = Signal(int)
+    department_chosen = Signal(str)  # the department's name, remembered as "my department"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,10 +46,15 @@ class DuePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tree)
-        self.department.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.department.currentIndexChanged.connect(self._department_changed)
         self.tree.itemActivated.connect(self._activated)
 
-    def set_store(self, store: PlanStore | None) -> None:
+    def _department_changed(self, _index: int) -> None:
+        self.department_chosen.emit(self.department.currentText() if self.department.currentData() else "")
+        self.refresh()
+
+    def set_store(self, store: PlanStore | None, department: str = "") -> None:
+        """Show `store`, for the department of that name (my department) when the plan has it."""
         self._generation += 1  # results still on their way belong to the old file
         self.store = store
         self.plan_id = None
@@ -61,6 +67,7 @@ class DuePage(QWidget):
                 self.plan_id = plans[0].id
                 for ident, name in filter_choices(store, self.plan_id).departments:
                     self.department.addItem(name, ident)
+        self.department.setCurrentIndex(max(0, self.department.findText(department)) if department else 0)
         self.department.blockSignals(False)
         self.tree.clear()
 

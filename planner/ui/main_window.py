@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -14,8 +14,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgress
 from planner import APP_NAME, __version__
 from planner.errors import DamagedPlanFileError, PlanFileLockedError, PlannerError, ValidationError
 from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
+from planner.services import period_locks
 from planner.services.charts import scope_choices
 from planner.services.exchange_rows import ExportScope, collect
+from planner.services.history import Item, item_of
+from planner.services.history import locate as history_locate
 from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import View
@@ -24,8 +27,10 @@ from planner.services.status import plan_rules, set_plan_rules
 from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
 from planner.services.xlsx_import import ImportPlan, ImportResult, apply_import, plan_import
 from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
+from planner.ui.changes_page import ChangesPage
 from planner.ui.due_page import DuePage
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
+from planner.ui.locks_dialog import PeriodLocksDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
@@ -34,10 +39,12 @@ from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
 from planner.ui.summary_dialog import SummaryDialog
 from planner.ui.tasks import run_in_background, wait_for_background
+from planner.ui.wig_session_page import WigSessionPage
 from planner.ui.workbook import WorkbookPage
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
+DEPARTMENT_KEY = "user/department"
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 
@@ -60,16 +67,23 @@ class MainWindow(QMainWindow):
         self.scoreboard.open_wig.connect(self.show_wig)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.page, "&Plan")
-        self.tabs.addTab(self.scoreboard, "&Scoreboard")
         self.workbook = WorkbookPage(self.page.undo_stack, self.prompter.error, self)
         self.workbook.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
-        self.tabs.addTab(self.workbook, "&Workbook")
         self.due = DuePage(self)
         self.due.open_node.connect(self.show_node)
         self.due.open_project.connect(self.show_project)
         self.due.counted.connect(lambda n: self.due_label.setText(f"{n} due now" if n else ""))
-        self.tabs.addTab(self.due, "&Due Now")
+        self.due.department_chosen.connect(self._remember_department)
+        self.session = WigSessionPage(self.page.undo_stack, self.prompter.error, self.page.entered_by, self)
+        self.session.department_chosen.connect(self._remember_department)
+        self.changes = ChangesPage(self)
+        self.changes.open_item.connect(self.show_item)
+        # What is due opens first: it is where a week's work starts.
+        for widget, title in ((self.due, "&Due Now"), (self.page, "&Plan"), (self.scoreboard, "&Scoreboard"),
+                              (self.session, "WIG Se&ssion"), (self.workbook, "&Workbook"),
+                              (self.changes, "&History")):
+            self.tabs.addTab(widget, title)
+        self.tabs.setCurrentWidget(self.due)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self.due_label = QLabel()
@@ -146,19 +160,26 @@ class MainWindow(QMainWindow):
                          self.page.find_action, self.page.log_action])
 
         plan_menu = self.menuBar().addMenu("P&lan")
-        self.show_plan_action = self._action("Plan &Tree", lambda: self.tabs.setCurrentIndex(0), QKeySequence("Ctrl+1"))
-        self.show_scoreboard_action = self._action("&Scoreboard", lambda: self.tabs.setCurrentIndex(1),
-                                                   QKeySequence("Ctrl+2"))
-        self.show_workbook_action = self._action("Project &Workbook", lambda: self.tabs.setCurrentIndex(2),
-                                                 QKeySequence("Ctrl+3"))
+        self.show_actions = []
+        for n, (text, widget) in enumerate((("&Due Now", self.due), ("Plan &Tree", self.page),
+                                            ("&Scoreboard", self.scoreboard), ("WIG Se&ssion", self.session),
+                                            ("Project &Workbook", self.workbook), ("&History", self.changes)), 1):
+            action = self._action(text, lambda _c=False, w=widget: self.tabs.setCurrentWidget(w),
+                                  QKeySequence(f"Ctrl+{n}"))
+            self.show_actions.append(action)
+            plan_menu.addAction(action)
+        self.item_history_action = self._action("History of Selected &Item", self.show_selected_history,
+                                                QKeySequence("Ctrl+H"),
+                                                "Every change to the selected part of the plan and its values")
         self.rules_action = self._action("Status &Rules…", self.edit_rules, tip="Thresholds and the roll-up rule")
-        plan_menu.addAction(self.show_plan_action)
-        plan_menu.addAction(self.show_scoreboard_action)
-        plan_menu.addAction(self.show_workbook_action)
+        self.locks_action = self._action("Period &Locks…", self.edit_locks,
+                                         tip="Lock a quarter's values once they are sent to the central office")
+        plan_menu.addAction(self.item_history_action)
         plan_menu.addSeparator()
         plan_menu.addAction(self.page.log_action)
         plan_menu.addAction(self.page.plan_details_action)
         plan_menu.addAction(self.rules_action)
+        plan_menu.addAction(self.locks_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action("&About Planner", self.show_about)
@@ -188,16 +209,83 @@ class MainWindow(QMainWindow):
         self.pdf_action.setEnabled(self.store is not None)
         if hasattr(self, "rules_action"):
             self.rules_action.setEnabled(self.store is not None and not self.store.read_only)
+            self.locks_action.setEnabled(self.store is not None)
+            self.item_history_action.setEnabled(self.store is not None)
 
-    def _tab_changed(self, index: int) -> None:
-        if index == 1:
+    def _tab_changed(self, _index: int) -> None:
+        shown = self.tabs.currentWidget()
+        if shown is self.scoreboard:
             self.scoreboard.refresh()  # what was logged since it was last shown
-        elif index == 2:
+        elif shown is self.workbook:
             self.workbook.refresh()
-        elif index == 3:
+        elif shown is self.due:
             self.due.refresh()
-        elif index == 0:
+        elif shown is self.session:
+            self.session.refresh()
+        elif shown is self.changes:
+            self.changes.refresh()
+        elif shown is self.page:
             self.page.refresh_details()  # projects and utilization shown beside the plan
+
+    def _remember_department(self, name: str) -> None:
+        """The department chosen on Due Now or the WIG session: "my department", the next time too."""
+        self.settings.setValue(DEPARTMENT_KEY, name)
+
+    def my_department(self) -> str:
+        return str(self.settings.value(DEPARTMENT_KEY, "") or "")
+
+    def show_item(self, item: Item) -> None:
+        """From a line of the History to the item in the plan tree or the workbook."""
+        if self.store is None:
+            return
+        key, project_id = history_locate(self.store, item)
+        if key is not None:
+            self.show_node(key)
+        elif project_id is not None:
+            self.show_project(project_id)
+
+    def show_selected_history(self) -> None:
+        key = self.page.current_key() if self.tabs.currentWidget() is self.page else None
+        self.changes.show_item(item_of(key) if key is not None else None)
+        self.tabs.setCurrentWidget(self.changes)
+
+    def edit_locks(self) -> None:
+        if self.store is None:
+            return
+        try:
+            dialog = PeriodLocksDialog(self.store, active_plan_id(self.store), self._ask_unlock_reason,
+                                       self.prompter.error, self)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        self.prompter.run_dialog(dialog)
+        self.page.reload()
+
+    def _ask_unlock_reason(self, label: str) -> str | None:
+        return self.prompter.ask_text(f"Unlock {label}", f"Why must {label}'s values change? The reason is kept "
+                                      "in the History, for the central office.")
+
+    def _offer_lock(self, today: date) -> None:
+        """After an export for central collection: lock the quarter that just ended, if it is still open."""
+        if self.store is None or self.store.read_only:
+            return
+        try:
+            ended = period_locks.quarter(self.store, period_locks.quarter(self.store, today).start - timedelta(days=1))
+            state = next((q for q in period_locks.quarters(self.store, active_plan_id(self.store))
+                          if q.period == ended), None)
+        except PlannerError:
+            return
+        if state is None or state.locked or not state.values:
+            return
+        if self.prompter.confirm("Lock the quarter?", f"Lock the {state.values} values of {ended.label} now that "
+                                 "they have been exported? Changing one later will need an unlock with a reason.",
+                                 f"Lock {ended.label}"):
+            try:
+                period_locks.lock(self.store, ended, note="Locked after a workbook export")
+            except PlannerError as exc:
+                self.prompter.error(exc)
+                return
+            self.statusBar().showMessage(f"{ended.label} is locked", 8000)
 
     def show_wig(self, wig_id: int) -> None:
         """From a scoreboard card to the WIG in the plan tree."""
@@ -205,7 +293,7 @@ class MainWindow(QMainWindow):
 
     def show_node(self, key: NodeKey) -> None:
         """Open a WIG or measure in the plan tree: by pillar, or by department for a department's own."""
-        self.tabs.setCurrentIndex(0)
+        self.tabs.setCurrentWidget(self.page)
         self.page.filter_edit.clear()
         self.page.apply_filter()
         if self.page.plan is not None:
@@ -217,7 +305,7 @@ class MainWindow(QMainWindow):
         self.page.select(key)
 
     def show_project(self, project_id: int) -> None:
-        self.tabs.setCurrentIndex(2)
+        self.tabs.setCurrentWidget(self.workbook)
         self.workbook.select_project(project_id)
 
     def edit_rules(self) -> None:
@@ -232,7 +320,7 @@ class MainWindow(QMainWindow):
                 dialog.show_error(exc)
                 continue
             self.page.reload()
-            if self.tabs.currentIndex() == 1:
+            if self.tabs.currentWidget() is self.scoreboard:
                 self.scoreboard.refresh()
             self.statusBar().showMessage("Status rules saved", 4000)
             return
@@ -276,6 +364,8 @@ class MainWindow(QMainWindow):
         self.scoreboard.set_store(None)
         self.workbook.set_store(None)
         self.due.set_store(None)
+        self.session.set_store(None)
+        self.changes.set_store(None)
         wait_for_background()  # nothing may still be reading the file when it is closed
         if self.store is not None:
             self.store.close()
@@ -295,12 +385,13 @@ class MainWindow(QMainWindow):
         self.page.set_store(store)
         self.scoreboard.set_store(store)
         self.workbook.set_store(store)
-        self.due.set_store(store)
-        self.due.refresh()  # the count in the status bar
-        if self.tabs.currentIndex() == 1:
-            self.scoreboard.refresh()
-        elif self.tabs.currentIndex() == 2:
-            self.workbook.refresh()
+        store.actor = self.page.entered_by()  # the name the change history records
+        self.due.set_store(store, self.my_department())
+        self.session.set_store(store, self.my_department())
+        self.changes.set_store(store)
+        if self.tabs.currentWidget() is not self.due:
+            self.due.refresh()  # the count in the status bar
+        self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
 
     # ---- backups ---------------------------------------------------------------------------------------------
@@ -501,6 +592,7 @@ class MainWindow(QMainWindow):
             self.prompter.info("Workbook exported", f"Wrote {result.path}.\n\n"
                                + (f"{len(result.quality)} data-quality notes are on its cover." if result.quality
                                   else "The data-quality check found nothing to fix."))
+            self._offer_lock(today)
 
         def failed(exc: BaseException) -> None:
             progress.close()

@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from planner.errors import PlannerError
 from planner.ui.errors import show_error
@@ -96,6 +96,11 @@ class Prompter:
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         box.button(QMessageBox.StandardButton.Yes).setText(action)
         return box.exec() == QMessageBox.StandardButton.Yes
+
+    def ask_text(self, title: str, label: str) -> str | None:
+        """One line of text from the person (None when they cancel)."""
+        text, ok = QInputDialog.getText(self.parent, title, label)
+        return text if ok else None
 
     def edit_rules(self, dialog: QWidget) -> bool:
         return dialog.exec() == 1  # type: ignore[attr-defined]

@@ -1,0 +1,353 @@
+"""The weekly WIG session (4DX discipline 4): for each WIG, its score, last week's commitments to account
+for, and this week's to make. Edits save at once and can be undone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.errors import PlannerError
+from planner.render.status_style import label as status_label
+from planner.services import wig_session as ws
+from planner.services.plan_outline import filter_choices, list_plans
+from planner.services.wig_session import CommitmentRow, WigSession
+from planner.store import PlanStore
+from planner.ui.commands import CallCommand
+from planner.ui.tasks import run_in_background
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 60
+DONE_CHOICES = (("Not yet said", None), ("Done", True), ("Not done", False))
+COLUMNS = ("Who", "What", "By", "Done", "Note")
+FIELD_OF = {0: "who", 1: "what", 2: "due", 4: "note"}
+LATE = " (late)"
+
+
+class CommitmentTable(QTableWidget):
+    """One week's commitments, edited in place; each edit goes to the page, which saves it."""
+
+    edited = Signal(int, str, object)  # commitment id, field, value
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName(name)
+        self.setHorizontalHeaderLabels(COLUMNS)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.setColumnWidth(0, 120)
+        self.setColumnWidth(2, 130)
+        self.setColumnWidth(3, 110)
+        self.verticalHeader().setVisible(False)
+        self.rows: list[CommitmentRow] = []
+        self._filling = False
+        self.itemChanged.connect(self._item_changed)
+
+    def fill(self, rows: list[CommitmentRow], today: date) -> None:
+        self._filling = True
+        self.rows = rows
+        self.clearContents()
+        self.setRowCount(len(rows))
+        for r, c in enumerate(rows):
+            for column, text in ((0, c.who), (1, c.what), (2, c.due.isoformat() if c.due else ""), (4, c.note)):
+                cell = QTableWidgetItem(text)
+                cell.setData(ID_ROLE, c.id)
+                cell.setToolTip(text)
+                self.setItem(r, column, cell)
+            if c.overdue(today) and c.due is not None:
+                self.item(r, 2).setToolTip("Past its date and not done")
+                self.item(r, 2).setText(c.due.isoformat() + LATE)
+            combo = QComboBox()
+            combo.setObjectName(f"done_{r}")
+            combo.setAccessibleName(f"Done: {c.what}")
+            for text, value in DONE_CHOICES:
+                combo.addItem(text, value)
+            combo.setCurrentIndex([v for _t, v in DONE_CHOICES].index(c.done))
+            combo.currentIndexChanged.connect(
+                lambda i, ident=c.id: self.edited.emit(ident, "done", DONE_CHOICES[i][1]))
+            self.setCellWidget(r, 3, combo)
+        self._filling = False
+
+    def _item_changed(self, cell: QTableWidgetItem) -> None:
+        if self._filling or cell.column() not in FIELD_OF:
+            return
+        text = cell.text().removesuffix(LATE) if cell.column() == 2 else cell.text()
+        self.edited.emit(int(cell.data(ID_ROLE)), FIELD_OF[cell.column()], text)
+
+    def selected_id(self) -> int | None:
+        row = self.currentRow()
+        return self.rows[row].id if 0 <= row < len(self.rows) else None
+
+
+class WigSessionPage(QWidget):
+    department_chosen = Signal(str)  # the department's name, remembered as "my department"
+
+    def __init__(self, undo_stack: QUndoStack, report: Callable[[PlannerError], None], who: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack, self.report, self.who = undo_stack, report, who
+        self.store: PlanStore | None = None
+        self.plan_id: int | None = None
+        self.today = date.today
+        self.week = ws.week_of(self.today())
+        self.sessions: list[WigSession] = []
+        self._generation = 0
+        self.department = QComboBox()
+        self.department.setObjectName("session_department")
+        self.department.setMinimumContentsLength(30)
+        self.week_label = QLabel()
+        self.week_label.setObjectName("session_week")
+        previous = QPushButton("◀ &Previous Week")
+        previous.clicked.connect(lambda: self.set_week(self.week - timedelta(days=7)))
+        this = QPushButton("T&his Week")
+        this.clicked.connect(lambda: self.set_week(self.today()))
+        following = QPushButton("&Next Week ▶")
+        following.clicked.connect(lambda: self.set_week(self.week + timedelta(days=7)))
+        self.wigs = QListWidget()
+        self.wigs.setObjectName("session_wigs")
+        self.wigs.setAccessibleName("WIGs")
+        self.wigs.setWordWrap(True)
+        self.wigs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.wigs.setStyleSheet("QListWidget::item { padding: 6px 4px; border-bottom: 1px solid palette(mid); }")
+        self.wig_title = QLabel()
+        self.wig_title.setObjectName("session_wig")
+        self.wig_title.setWordWrap(True)
+        self.wig_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.score = QLabel()
+        self.score.setObjectName("session_score")
+        self.score.setWordWrap(True)
+        self.last_title = QLabel()
+        self.last_week = CommitmentTable("last_week")
+        self.this_title = QLabel()
+        self.this_week = CommitmentTable("this_week")
+        self.new_who = QLineEdit()
+        self.new_who.setObjectName("new_who")
+        self.new_who.setPlaceholderText("Who")
+        self.new_what = QLineEdit()
+        self.new_what.setObjectName("new_what")
+        self.new_what.setPlaceholderText("What I will do this week to move a lead measure")
+        self.new_due = QLineEdit()
+        self.new_due.setObjectName("new_due")
+        self.new_due.setPlaceholderText("By (YYYY-MM-DD)")
+        self.new_what.returnPressed.connect(self.add_commitment)
+        self.add_button = QPushButton("&Add Commitment")
+        self.add_button.setObjectName("add_commitment")
+        self.add_button.clicked.connect(self.add_commitment)
+        self.delete_button = QPushButton("&Delete Commitment")
+        self.delete_button.clicked.connect(self.delete_commitment)
+        for table in (self.last_week, self.this_week):
+            table.edited.connect(self.save_edit)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("&Department:", buddy=self.department))
+        top.addWidget(self.department)
+        top.addStretch(1)
+        top.addWidget(previous)
+        top.addWidget(self.week_label)
+        top.addWidget(this)
+        top.addWidget(following)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addWidget(self.wig_title)
+        column.addWidget(self.score)
+        column.addWidget(self.last_title)
+        column.addWidget(self.last_week, 1)
+        column.addWidget(self.this_title)
+        column.addWidget(self.this_week, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_who)
+        buttons.addWidget(self.new_what, 3)
+        buttons.addWidget(self.new_due)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        split = QSplitter()
+        split.addWidget(self.wigs)
+        split.addWidget(right)
+        split.setStretchFactor(1, 2)
+        split.setSizes([330, 700])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        self.department.currentIndexChanged.connect(self._department_changed)
+        self.wigs.currentRowChanged.connect(lambda _r: self._show_wig())
+        self._show_week()
+
+    # ---- loading ---------------------------------------------------------------------------------------------
+    def set_store(self, store: PlanStore | None, department: str = "") -> None:
+        self._generation += 1
+        self.store = store
+        self.plan_id = None
+        self.department.blockSignals(True)
+        self.department.clear()
+        self.department.addItem("All departments", None)
+        if store is not None:
+            plans = [p for p in list_plans(store) if not p.archived]
+            if plans:
+                self.plan_id = plans[0].id
+                for ident, name in filter_choices(store, self.plan_id).departments:
+                    self.department.addItem(name, ident)
+        self.department.setCurrentIndex(max(0, self.department.findText(department)))
+        self.department.blockSignals(False)
+        self.sessions = []
+        self.wigs.clear()
+        self._show_wig()
+
+    def _department_changed(self, _index: int) -> None:
+        self.department_chosen.emit(self.department.currentText() if self.department.currentData() else "")
+        self.refresh()
+
+    def set_week(self, day: date) -> None:
+        self.week = ws.week_of(day)
+        self._show_week()
+        self.refresh()
+
+    def _show_week(self) -> None:
+        self.week_label.setText(f"Week of {self.week:%b} {self.week.day}, {self.week.year}")
+        last = self.week - timedelta(days=7)
+        self.last_title.setText(f"<b>Last week</b> (from {last:%b} {last.day}): account for each commitment")
+        self.this_title.setText(f"<b>This week</b> (from {self.week:%b} {self.week.day}): what will each of us do "
+                                "to move the lead measures?")
+
+    def refresh(self, keep: int | None = None) -> None:
+        if self.store is None or self.plan_id is None:
+            return
+        store, plan_id, week, today = self.store, self.plan_id, self.week, self.today()
+        department = self.department.currentData()
+        chosen = keep if keep is not None else self.current_wig()
+        self._generation += 1
+        generation = self._generation
+
+        def done(sessions: list[WigSession]) -> None:
+            if generation == self._generation and self.store is store:
+                self._show(sessions, chosen)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.score.setText(f"The session could not be read: {exc}")
+
+        run_in_background(lambda: ws.session_view(store, plan_id, week, today, department), done, failed)
+
+    def _show(self, sessions: list[WigSession], chosen: int | None) -> None:
+        self.sessions = sessions
+        self.wigs.blockSignals(True)
+        self.wigs.clear()
+        row_to_select = 0
+        for i, s in enumerate(sessions):
+            status = status_label(s.progress.status) if s.progress else ""
+            waiting = f" · {s.unaccounted} to account for" if s.unaccounted else ""
+            line = QListWidgetItem(f"{status}{waiting}\n{s.sentence}")
+            line.setData(ID_ROLE, s.wig_id)
+            self.wigs.addItem(line)
+            if s.wig_id == chosen:
+                row_to_select = i
+        self.wigs.blockSignals(False)
+        if sessions:
+            self.wigs.setCurrentRow(row_to_select)
+            self.wigs.scrollToItem(self.wigs.currentItem())
+        self._show_wig()
+
+    def current_wig(self) -> int | None:
+        line = self.wigs.currentItem()
+        return None if line is None else int(line.data(ID_ROLE))
+
+    def _current(self) -> WigSession | None:
+        row = self.wigs.currentRow()
+        return self.sessions[row] if 0 <= row < len(self.sessions) else None
+
+    def _show_wig(self) -> None:
+        s = self._current()
+        enabled = s is not None and self.store is not None and not self.store.read_only
+        for widget in (self.add_button, self.delete_button, self.new_who, self.new_what, self.new_due):
+            widget.setEnabled(enabled)
+        if not self.new_who.text():
+            self.new_who.setText(self.who())
+        today = self.today()
+        if s is None:
+            self.wig_title.setText("No WIGs here." if self.store is not None else "")
+            self.score.setText("")
+            self.last_week.fill([], today)
+            self.this_week.fill([], today)
+            return
+        self.wig_title.setText(s.sentence + (f"  ({s.department})" if s.department else ""))
+        if s.progress is not None:
+            self.score.setText(f"Scoreboard: {status_label(s.progress.status)}. {s.progress.reason}")
+        self.last_week.fill(s.last_week, today)
+        self.this_week.fill(s.this_week, today)
+
+    # ---- edits -----------------------------------------------------------------------------------------------
+    def _push(self, text: str, do: Callable[[], Any], revert: Callable[[], Any], keep: int) -> None:
+        assert self.store is not None
+        self.undo_stack.push(CallCommand(text, self.store, self.report, do, revert, lambda: self.refresh(keep)))
+        self.refresh(keep)
+
+    def add_commitment(self) -> None:
+        s = self._current()
+        if s is None or self.store is None:
+            return
+        store, week = self.store, self.week
+        try:
+            new_id = ws.add_commitment(store, s.wig_id, week, self.new_who.text() or self.who(),
+                                       self.new_what.text(), self.new_due.text())
+        except PlannerError as exc:
+            self.report(exc)
+            return
+        self.new_what.clear()
+        self.new_due.clear()
+        snapshot: dict[str, Any] = {}
+
+        def undo() -> None:
+            snapshot.update(ws.delete_commitment(store, new_id))
+
+        self._push("Add commitment", lambda: ws.restore_commitment(store, snapshot), undo, s.wig_id)
+        self.new_what.setFocus()
+
+    def save_edit(self, ident: int, name: str, value: Any) -> None:
+        s = self._current()
+        if self.store is None or s is None:
+            return
+        store = self.store
+        try:
+            before = ws.update_commitment(store, ident, {name: value})
+        except PlannerError as exc:
+            self.report(exc)
+            self.refresh(s.wig_id)  # put the cell back as it is in the file
+            return
+        after = {name: value}
+        self._push(f"Change commitment {name}", lambda: ws.update_commitment(store, ident, after),
+                   lambda: ws.update_commitment(store, ident, before), s.wig_id)
+
+    def delete_commitment(self) -> None:
+        s = self._current()
+        table = self.this_week if self.this_week.hasFocus() or self.last_week.selected_id() is None \
+            else self.last_week
+        ident = table.selected_id()
+        if s is None or self.store is None or ident is None:
+            return
+        store = self.store
+        try:
+            row = ws.delete_commitment(store, ident)
+        except PlannerError as exc:
+            self.report(exc)
+            return
+        self._push("Delete commitment", lambda: ws.delete_commitment(store, ident),
+                   lambda: ws.restore_commitment(store, row), s.wig_id)
