@@ -150,6 +150,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                   f"{file.count('conflict')} in conflict, {file.unchanged} unchanged.")
             for change in (c for c in file.changes if c.action == "conflict"):
                 print(f"  conflict, left as it is here: {change.sheet} {change.uuid} ({change.label})")
+            for change in (c for c in file.changes if c.action == "locked"):
+                print(f"  locked period, left as it is here: {change.sheet} {change.uuid} ({change.label})")
         if not args.dry_run:
             result = apply_import(store, plan)
             if result.files_in:
@@ -157,7 +159,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             if result.files_refused and result.files_in:
                 print("The other files went in; fix the refused ones and import them again.")
     refused = any(f.problems for f in plan.files)
-    conflicts = any(c.action == "conflict" for f in plan.files for c in f.changes)
+    conflicts = any(c.action in ("conflict", "locked") for f in plan.files for c in f.changes)
     return EXIT_PROBLEM if refused or conflicts else EXIT_OK
 
 

@@ -163,6 +163,44 @@ def test_user_text_is_never_a_formula(store: PlanStore, tmp_path: Path) -> None:
     assert set(found) == {p for p in PAYLOADS} and set(found.values()) == {"s"}
     with zipfile.ZipFile(book) as archive:
         assert "<f>" not in archive.read("xl/worksheets/sheet2.xml").decode()
+        history_sheet = f"xl/worksheets/sheet{wb.sheetnames.index('History') + 1}.xml"
+        assert "<f>" not in archive.read(history_sheet).decode()  # the payloads are in the history, as text
+    assert any(PAYLOADS[0] in str(c.value) for row in wb["History"].iter_rows() for c in row)
+
+
+def test_the_change_history_goes_out_with_the_workbook(store: PlanStore, tmp_path: Path) -> None:
+    store.actor = "Dana Whitfield"
+    seed(store)
+    with store.reader() as s:
+        logged = s.scalars(select(Measurement).order_by(Measurement.id)).first()
+    ms.update_measurement(store, logged.id, {"note": "corrected after the audit"})
+    wb = openpyxl.load_workbook(export(store, tmp_path / "district.xlsx"))
+    sheet = wb["History"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["When (UTC)", "Who", "Action", "Kind", "Item", "Item UUID", "Changes", "Reason"]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    last = rows[-1]
+    assert (last["Who"], last["Action"], last["Kind"]) == ("Dana Whitfield", "Changed", "Logged value")
+    assert last["Changes"] == "Note: (blank) → corrected after the audit"
+    assert last["Item UUID"] == str(logged.uuid)
+    assert any(r["Reason"] == "New plan file holding the district's default plan" for r in rows)
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert f"{len(rows):,} recorded changes" in cover
+    # a department's workbook carries the history of its own rows only
+    athletics = _dept(store)
+    department = openpyxl.load_workbook(export(store, tmp_path / "athletics.xlsx", department_id=athletics))
+    uuids = {c.value for c in department["History"]["F"][1:]}
+    exported = {str(r["uuid"]) for rows in collect(store, ExportScope(1, department_id=athletics), TODAY).values()
+                for r in rows}
+    assert uuids and uuids <= exported
+    assert str(logged.uuid) not in uuids
+
+
+def _dept(store: PlanStore) -> int:
+    from planner.model import Department
+
+    with store.reader() as s:
+        return int(s.scalars(select(Department.id).where(Department.name == "Athletics")).one())
 
 
 def test_a_spreadsheet_opens_the_workbook_and_evaluates_nothing(store: PlanStore, tmp_path: Path) -> None:
@@ -355,3 +393,34 @@ def test_openpyxl_parses_xml_through_defusedxml() -> None:
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_an_import_leaves_locked_periods_as_they_were_sent(store: PlanStore, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.services import history, period_locks
+
+    seed(store)
+    book = export(store, tmp_path / "district.xlsx")
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["Measurements"]
+    header = [c.value for c in sheet[1]]
+    rows = {str(sheet.cell(row=r, column=header.index("Period") + 1).value): r for r in range(2, sheet.max_row + 1)}
+    sept, dec = rows["Sep 2024"], rows["Dec 2024"]
+    for r in (sept, dec):
+        sheet.cell(row=r, column=header.index("Note") + 1).value = "changed in the workbook"
+    wb.save(book)
+    period_locks.lock(store, "Q1 2024-25")  # July-September went to the central office
+    plan = plan_import(store, [book], TODAY)
+    held = [c for c in plan.files[0].changes if c.action == "locked"]
+    assert [c.uuid for c in held] == [sheet.cell(row=sept, column=1).value]
+    assert "(Q1 2024-25 is locked)" in held[0].label
+    result = apply_import(store, plan)
+    assert (result.locked_left, result.updated) == (1, 1)
+    with store.reader() as s:
+        notes = {str(m.uuid): m.note for m in s.scalars(select(Measurement))}
+    assert notes[sheet.cell(row=sept, column=1).value] == ""
+    assert notes[sheet.cell(row=dec, column=1).value] == "changed in the workbook"
+    assert history.changes(store, limit=1)[0].reason == "Imported from district.xlsx"
+    store.close()
+    assert main(["import", "--db", str(store.path), str(book)]) == 1
+    assert "locked period, left as it is here: Measurements" in capsys.readouterr().out

@@ -150,6 +150,7 @@ def dependency_uuid(task_uuid: str, depends_on_uuid: str) -> str:
     """A dependency has no row of its own; its UUID is derived from the two tasks, the same everywhere."""
     return str(uuid_mod.uuid5(uuid_mod.UUID(task_uuid), depends_on_uuid.lower()))
 COVER, DATA_ENTRY, CHARTS = "Cover", "Data Entry", "Charts"
+HISTORY = "History"  # read-only provenance: exported, never imported
 
 
 def normalise(kind: str, value: Any) -> Any:

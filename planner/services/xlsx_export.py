@@ -30,6 +30,7 @@ from planner.services.exchange import (
     COVER,
     DATA_SHEETS,
     FORMAT_VERSION,
+    HISTORY,
     MARKER,
     XSheet,
     looks_like_formula,
@@ -38,6 +39,7 @@ from planner.services.exchange import (
     state_key,
 )
 from planner.services.exchange_rows import ExportScope, collect
+from planner.services.history import iter_all
 from planner.services.periods import periods_between
 from planner.store import PlanStore
 from planner.store.migrate import head_revision
@@ -147,6 +149,9 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     _data_entry(wb, rows, measures, targets, year)
     report(0.85, "Drawing the charts")
     _charts(wb.create_sheet(CHARTS), rows)
+    report(0.88, "Writing the change history")
+    history_rows = _history(wb.create_sheet(HISTORY), store, rows, scope)
+    _cover_history(cover, history_rows)
     report(0.92, "Saving")
     tmp = out.with_name(f".{out.name}.partial")
     try:
@@ -264,6 +269,45 @@ def _cover(ws: Worksheet, plan_name: str, plan_year: str, scope: ExportScope, ex
         cell = ws.cell(row=r + i, column=2)
         put(cell, problem)
         cell.alignment = Alignment(wrap_text=True)
+
+
+MAX_HISTORY_ROWS = 1_048_575  # a sheet's rows, less the header
+
+
+def _history(ws: Worksheet, store: PlanStore, rows: dict[str, list[dict[str, Any]]], scope: ExportScope) -> int:
+    """Every recorded change to the rows in this workbook (everything, for the whole plan), oldest first,
+    newest kept when a sheet cannot hold them all. Returns how many were written."""
+    headers = ["When (UTC)", "Who", "Action", "Kind", "Item", "Item UUID", "Changes", "Reason"]
+    _header(ws, headers, [19, 18, 9, 18, 50, 36, 80, 40])
+    whole_plan = scope.division_id is None and scope.department_id is None
+    wanted = {str(row["uuid"]).replace("-", "") for sheet in rows.values() for row in sheet if row.get("uuid")}
+    kept: list[Any] = []
+    for entry in iter_all(store):
+        if whole_plan or (entry.row_uuid or "") in wanted:
+            kept.append(entry)
+            if len(kept) > 2 * MAX_HISTORY_ROWS:
+                kept = kept[-MAX_HISTORY_ROWS:]
+    kept = kept[-MAX_HISTORY_ROWS:]
+    actions = {"add": "Added", "change": "Changed", "delete": "Deleted"}
+    for r, e in enumerate(kept, start=2):
+        uuid_text = e.row_uuid or ""
+        if len(uuid_text) == 32:
+            uuid_text = f"{uuid_text[:8]}-{uuid_text[8:12]}-{uuid_text[12:16]}-{uuid_text[16:20]}-{uuid_text[20:]}"
+        values = [e.at.replace(tzinfo=None, microsecond=0), e.actor, actions.get(e.action, e.action), e.kind,
+                  e.item, uuid_text, e.summary, e.reason]
+        for c, value in enumerate(values, start=1):
+            put(ws.cell(row=r, column=c), value, "date" if c == 1 else "text")
+        ws.cell(row=r, column=1).number_format = "yyyy-mm-dd hh:mm:ss"
+    _table(ws, HISTORY, len(headers), len(kept))
+    return len(kept)
+
+
+def _cover_history(ws: Worksheet, written: int) -> None:
+    r = ws.max_row + 2
+    put(ws.cell(row=r, column=1), "Change history")
+    ws.cell(row=r, column=1).font = Font(bold=True)
+    put(ws.cell(row=r, column=2), f"{written:,} recorded changes to these rows are on the History sheet "
+        "(read-only: an import ignores it).")
 
 
 def _data_entry(wb: Workbook, rows: dict[str, list[dict[str, Any]]], measures: dict[str, PerformanceMeasure],

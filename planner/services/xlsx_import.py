@@ -59,6 +59,7 @@ from planner.services.exchange import (
     state_key,
 )
 from planner.services.exchange_rows import ExportScope, collect
+from planner.services.period_locks import locked_ends
 from planner.services.periods import parse_period
 from planner.store import PlanStore
 from planner.store.migrate import known_revisions
@@ -92,7 +93,7 @@ class Problem:
 class Change:
     sheet: str
     uuid: str
-    action: str  # add | update | conflict | target
+    action: str  # add | update | conflict | same | locked (a value of a locked period: left as it is)
     label: str
     row: dict[str, Any]
     digest: str = ""
@@ -411,6 +412,7 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
     with store.reader() as s:
         bases = {e.row_uuid: e.base_hash for e in s.scalars(select(ExchangeState))}
         untouched = _never_edited(s)
+    locks = locked_ends(store)
     files = []
     for path in paths:
         plan = read_workbook(Path(path))
@@ -418,6 +420,7 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
             _resolve_references(plan, current)
         if not plan.problems:
             _compare(plan, current, bases, untouched)
+            _hold_locked(plan, locks)
         files.append(plan)
     return ImportPlan(files)
 
@@ -480,6 +483,21 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], base
                 plan.changes.append(Change(sheet.name, row["uuid"], "conflict", label, row, digest, db))
 
 
+def _hold_locked(plan: FilePlan, locks: list[tuple[date, date, str]]) -> None:
+    """A value that would add to or change a locked period is held back, and the preview says so."""
+    if not locks:
+        return
+    for change in plan.changes:
+        if change.sheet != "Measurements" or change.action not in ("add", "update", "conflict"):
+            continue
+        ends = [change.row.get("period_end")] + ([change.db.get("period_end")] if change.db else [])
+        for start, end, label in locks:
+            if any(isinstance(e, date) and start <= e <= end for e in ends):
+                change.action = "locked"
+                change.label = f"{change.label} ({label} is locked)"
+                break
+
+
 def _period_taken(current: dict[str, dict[str, dict[str, Any]]], row: dict[str, Any]) -> dict[str, Any] | None:
     for other in current["Measurements"].values():
         if other["subject_uuid"] == row["subject_uuid"] and other["period_start"] == row["period_start"]:
@@ -495,6 +513,7 @@ class ImportResult:
     added: int = 0
     updated: int = 0
     conflicts_left: int = 0
+    locked_left: int = 0
     files_in: list[str] = field(default_factory=list)
     files_refused: list[str] = field(default_factory=list)
 
@@ -509,9 +528,12 @@ def apply_import(store: PlanStore, plan: ImportPlan, take_theirs: set[str] | Non
             result.files_refused.append(file.path.name)
             continue
         added_by_plan_sheet = {c.uuid for c in file.changes if c.sheet == "Plan" and c.action == "add"}
-        with store.session() as s:
+        with store.session(reason=f"Imported from {file.path.name}") as s:
             ids = _Ids(s)
             for change in _ordered(file.changes):
+                if change.action == "locked":
+                    result.locked_left += 1
+                    continue
                 if change.action == "conflict" and change.uuid not in take_theirs:
                     result.conflicts_left += 1
                     continue

@@ -98,8 +98,9 @@ class ImportPreview(QDialog):
             good += 1
             top.setText(0, f"✔ {file.path.name}" + (f" ({file.department})" if file.department else ""))
             top.setText(1, f"{file.count('add')} to add, {file.count('update')} to update, "
-                           f"{file.count('conflict')} in conflict, {file.unchanged} unchanged")
-            for action, title in (("add", "Add"), ("update", "Update")):
+                           f"{file.count('conflict')} in conflict, {file.unchanged} unchanged"
+                           + (f", {file.count('locked')} in locked periods" if file.count("locked") else ""))
+            for action, title in (("add", "Add"), ("update", "Update"), ("locked", "Held back (period locked)")):
                 rows = [c for c in file.changes if c.action == action]
                 if rows:
                     group = QTreeWidgetItem(top, [f"{title}: {len(rows)}"])

@@ -653,6 +653,9 @@ class MainWindow(QMainWindow):
                              f"{result.updated} updated.")
             if result.conflicts_left:
                 lines.append(f"{result.conflicts_left} conflicts were left as they are here.")
+            if result.locked_left:
+                lines.append(f"{result.locked_left} values of locked periods were left as they are here "
+                             "(Plan > Period Locks).")
             if result.files_refused:
                 lines.append(f"Refused (nothing from them went in): {', '.join(result.files_refused)}.")
             self.prompter.info("Import finished", "\n".join(lines) or "Nothing to import.")
