@@ -55,6 +55,12 @@ class PlanFileLockedError(PlanFileError):
     title = "The plan file is in use"
 
 
+class ReadOnlyPlanFileError(PlanFileError):
+    """The file (or its folder) cannot be written by this user: it can only be opened read-only."""
+
+    title = "The plan file is read-only"
+
+
 class PlanFileExistsError(PlanFileError):
     """Creating a file where one already exists, which would overwrite someone's plan."""
 

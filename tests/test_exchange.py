@@ -424,3 +424,16 @@ def test_an_import_leaves_locked_periods_as_they_were_sent(store: PlanStore, tmp
     store.close()
     assert main(["import", "--db", str(store.path), str(book)]) == 1
     assert "locked period, left as it is here: Measurements" in capsys.readouterr().out
+
+
+def test_a_sheet_too_big_for_excel_is_refused_before_anything_is_written(store: PlanStore, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.errors import ValidationError
+    from planner.services import xlsx_export
+
+    seed(store)
+    monkeypatch.setattr(xlsx_export, "MAX_SHEET_ROWS", 10)  # Excel's 1,048,575, scaled down for the test
+    before = table_dump(store)
+    with pytest.raises(ValidationError, match=r"The Measurements sheet would have \d+ rows; an Excel sheet holds 10"):
+        export(store, tmp_path / "district.xlsx")
+    assert not list(tmp_path.glob("*.xlsx*")) and table_dump(store) == before

@@ -51,6 +51,7 @@ STATUS_FILLS = {"On track": "C8E6C9", "Achieved": "BBDEFB", "Complete": "BBDEFB"
                 "Off track": "FFCDD2", "No data": "EEEEEE", "Not started": "EEEEEE", "On hold": "E0E0E0",
                 "Blocked": "FFCDD2", "Open": "FFF9C4", "Done": "BBDEFB"}
 MAX_CHARTS = 120
+MAX_SHEET_ROWS = 1_048_575  # an Excel sheet's rows, less the header
 LEVEL_INDENT = {"Plan": 0, "Division": 1, "Department": 2, "Pillar": 1, "Priority": 2, "Strategy": 3, "WIG": 4,
                 "Key lever": 5}
 
@@ -127,6 +128,12 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     report = progress or (lambda fraction, text: None)
     report(0.02, "Reading the plan")
     rows = collect(store, scope, today)
+    too_many = {name: len(found) for name, found in rows.items() if len(found) > MAX_SHEET_ROWS}
+    if too_many:
+        name, count = max(too_many.items(), key=lambda item: item[1])
+        raise ValidationError(
+            f"The {name} sheet would have {count:,} rows; an Excel sheet holds {MAX_SHEET_ROWS:,}. "
+            "Nothing was written.", hint="Export one division or one department at a time: each fits.")
     quality = data_quality(rows, today)
     with store.reader() as s:
         plan = s.get(Plan, scope.plan_id)
@@ -271,7 +278,7 @@ def _cover(ws: Worksheet, plan_name: str, plan_year: str, scope: ExportScope, ex
         cell.alignment = Alignment(wrap_text=True)
 
 
-MAX_HISTORY_ROWS = 1_048_575  # a sheet's rows, less the header
+MAX_HISTORY_ROWS = MAX_SHEET_ROWS
 
 
 def _history(ws: Worksheet, store: PlanStore, rows: dict[str, list[dict[str, Any]]], scope: ExportScope) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from planner.errors import (
     PlanFileExistsError,
     PlanFileNotFoundError,
     ReadOnlyError,
+    ReadOnlyPlanFileError,
 )
 from planner.store import migrate
 from planner.store.audit import change_reason, changes_by
 from planner.store.backup import backup_file
-from planner.store.engine import make_engine
+from planner.store.engine import frozen_flag, make_engine
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
 
@@ -71,7 +73,8 @@ def default_actor() -> str:
 
 def _raw_connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     mode = "ro" if read_only else "rw"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None)
+    frozen = frozen_flag(path) if read_only else ""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}{frozen}", uri=True, isolation_level=None)
 
 
 def _preflight(path: Path) -> str | None:
@@ -235,6 +238,8 @@ def _backup_name(path: Path, revision: str | None) -> Path:
 def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
     """Open an existing plan file, migrating it (after a backup) if it was written by an older Planner."""
     path = Path(path)
+    if not read_only and path.is_file():
+        _check_writable(path)
     revision = _preflight(path)
     head = migrate.head_revision()
     if read_only:
@@ -255,6 +260,18 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
     except BaseException:
         lock.release()
         raise
+
+
+def _check_writable(path: Path) -> None:
+    """SQLite needs to write the file and, beside it, its journal and lock: say which of them we may not."""
+    if not os.access(path, os.W_OK):
+        where = "the file's permissions do not allow changes"
+    elif not os.access(path.parent, os.W_OK | os.X_OK):
+        where = f"its folder “{path.parent}” does not allow new files (SQLite keeps its journal beside the file)"
+    else:
+        return
+    raise ReadOnlyPlanFileError(path, f"“{path.name}” is read-only here: {where}.",
+                                hint="Open it read-only to look at it, or save a copy in a folder of your own.")
 
 
 def inspect_plan_file(path: Path) -> FileReport:

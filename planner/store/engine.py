@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,17 @@ BUSY_TIMEOUT_MS = 5000
 def sqlite_url(path: Path, *, read_only: bool = False) -> str:
     uri = Path(path).resolve().as_uri()  # file:///..., percent-encoded, safe for any name
     mode = "ro" if read_only else "rwc"
-    return f"sqlite:///{uri}?mode={mode}&uri=true"
+    return f"sqlite:///{uri}?mode={mode}{frozen_flag(path) if read_only else ''}&uri=true"
+
+
+def frozen_flag(path: Path) -> str:
+    """Reading a WAL file needs its -shm beside it. Where the folder lets nobody here create one, SQLite is
+    told the file cannot change under it (immutable), which is what lets it be read at all: a view only."""
+    path = Path(path)
+    shm = path.with_name(path.name + "-shm")
+    if shm.exists() or os.access(path.parent, os.W_OK | os.X_OK):
+        return ""
+    return "&immutable=1"
 
 
 def make_engine(path: Path, *, read_only: bool = False) -> Engine:

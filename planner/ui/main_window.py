@@ -12,7 +12,13 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog, QTabWidget, QWidget
 
 from planner import APP_NAME, __version__
-from planner.errors import DamagedPlanFileError, PlanFileLockedError, PlannerError, ValidationError
+from planner.errors import (
+    DamagedPlanFileError,
+    PlanFileLockedError,
+    PlannerError,
+    ReadOnlyPlanFileError,
+    ValidationError,
+)
 from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
 from planner.services import period_locks
 from planner.services.charts import scope_choices
@@ -398,17 +404,21 @@ class MainWindow(QMainWindow):
     def backup_folder(self, path: Path) -> Path:
         return backups.folder_for(self.data_dir / "Backups", path)
 
-    def back_up(self) -> Path | None:
-        """An automatic backup: on open and every half hour while a file is open for changes."""
+    def back_up(self) -> None:
+        """An automatic backup: on open and every half hour while a file is open for changes. Copying a large
+        file takes seconds, so it runs off the GUI thread (SQLite's backup API reads a consistent snapshot)."""
         if self.store is None or self.store.read_only:
             self.backup_timer.stop()
-            return None
+            return
         self.backup_timer.start()
-        try:
-            return backups.make_backup(self.store.path, self.backup_folder(self.store.path), datetime.now())
-        except (OSError, sqlite3.Error) as exc:  # a backup that cannot be made must not stop the work
+        path, folder = self.store.path, self.backup_folder(self.store.path)
+
+        def failed(exc: BaseException) -> None:  # a backup that cannot be made must not stop the work
+            if not isinstance(exc, (OSError, sqlite3.Error)):
+                raise exc
             self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
-            return None
+
+        run_in_background(lambda: backups.make_backup(path, folder, datetime.now()), lambda _made: None, failed)
 
     def restore_from_backup(self) -> None:
         if self.store is None or self.store.read_only:
@@ -479,7 +489,7 @@ class MainWindow(QMainWindow):
                 if not self._offer_backup(exc):
                     raise
                 store = open_plan_file(path)
-            except PlanFileLockedError as exc:
+            except (PlanFileLockedError, ReadOnlyPlanFileError) as exc:
                 if not self.prompter.open_read_only(exc):
                     return False
                 store = open_plan_file(path, read_only=True)
