@@ -44,8 +44,11 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
         plan_wigs = {w.id for w in wigs}
         in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
         measures = s.scalars(select(PerformanceMeasure).order_by(PerformanceMeasure.id)).all()
+        # the current and last periods of any frequency start within two years (a year's values: one row)
+        since = date(today.year - 2, today.month, 1)
         logged = {(m, start) for m, start in s.execute(select(Measurement.measure_id, Measurement.period_start)
-                                                       .where(Measurement.measure_id.is_not(None)))}
+                                                       .where(Measurement.measure_id.is_not(None),
+                                                              Measurement.period_start >= since))}
         for m in measures:
             if department_id is not None and m.department_id != department_id and m.wig_id not in in_scope:
                 continue

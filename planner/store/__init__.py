@@ -77,9 +77,10 @@ def _raw_connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}{frozen}", uri=True, isolation_level=None)
 
 
-def _preflight(path: Path) -> str | None:
+def _preflight(path: Path, *, check_pages: bool = True) -> str | None:
     """Checks a file before anything writes to it. Returns its schema revision; raises a PlanFileError
-    that names the file and the problem when it is not a healthy Planner file of a version we know."""
+    that names the file and the problem when it is not a healthy Planner file of a version we know.
+    `check_pages` runs SQLite's quick_check, which reads the whole file (seconds for a large one)."""
     if not path.exists():
         raise PlanFileNotFoundError(path, f"There is no file “{path}”.")
     if path.is_dir():
@@ -105,7 +106,7 @@ def _preflight(path: Path) -> str | None:
             raise NotAPlanFileError(
                 path, f"“{path.name}” is a database, but not a Planner plan file.",
                 hint="Nothing was changed in it.")
-        check = conn.execute("PRAGMA quick_check").fetchall()
+        check = conn.execute("PRAGMA quick_check").fetchall() if check_pages else [("ok",)]
         if [row[0] for row in check] != ["ok"]:
             raise DamagedPlanFileError(
                 path, f"“{path.name}” is damaged: {check[0][0]}.",
@@ -251,7 +252,9 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
     lock = WriterLock(path)
     lock.acquire()
     try:
-        revision = _preflight(path)  # again, now that nobody else can be writing it
+        # Again, now that nobody else can be writing it: the revision may have changed (the pages were
+        # checked a moment ago; a second full read of a large file would double the wait).
+        revision = _preflight(path, check_pages=False)
         engine = make_engine(path)
         if revision != head:
             backup_file(path, _backup_name(path, revision))
