@@ -437,3 +437,14 @@ def test_a_sheet_too_big_for_excel_is_refused_before_anything_is_written(store: 
     with pytest.raises(ValidationError, match=r"The Measurements sheet would have \d+ rows; an Excel sheet holds 10"):
         export(store, tmp_path / "district.xlsx")
     assert not list(tmp_path.glob("*.xlsx*")) and table_dump(store) == before
+
+
+def test_a_whole_years_values_go_out_and_come_back(store: PlanStore, tmp_path: Path) -> None:
+    """Spring months ("Jan 2025" … "Jun 2025") head the data-entry columns as well as the autumn ones."""
+    add_measurements(store, 12)
+    book = export(store, tmp_path / "year.xlsx")
+    with new_plan_file(tmp_path / "central.planner", empty=True) as central:
+        plan = plan_import(central, [book], TODAY)
+        assert not plan.files[0].problems, plan.files[0].problems[:3]
+        apply_import(central, plan)
+        assert hashes(central)["Measurements"] == hashes(store)["Measurements"]

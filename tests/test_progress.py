@@ -50,7 +50,10 @@ def test_plan_year_has_four_quarters_and_twelve_months() -> None:
     ("text", "frequency", "label"),
     [("2024-09", F.MONTHLY, "Sep 2024"), ("Sep 2024", F.MONTHLY, "Sep 2024"), ("Q3 2024-25", F.QUARTERLY, "Q3 2024-25"),
      ("q3 2024-25", F.QUARTERLY, "Q3 2024-25"), ("2025-01-15", F.QUARTERLY, "Q3 2024-25"),
-     ("S1 2024-25", F.SEMESTERLY, "S1 2024-25"), ("2024-25", F.ANNUALLY, "2024-25")],
+     ("S1 2024-25", F.SEMESTERLY, "S1 2024-25"), ("2024-25", F.ANNUALLY, "2024-25"),
+     # the spring months of a school year carry the next calendar year, leap days included
+     ("Jan 2025", F.MONTHLY, "Jan 2025"), ("jun 2025", F.MONTHLY, "Jun 2025"), ("Feb 2024", F.MONTHLY, "Feb 2024"),
+     ("2024-02-29", F.MONTHLY, "Feb 2024"), ("2024-02-29", F.QUARTERLY, "Q3 2023-24")],
 )
 def test_parse_period(text: str, frequency: Frequency, label: str) -> None:
     assert parse_period(text, frequency).label == label

@@ -133,5 +133,10 @@ def _named_periods(frequency: Frequency, year_start_month: int, raw: str) -> lis
     if not years:
         return []
     year = int(years[0])
-    start = date(year, year_start_month, 1)
-    return periods_between(start, _month_end(_add_months(start, 11)), frequency, year_start_month)
+    found = []
+    # "Jan 2025" is in the school year that began in 2024; "Q1 2024-25" and "Sep 2024" in the one beginning
+    # in 2024: both school years a written year can belong to are searched.
+    for first in (year - 1, year):
+        start = date(first, year_start_month, 1)
+        found += periods_between(start, _month_end(_add_months(start, 11)), frequency, year_start_month)
+    return found
