@@ -170,6 +170,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
     from planner.store import open_plan_file
 
     with open_plan_file(args.file) as store:
+        if args.by:
+            store.actor = args.by  # the change history names the person the value is logged by
         key = find_measure(store, args.measure)
         subject = subject_info(store, key)
         try:

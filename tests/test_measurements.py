@@ -182,6 +182,14 @@ def test_cli_log(plan_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*args, "--period", "Q2 2024-25", "--value", "21"]) == 1
     assert "--replace" in capsys.readouterr().err
     assert main([*args, "--period", "Q2 2024-25", "--value", "21", "--replace"]) == 0
+    from planner.services import history
+    from planner.store import open_plan_file
+
+    with open_plan_file(plan_path) as store:
+        first, replaced = reversed(history.changes(store, tables=["measurement"]))
+    assert (first.actor, first.action) == ("Ana", "add")
+    assert replaced.action == "change" and ("Value", "21.4", "21") in [(f.field, f.before, f.after)
+                                                                      for f in replaced.fields]
 
 
 @pytest.mark.parametrize(("extra", "words"), [

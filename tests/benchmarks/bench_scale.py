@@ -248,6 +248,7 @@ def run_step(args: list[str]) -> dict:
         raise RuntimeError(f"step {args[0]} failed: {out}")
     figures = json.loads(out.strip().splitlines()[-1])
     figures["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    print(f"  {args[0]}: {json.dumps(figures)}", flush=True)  # as it comes; the summary follows at the end
     return figures
 
 
