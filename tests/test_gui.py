@@ -295,3 +295,26 @@ def test_window_renders(window, plan_path: Path, tmp_path: Path) -> None:  # typ
     image = w.grab()
     assert image.width() >= 1000 and image.height() >= 700
     assert image.save(str(tmp_path / "main.png"))
+
+
+def test_a_file_opens_off_the_gui_thread_and_its_lock_goes_with_the_window(
+        window, plan_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Real threads: open_path returns at once, the file is shown when the worker has checked it, and the
+    writer lock taken on the worker is released when the GUI thread closes the file."""
+    from planner.ui.tasks import wait_for_background
+
+    monkeypatch.setenv("PLANNER_SYNC_TASKS", "0")
+    w = window()
+    assert w.open_path(plan_path)
+    qtbot.waitUntil(lambda: w.store is not None, timeout=20000)
+    assert w.windowTitle() == "plan.planner — Planner" and w.page.model.rowCount() == 4
+    assert w.store.holds_writer_lock  # as the GUI thread, which will release it, sees it
+    wait_for_background()
+    w.close()
+    with open_plan_file(plan_path) as again:  # not "already open in another window"
+        assert not again.read_only
+    second = window()
+    assert second.open_path(plan_path)
+    qtbot.waitUntil(lambda: second.store is not None, timeout=20000)
+    wait_for_background()
+    second.close()

@@ -179,6 +179,10 @@ class PlanStore:
                                       hint="Choose another name.")
         return backup_file(self.path, dest)
 
+    @property
+    def holds_writer_lock(self) -> bool:
+        return self._lock is not None and self._lock.held
+
     def close(self) -> None:
         self.engine.dispose()
         if self._lock is not None:

@@ -20,7 +20,8 @@ def lock_path(path: Path) -> Path:
 class WriterLock:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = FileLock(str(lock_path(path)), timeout=0, is_singleton=False)
+        # Not thread-local: the window opens files on a worker thread and closes them on the GUI thread.
+        self._lock = FileLock(str(lock_path(path)), timeout=0, is_singleton=False, thread_local=False)
 
     def acquire(self) -> None:
         try:

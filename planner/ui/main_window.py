@@ -466,8 +466,9 @@ class MainWindow(QMainWindow):
         return self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
-        """Open `path`, asking what to do when it is missing, in a risky folder, or open elsewhere.
-        On any failure the file that was open stays open and unchanged."""
+        """Open `path`, asking what to do when it is missing, in a risky folder, or open elsewhere. Returns
+        False when the person cancels; otherwise the file is opened off the GUI thread (checking a large
+        file reads all of it) and shown when ready. On any failure the file that was open stays open."""
         path = Path(path)
         try:
             if not path.exists():
@@ -483,21 +484,49 @@ class MainWindow(QMainWindow):
                     return False
                 if choice is LocationChoice.LOCAL_COPY:
                     path = self._local_copy(path)
-            try:
-                store = open_plan_file(path)
-            except DamagedPlanFileError as exc:
-                if not self._offer_backup(exc):
-                    raise
-                store = open_plan_file(path)
-            except (PlanFileLockedError, ReadOnlyPlanFileError) as exc:
-                if not self.prompter.open_read_only(exc):
-                    return False
-                store = open_plan_file(path, read_only=True)
         except PlannerError as exc:
             self.prompter.error(exc)
             return False
-        self._show_store(store)
-        return True
+        return self._open_in_background(path, read_only=False)
+
+    def _open_in_background(self, path: Path, *, read_only: bool) -> bool:
+        """Open on the thread pool and show the file when it is ready. Returns whether it opened when the work
+        ran at once (tests run background work inline), and True while it is still opening."""
+        outcome: dict[str, bool] = {}
+        busy = QProgressDialog(f"Opening {path.name}…", "", 0, 0, self)
+        busy.setWindowTitle(APP_NAME)
+        busy.setCancelButton(None)
+        busy.setMinimumDuration(400)
+        busy.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def opened(store: PlanStore) -> None:
+            busy.close()
+            self._show_store(store)
+            outcome["ok"] = True
+
+        def failed(exc: BaseException) -> None:
+            busy.close()
+            outcome["ok"] = False
+            if isinstance(exc, DamagedPlanFileError) and not read_only:
+                try:
+                    if self._offer_backup(exc):
+                        outcome["ok"] = self._open_in_background(path, read_only=False)
+                        return
+                except (OSError, sqlite3.Error, PlannerError) as restore_exc:
+                    self.prompter.error(PlannerError(f"The backup could not be restored: {restore_exc}.",
+                                                     hint="The damaged file was left as it was."))
+                    return
+            if isinstance(exc, (PlanFileLockedError, ReadOnlyPlanFileError)) and not read_only:
+                if self.prompter.open_read_only(exc):
+                    outcome["ok"] = self._open_in_background(path, read_only=True)
+                return
+            if isinstance(exc, PlannerError):
+                self.prompter.error(exc)
+                return
+            raise exc
+
+        run_in_background(lambda: open_plan_file(path, read_only=read_only), opened, failed)
+        return outcome.get("ok", True)
 
     def _local_copy(self, path: Path) -> Path:
         folder = self.data_dir / "Local copies"
