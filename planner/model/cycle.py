@@ -28,7 +28,7 @@ class Change(Base):
     action: Mapped[str] = mapped_column(Text)
     table_name: Mapped[str] = mapped_column(Text)
     row_id: Mapped[int | None]
-    row_uuid: Mapped[str | None] = mapped_column(Text)  # 32 hex digits, as the tables store UUIDs
+    row_uuid: Mapped[str | None] = mapped_column(Text, index=True)  # 32 hex digits, as the tables store UUIDs
     before: Mapped[str | None] = mapped_column(Text)  # the whole row as JSON, before the change
     after: Mapped[str | None] = mapped_column(Text)
 

@@ -39,7 +39,7 @@ from planner.services.exchange import (
     state_key,
 )
 from planner.services.exchange_rows import ExportScope, collect
-from planner.services.history import iter_all
+from planner.services.history import for_rows, iter_all
 from planner.services.periods import periods_between
 from planner.store import PlanStore
 from planner.store.migrate import head_revision
@@ -286,14 +286,15 @@ def _history(ws: Worksheet, store: PlanStore, rows: dict[str, list[dict[str, Any
     newest kept when a sheet cannot hold them all. Returns how many were written."""
     headers = ["When (UTC)", "Who", "Action", "Kind", "Item", "Item UUID", "Changes", "Reason"]
     _header(ws, headers, [19, 18, 9, 18, 50, 36, 80, 40])
-    whole_plan = scope.division_id is None and scope.department_id is None
-    wanted = {str(row["uuid"]).replace("-", "") for sheet in rows.values() for row in sheet if row.get("uuid")}
     kept: list[Any] = []
-    for entry in iter_all(store):
-        if whole_plan or (entry.row_uuid or "") in wanted:
+    if scope.division_id is None and scope.department_id is None:
+        for entry in iter_all(store):
             kept.append(entry)
             if len(kept) > 2 * MAX_HISTORY_ROWS:
                 kept = kept[-MAX_HISTORY_ROWS:]
+    else:
+        kept = for_rows(store, {str(row["uuid"]).replace("-", "") for sheet in rows.values() for row in sheet
+                                if row.get("uuid")})
     kept = kept[-MAX_HISTORY_ROWS:]
     actions = {"add": "Added", "change": "Changed", "delete": "Deleted"}
     for r, e in enumerate(kept, start=2):

@@ -91,13 +91,22 @@ def add_projects(path: Path, count: int, seed: int = 11) -> int:
 
 def build_large(folder: Path, copies: int, measurements: int, projects: int) -> tuple[Path, dict]:
     from planner.services.plan_file import plan_counts
+    from planner.store import open_plan_file
     from tests.benchmarks.bench_exchange import fill
     from tests.benchmarks.generate import generate
 
     path = folder / "district-x10.planner"
     started = time.perf_counter()
+    central = folder / "large-central.planner"
+    if path.exists() and central.exists():  # --keep: built before; the central file is put back as it was
+        shutil.copyfile(folder / "large-central.original", central)
+        with open_plan_file(path, read_only=True) as store:
+            counts = dict(plan_counts(store)[0].counts)
+        return path, {"WIGs": counts["WIGs"], "key levers": counts["key levers"], "measurements": measurements,
+                      "projects": projects, "build_s": 0.0, "file_mb": path.stat().st_size / 1e6}
     store = generate(path, copies)
-    store.save_copy(folder / "large-central.planner")  # the central office's file: the plan, no values yet
+    store.save_copy(central)  # the central office's file: the plan, no values yet
+    shutil.copyfile(central, folder / "large-central.original")
     values = fill(store, measurements)
     counts = dict(plan_counts(store)[0].counts)
     store.close()
@@ -282,6 +291,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--measurements", type=int, default=2_000_000)
     parser.add_argument("--projects", type=int, default=5000)
+    parser.add_argument("--keep", type=Path, help="build the files in this folder and reuse them next time")
     parser.add_argument("--step", nargs="+")
     parser.add_argument("--started", type=float)
     args = parser.parse_args()
@@ -301,7 +311,11 @@ def main() -> None:
     from planner.services.plan_file import new_plan_file
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for leftover in [*folder.glob("*.xlsx"), *folder.glob("*.pdf"), folder / "default.planner",
+                         folder / "default-central.planner"]:
+            leftover.unlink(missing_ok=True)
         default = folder / "default.planner"
         new_plan_file(default).close()
         shutil.copyfile(default, folder / "default-central.planner")

@@ -49,6 +49,7 @@ def upgrade() -> None:
     op.create_index("ix_change_log_at", "change_log", ["at"])
     op.create_index("ix_change_log_actor", "change_log", ["actor"])
     op.create_index("ix_change_log_batch", "change_log", ["batch"])
+    op.create_index("ix_change_log_row_uuid", "change_log", ["row_uuid"])
 
     op.create_table(
         "period_lock",
