@@ -430,8 +430,11 @@ def test_a_sheet_too_big_for_excel_is_refused_before_anything_is_written(store: 
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from planner.errors import ValidationError
     from planner.services import xlsx_export
+    from planner.services.exchange_rows import plan_measurement_count
 
     seed(store)
+    # counted in SQL before anything is read: the same number the export would write
+    assert plan_measurement_count(store, 1) == len(collect(store, ExportScope(1), TODAY)["Measurements"])
     monkeypatch.setattr(xlsx_export, "MAX_SHEET_ROWS", 10)  # Excel's 1,048,575, scaled down for the test
     before = table_dump(store)
     with pytest.raises(ValidationError, match=r"The Measurements sheet would have \d+ rows; an Excel sheet holds 10"):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.model import (
@@ -37,6 +37,24 @@ class ExportScope:
 
 def _u(obj: Any) -> str | None:
     return str(obj.uuid) if obj is not None else None
+
+
+def plan_measurement_count(store: PlanStore, plan_id: int) -> int:
+    """How many logged values the whole plan has, counted in SQL before anything is read into memory."""
+    with store.reader() as s:
+        wigs = (select(Wig.id).outerjoin(Strategy, Wig.strategy_id == Strategy.id)
+                .outerjoin(Priority, Strategy.priority_id == Priority.id)
+                .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
+                .outerjoin(Department, Wig.department_id == Department.id)
+                .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id)))
+        strategies = (select(Strategy.id).join(Priority, Strategy.priority_id == Priority.id)
+                      .join(Pillar, Priority.pillar_id == Pillar.id).where(Pillar.plan_id == plan_id))
+        departments = select(Department.id).where(Department.plan_id == plan_id)
+        measures = select(PerformanceMeasure.id).where(
+            PerformanceMeasure.wig_id.in_(wigs) | PerformanceMeasure.strategy_id.in_(strategies)
+            | PerformanceMeasure.department_id.in_(departments))
+        return int(s.scalar(select(func.count(Measurement.id)).where(
+            Measurement.wig_id.in_(wigs) | Measurement.measure_id.in_(measures))) or 0)
 
 
 def collect(store: PlanStore, scope: ExportScope, today: date) -> dict[str, list[dict[str, Any]]]:

@@ -38,7 +38,7 @@ from planner.services.exchange import (
     safe_text,
     state_key,
 )
-from planner.services.exchange_rows import ExportScope, collect
+from planner.services.exchange_rows import ExportScope, collect, plan_measurement_count
 from planner.services.history import for_rows, iter_all
 from planner.services.periods import periods_between
 from planner.store import PlanStore
@@ -127,13 +127,10 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
         raise ValidationError(f"The folder “{out.parent}” does not exist.")
     report = progress or (lambda fraction, text: None)
     report(0.02, "Reading the plan")
+    if scope.division_id is None and scope.department_id is None:  # refuse before reading millions of rows
+        _refuse_if_too_many({"Measurements": plan_measurement_count(store, scope.plan_id)})
     rows = collect(store, scope, today)
-    too_many = {name: len(found) for name, found in rows.items() if len(found) > MAX_SHEET_ROWS}
-    if too_many:
-        name, count = max(too_many.items(), key=lambda item: item[1])
-        raise ValidationError(
-            f"The {name} sheet would have {count:,} rows; an Excel sheet holds {MAX_SHEET_ROWS:,}. "
-            "Nothing was written.", hint="Export one division or one department at a time: each fits.")
+    _refuse_if_too_many({name: len(found) for name, found in rows.items()})
     quality = data_quality(rows, today)
     with store.reader() as s:
         plan = s.get(Plan, scope.plan_id)
@@ -171,6 +168,15 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
         _remember_exchange(store, rows)
     report(1.0, "Done")
     return ExportResult(out, {k: len(v) for k, v in rows.items()}, quality)
+
+
+def _refuse_if_too_many(counts: dict[str, int]) -> None:
+    too_many = {name: n for name, n in counts.items() if n > MAX_SHEET_ROWS}
+    if too_many:
+        name, count = max(too_many.items(), key=lambda item: item[1])
+        raise ValidationError(
+            f"The {name} sheet would have {count:,} rows; an Excel sheet holds {MAX_SHEET_ROWS:,}. "
+            "Nothing was written.", hint="Export one division or one department at a time: each fits.")
 
 
 def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]]) -> None:
