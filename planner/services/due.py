@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from planner.model import (
+    Frequency,
     KeyLever,
     Measurement,
     Milestone,
@@ -44,27 +45,26 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
         plan_wigs = {w.id for w in wigs}
         in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
         measures = s.scalars(select(PerformanceMeasure).order_by(PerformanceMeasure.id)).all()
-        # the current and last periods of any frequency start within two years (a year's values: one row)
-        since = date(today.year - 2, today.month, 1)
+        # Only the current and the last period of each frequency are asked about: read just those values.
+        asked = {f: (period_containing(today, f), period_containing(period_containing(today, f).start
+                                                                    - timedelta(days=1), f)) for f in Frequency}
+        starts = {p.start for pair in asked.values() for p in pair}
         logged = {(m, start) for m, start in s.execute(select(Measurement.measure_id, Measurement.period_start)
                                                        .where(Measurement.measure_id.is_not(None),
-                                                              Measurement.period_start >= since))}
+                                                              Measurement.period_start.in_(starts)))}
         for m in measures:
             if department_id is not None and m.department_id != department_id and m.wig_id not in in_scope:
                 continue
             if m.wig_id is not None and m.wig_id not in plan_wigs:
                 continue
-            current = period_containing(today, m.frequency)
-            last = period_containing(current.start - timedelta(days=1), m.frequency)
+            current, last = asked[m.frequency]
             if (m.id, current.start) not in logged and (m.id, last.start) not in logged:
                 items.append(DueItem("Values to log", m.name, f"No value for {current.label} or {last.label}.",
                                      NodeKey(Kind.MEASURE, m.id)))
-        notes = {wig_id: note for wig_id, note in s.execute(
-            select(Measurement.wig_id, Measurement.note).where(Measurement.wig_id.is_not(None))
-            .order_by(Measurement.period_end))}
         for w in wigs:
             progress = status.wigs.get(w.id)
-            if w.id in in_scope and progress and progress.status is Status.OFF_TRACK and not notes.get(w.id):
+            latest_note = progress.latest.note if progress and progress.latest else ""
+            if w.id in in_scope and progress and progress.status is Status.OFF_TRACK and not latest_note:
                 items.append(DueItem("Off-track WIGs without a note", w.sentence,
                                      "Off track, and its latest value has no note saying why.",
                                      NodeKey(Kind.WIG, w.id)))
