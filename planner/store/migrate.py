@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -23,14 +24,17 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(_config())
 
 
+@functools.cache
 def head_revision() -> str:
+    """The newest revision shipped (read once: the scripts do not change while Planner runs)."""
     head = script_directory().get_current_head()
     assert head is not None
     return head
 
 
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in script_directory().walk_revisions()}
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in script_directory().walk_revisions())
 
 
 def current_revision(connection: Connection) -> str | None:
