@@ -65,6 +65,10 @@ def run_self_test(out: Callable[[str], None] | None = None) -> int:
             if not window.open_path(folder / "self-test.planner"):
                 raise AssertionError("the main window could not open the plan file")
             window.show()
+            deadline = time.perf_counter() + 60  # the file is opened off the GUI thread
+            while window.store is None and time.perf_counter() < deadline:
+                QApplication.processEvents()
+                time.sleep(0.005)
             QApplication.processEvents()
             shown = time.perf_counter() - window_started
             since_start = time.time() - float(os.environ.get("PLANNER_T0", time.time()))
