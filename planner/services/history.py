@@ -114,17 +114,23 @@ class ChangeEntry:
 
     @property
     def summary(self) -> str:
-        if self.action in ("add", "delete"):  # the row's first few values, as it came or went
-            values = [f"{f.field}: {f.after if self.action == 'add' else f.before}" for f in self.fields[:4]]
-            return "; ".join(values) + ("; …" if len(self.fields) > 4 else "")
+        if self.action in ("add", "delete"):  # the row's own values first, as it came or went
+            shown = sorted((f for f in self.fields if "position" not in f.field.lower()),
+                           key=lambda f: f.field in _REFERENCE_FIELDS)
+            values = [f"{f.field}: {f.after if self.action == 'add' else f.before}" for f in shown[:4]]
+            return "; ".join(values) + ("; …" if len(shown) > 4 else "")
         return "; ".join(f"{f.field}: {f.before or '(blank)'} → {f.after or '(blank)'}" for f in self.fields)
 
 
 def field_name(column: str) -> str:
+    """A column as a form would label it: "period_start" is "Period start", "wig_id" is "WIG"."""
     if column in _FIELD_NAMES:
         return _FIELD_NAMES[column]
     words = column.removesuffix("_id").replace("_", " ")
     return words[:1].upper() + words[1:]
+
+
+_REFERENCE_FIELDS = {field_name(column) for column in _REFERENCES}
 
 
 def _short(value: str, limit: int = 80) -> str:
