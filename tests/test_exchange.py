@@ -27,7 +27,7 @@ from planner.services.xlsx_export import export_workbook
 from planner.services.xlsx_import import apply_import, plan_import
 from planner.store import PlanStore
 from tests.benchmarks.generate import add_measurements
-from tests.conftest import require_tool
+from tests.conftest import fetch_one, require_tool
 from tests.test_plan_edit import table_dump
 
 TODAY = date(2025, 1, 15)
@@ -199,8 +199,7 @@ def test_the_change_history_goes_out_with_the_workbook(store: PlanStore, tmp_pat
 def _dept(store: PlanStore) -> int:
     from planner.model import Department
 
-    with store.reader() as s:
-        return int(s.scalars(select(Department.id).where(Department.name == "Athletics")).one())
+    return fetch_one(store, Department, name="Athletics").id
 
 
 def test_a_spreadsheet_opens_the_workbook_and_evaluates_nothing(store: PlanStore, tmp_path: Path) -> None:

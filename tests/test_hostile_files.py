@@ -141,7 +141,6 @@ def test_a_full_disk_refuses_the_save_and_keeps_what_was_saved(tmp_path: Path, p
 
 def test_the_window_offers_a_read_only_view_of_a_read_only_file(qtbot, qt_isolated: Path, plan_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from planner.store import __init__ as _unused  # noqa: F401 - the module whose os.access is asked
     from planner.ui.app import data_folder
     from planner.ui.main_window import MainWindow
     from tests.test_gui import ScriptedPrompter

@@ -46,8 +46,8 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
         in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
         measures = s.scalars(select(PerformanceMeasure).order_by(PerformanceMeasure.id)).all()
         # Only the current and the last period of each frequency are asked about: read just those values.
-        asked = {f: (period_containing(today, f), period_containing(period_containing(today, f).start
-                                                                    - timedelta(days=1), f)) for f in Frequency}
+        current_periods = {f: period_containing(today, f) for f in Frequency}
+        asked = {f: (p, period_containing(p.start - timedelta(days=1), f)) for f, p in current_periods.items()}
         starts = {p.start for pair in asked.values() for p in pair}
         logged = {(m, start) for m, start in s.execute(select(Measurement.measure_id, Measurement.period_start)
                                                        .where(Measurement.measure_id.is_not(None),

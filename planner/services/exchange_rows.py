@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from planner.model import (
@@ -39,14 +39,19 @@ def _u(obj: Any) -> str | None:
     return str(obj.uuid) if obj is not None else None
 
 
+def _plan_wigs(plan_id: int) -> Select[Any]:
+    """The ids of a plan's WIGs: under its pillars, or its departments' own."""
+    return (select(Wig.id).outerjoin(Strategy, Wig.strategy_id == Strategy.id)
+            .outerjoin(Priority, Strategy.priority_id == Priority.id)
+            .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
+            .outerjoin(Department, Wig.department_id == Department.id)
+            .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id)))
+
+
 def plan_measurement_count(store: PlanStore, plan_id: int) -> int:
     """How many logged values the whole plan has, counted in SQL before anything is read into memory."""
     with store.reader() as s:
-        wigs = (select(Wig.id).outerjoin(Strategy, Wig.strategy_id == Strategy.id)
-                .outerjoin(Priority, Strategy.priority_id == Priority.id)
-                .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
-                .outerjoin(Department, Wig.department_id == Department.id)
-                .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id)))
+        wigs = _plan_wigs(plan_id)
         strategies = (select(Strategy.id).join(Priority, Strategy.priority_id == Priority.id)
                       .join(Pillar, Priority.pillar_id == Pillar.id).where(Pillar.plan_id == plan_id))
         departments = select(Department.id).where(Department.plan_id == plan_id)
@@ -67,9 +72,7 @@ def collect(store: PlanStore, scope: ExportScope, today: date) -> dict[str, list
 def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[str, list[dict[str, Any]]]:
     plan = s.get(Plan, scope.plan_id)
     assert plan is not None
-    all_wigs = list(s.scalars(select(Wig).outerjoin(Strategy).outerjoin(Priority).outerjoin(Pillar)
-                              .outerjoin(Department, Wig.department_id == Department.id)
-                              .where((Pillar.plan_id == plan.id) | (Department.plan_id == plan.id))))
+    all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(_plan_wigs(plan.id))).order_by(Wig.id)))
     if scope.department_id is not None:
         wigs = [w for w in all_wigs if w.department_id == scope.department_id]
         departments = [s.get(Department, scope.department_id)]

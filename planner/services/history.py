@@ -223,8 +223,8 @@ def _entry(change: Change, labels: _Labels) -> ChangeEntry:
                        f"{kind} “{labels.label(change.table_name, row)}”", fields)
 
 
-def _query(*, tables: Iterable[str] | None, item: Item | None, actor: str | None, since: date | None,
-           until: date | None, search: str | None) -> Select[tuple[Change]]:
+def _query(*, tables: Iterable[str] | None = None, item: Item | None = None, actor: str | None = None,
+           since: date | None = None, until: date | None = None, search: str | None = None) -> Select[tuple[Change]]:
     query = select(Change)
     if tables is not None:
         query = query.where(Change.table_name.in_(list(tables)))
@@ -291,9 +291,7 @@ def for_rows(store: PlanStore, row_uuids: Iterable[str], chunk: int = 20_000) ->
 
 def count(store: PlanStore, **filters: Any) -> int:
     with store.reader() as s:
-        return int(s.scalar(select(func.count()).select_from(_query(**{
-            "tables": None, "item": None, "actor": None, "since": None, "until": None, "search": None,
-            **filters}).subquery())) or 0)
+        return int(s.scalar(select(func.count()).select_from(_query(**filters).subquery())) or 0)
 
 
 def actors(store: PlanStore) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from planner.errors import ValidationError
 from planner.model import Base, Commitment, Department, Wig
 from planner.services.progress import Progress
-from planner.services.status import plan_status
+from planner.services.status import PlanStatus, plan_status
 from planner.services.transaction import write
 from planner.store import PlanStore
 
@@ -52,12 +52,13 @@ class WigSession:
         return sum(1 for c in self.last_week if c.done is None)
 
 
-def session_view(store: PlanStore, plan_id: int, week: date, today: date,
-                 department_id: int | None = None) -> list[WigSession]:
-    """Every WIG of the plan (or of one department), with its status and two weeks of commitments."""
+def session_view(store: PlanStore, plan_id: int, week: date, today: date, department_id: int | None = None,
+                 status: PlanStatus | None = None) -> list[WigSession]:
+    """Every WIG of the plan (or of one department), with its status and two weeks of commitments. `status`
+    is the plan's status when the caller has it already: a commitment changes no score."""
     monday = week_of(week)
     previous = monday - timedelta(days=7)
-    status = plan_status(store, plan_id, today)
+    status = status or plan_status(store, plan_id, today)
     with store.reader() as s:
         wigs = [w for w in s.scalars(select(Wig).order_by(Wig.id)) if w.id in status.wigs
                 and (department_id is None or w.department_id == department_id)]

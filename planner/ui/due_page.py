@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from planner.services.due import DueItem, due_now
-from planner.services.plan_outline import filter_choices, list_plans
 from planner.store import PlanStore
+from planner.ui.department_choice import DepartmentChoice
 from planner.ui.tasks import run_in_background
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 40
@@ -28,11 +28,7 @@ class DuePage(QWidget):
         self.today = date.today
         self.items: list[DueItem] = []
         self._generation = 0
-        self.department = QComboBox()
-        self.department.setObjectName("due_department")
-        self.department.setAccessibleName("Department")
-        self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.department.setMinimumContentsLength(30)
+        self.department = DepartmentChoice("due_department")
         self.summary = QLabel()
         self.tree = QTreeWidget()
         self.tree.setObjectName("due")
@@ -50,25 +46,14 @@ class DuePage(QWidget):
         self.tree.itemActivated.connect(self._activated)
 
     def _department_changed(self, _index: int) -> None:
-        self.department_chosen.emit(self.department.currentText() if self.department.currentData() else "")
+        self.department_chosen.emit(self.department.chosen_name())
         self.refresh()
 
     def set_store(self, store: PlanStore | None, department: str = "") -> None:
         """Show `store`, for the department of that name (my department) when the plan has it."""
         self._generation += 1  # results still on their way belong to the old file
         self.store = store
-        self.plan_id = None
-        self.department.blockSignals(True)
-        self.department.clear()
-        self.department.addItem("All departments", None)
-        if store is not None:
-            plans = [p for p in list_plans(store) if not p.archived]
-            if plans:
-                self.plan_id = plans[0].id
-                for ident, name in filter_choices(store, self.plan_id).departments:
-                    self.department.addItem(name, ident)
-        self.department.setCurrentIndex(max(0, self.department.findText(department)) if department else 0)
-        self.department.blockSignals(False)
+        self.plan_id = self.department.load(store, department)
         self.tree.clear()
 
     def refresh(self) -> None:

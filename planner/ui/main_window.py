@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         elif shown is self.due:
             self.due.refresh()
         elif shown is self.session:
-            self.session.refresh()
+            self.session.refresh(rescore=True)
         elif shown is self.changes:
             self.changes.refresh()
         elif shown is self.page:

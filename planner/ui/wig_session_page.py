@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
 from planner.services import wig_session as ws
-from planner.services.plan_outline import filter_choices, list_plans
+from planner.services.status import PlanStatus, plan_status
 from planner.services.wig_session import CommitmentRow, WigSession
 from planner.store import PlanStore
 from planner.ui.commands import CallCommand
+from planner.ui.department_choice import DepartmentChoice
 from planner.ui.tasks import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
@@ -109,10 +110,9 @@ class WigSessionPage(QWidget):
         self.today = date.today
         self.week = ws.week_of(self.today())
         self.sessions: list[WigSession] = []
+        self._status: PlanStatus | None = None
         self._generation = 0
-        self.department = QComboBox()
-        self.department.setObjectName("session_department")
-        self.department.setMinimumContentsLength(30)
+        self.department = DepartmentChoice("session_department")
         self.week_label = QLabel()
         self.week_label.setObjectName("session_week")
         previous = QPushButton("◀ &Previous Week")
@@ -153,8 +153,10 @@ class WigSessionPage(QWidget):
         self.add_button.clicked.connect(self.add_commitment)
         self.delete_button = QPushButton("&Delete Commitment")
         self.delete_button.clicked.connect(self.delete_commitment)
+        self._last_table = self.this_week
         for table in (self.last_week, self.this_week):
             table.edited.connect(self.save_edit)
+            table.currentCellChanged.connect(lambda *_cells, t=table: setattr(self, "_last_table", t))
 
         top = QHBoxLayout()
         top.addWidget(QLabel("&Department:", buddy=self.department))
@@ -196,24 +198,14 @@ class WigSessionPage(QWidget):
     def set_store(self, store: PlanStore | None, department: str = "") -> None:
         self._generation += 1
         self.store = store
-        self.plan_id = None
-        self.department.blockSignals(True)
-        self.department.clear()
-        self.department.addItem("All departments", None)
-        if store is not None:
-            plans = [p for p in list_plans(store) if not p.archived]
-            if plans:
-                self.plan_id = plans[0].id
-                for ident, name in filter_choices(store, self.plan_id).departments:
-                    self.department.addItem(name, ident)
-        self.department.setCurrentIndex(max(0, self.department.findText(department)))
-        self.department.blockSignals(False)
+        self._status = None
+        self.plan_id = self.department.load(store, department)
         self.sessions = []
         self.wigs.clear()
         self._show_wig()
 
     def _department_changed(self, _index: int) -> None:
-        self.department_chosen.emit(self.department.currentText() if self.department.currentData() else "")
+        self.department_chosen.emit(self.department.chosen_name())
         self.refresh()
 
     def set_week(self, day: date) -> None:
@@ -228,24 +220,32 @@ class WigSessionPage(QWidget):
         self.this_title.setText(f"<b>This week</b> (from {self.week:%b} {self.week.day}): what will each of us do "
                                 "to move the lead measures?")
 
-    def refresh(self, keep: int | None = None) -> None:
+    def refresh(self, keep: int | None = None, *, rescore: bool = False) -> None:
+        """Read the commitments again; the plan's scores only when asked (the tab is shown anew) or not yet
+        known, since a commitment, a week or a department changes no score."""
         if self.store is None or self.plan_id is None:
             return
         store, plan_id, week, today = self.store, self.plan_id, self.week, self.today()
         department = self.department.currentData()
         chosen = keep if keep is not None else self.current_wig()
+        known = None if rescore else self._status
         self._generation += 1
         generation = self._generation
 
-        def done(sessions: list[WigSession]) -> None:
+        def read() -> tuple[list[WigSession], PlanStatus]:
+            status = known or plan_status(store, plan_id, today)
+            return ws.session_view(store, plan_id, week, today, department, status), status
+
+        def done(result: tuple[list[WigSession], PlanStatus]) -> None:
             if generation == self._generation and self.store is store:
-                self._show(sessions, chosen)
+                self._status = result[1]
+                self._show(result[0], chosen)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
                 self.score.setText(f"The session could not be read: {exc}")
 
-        run_in_background(lambda: ws.session_view(store, plan_id, week, today, department), done, failed)
+        run_in_background(read, done, failed)
 
     def _show(self, sessions: list[WigSession], chosen: int | None) -> None:
         self.sessions = sessions
@@ -337,10 +337,9 @@ class WigSessionPage(QWidget):
                    lambda: ws.update_commitment(store, ident, before), s.wig_id)
 
     def delete_commitment(self) -> None:
+        """Delete the commitment last selected, in either week (the button takes the focus from the table)."""
         s = self._current()
-        table = self.this_week if self.this_week.hasFocus() or self.last_week.selected_id() is None \
-            else self.last_week
-        ident = table.selected_id()
+        ident = self._last_table.selected_id()
         if s is None or self.store is None or ident is None:
             return
         store = self.store
