@@ -15,7 +15,9 @@ os.environ.setdefault("PLANNER_SYNC_TASKS", "1")  # background work runs inline;
 from planner.services.plan_file import new_plan_file
 from planner.store import PlanStore, open_plan_file
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+# The district's documents, copied from the shared seeds so a clone with nothing beside it can check the
+# default plan against them (tests/data/seeds/README.md says what each file is).
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 
 
 def fetch_one(where_from: object, model: type, **where: object):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from planner.model import Department, PerformanceMeasure, Plan, Strategy, Wig, WigKind
 from planner.services.default_plan import DEFAULT_PLAN_FILES, load_plan_data
 from planner.services.plan_file import plan_counts
+from tests.conftest import SEEDS
 from planner.services.wig_parser import parse_wig
 from planner.store import PlanStore
 
@@ -144,7 +145,7 @@ def test_codes_in_the_seeds_are_the_codes_in_the_file(seed_text: dict[str, str])
 
 def test_departments_in_the_indexes_are_the_divisions_departments(seed_text: dict[str, str]) -> None:
     for division in CMS["divisions"]:
-        raw = (Path(__file__).resolve().parents[2] / "shared" / "seeds" / division["seed"]).read_text()
+        raw = (SEEDS / division["seed"]).read_text()
         named = [m.strip() for m in re.findall(r"^Department\t(.+)$", raw, flags=re.M)]
         assert named == division["departments"], division["name"]
 
