@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner import __version__
+from planner import __version__, clock
 from planner.errors import PlannerError
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -81,7 +81,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from planner.store import open_plan_file
 
     try:
-        today = date.fromisoformat(args.as_of) if args.as_of else date.today()
+        today = date.fromisoformat(args.as_of) if args.as_of else clock.today()
     except ValueError:
         raise ValidationError(f"--as-of must be a date written as YYYY-MM-DD (got “{args.as_of}”).") from None
     if args.out.suffix.lower() != ".pdf":
@@ -109,7 +109,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     import getpass
-    from datetime import date
 
     from planner.services.exchange_rows import ExportScope
     from planner.services.report import active_plan_id, resolve_scope
@@ -121,7 +120,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division)
         export_scope = ExportScope(plan_id, scope.id if scope.kind == "department" else None,
                                    scope.id if scope.kind == "division" else None, label)
-        result = export_workbook(store, args.out, export_scope, date.today(), args.by or getpass.getuser())
+        result = export_workbook(store, args.out, export_scope, clock.today(), args.by or getpass.getuser())
     counts = ", ".join(f"{n} {sheet.lower()}" for sheet, n in result.rows.items() if n)
     print(f"Wrote {args.out}: {label}; {counts}.")
     if result.quality:

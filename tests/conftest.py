@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# One calendar for every test and every program a test starts: never the real date (planner/clock.py).
+os.environ["PLANNER_TODAY"] = "2026-12-01"
 os.environ.setdefault("PLANNER_SYNC_TASKS", "1")  # background work runs inline; one test checks the real thing
 
 from planner.services.plan_file import new_plan_file

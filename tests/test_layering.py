@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "planner"
-CORE = ["model", "store", "services", "errors.py", "paths.py"]
+CORE = ["model", "store", "services", "errors.py", "paths.py", "clock.py"]
 FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6")
 # The CLI uses the services and, for `planner report`, the QtGui page renderer; never a widget.
 CLI_FORBIDDEN = ("PySide6.QtWidgets", "PySide6.QtPrintSupport", "pyqtgraph")

@@ -11,6 +11,8 @@ from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from planner import clock
+
 # Stable constraint names, so Alembic's batch mode can find and alter constraints on SQLite
 # exactly as it would on a server database.
 NAMING_CONVENTION = {
@@ -23,7 +25,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -35,6 +35,7 @@ from planner.model import (
     Wig,
     WigKind,
 )
+from planner.services.dates import DateError, parse_date
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
 from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
@@ -124,10 +125,9 @@ def _clean(kind: Kind, name: str, raw: Any) -> Any:
         if isinstance(raw, date):
             return raw
         try:
-            return date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise ValidationError(f"{label} must be a date written as YYYY-MM-DD (you entered “{raw}”).",
-                                  field=name) from None
+            return parse_date(raw)
+        except DateError as exc:
+            raise ValidationError(f"{label}: {exc}.", field=name) from None
     if spec.type is FieldType.CHOICE:
         if raw not in spec.choices:
             raise ValidationError(f"{label} must be one of: {', '.join(spec.choices)}.", field=name)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from planner import clock
 from planner.errors import ValidationError
 from planner.model import (
     Base,
@@ -35,6 +36,7 @@ from planner.model import (
     Wig,
     task_dependency,
 )
+from planner.services.dates import DateError, parse_date
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.transaction import write
 from planner.store import PlanStore
@@ -319,10 +321,9 @@ def _clean(entity: Entity, name: str, raw: Any) -> Any:
         if isinstance(raw, date):
             return raw
         try:
-            return date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise ValidationError(f"{col.label} must be a date written as YYYY-MM-DD (you entered “{raw}”).",
-                                  field=name) from None
+            return parse_date(raw)
+        except DateError as exc:
+            raise ValidationError(f"{col.label}: {exc}.", field=name) from None
     if col.kind in ("number", "percent", "score"):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if col.kind == "percent":
@@ -467,9 +468,9 @@ def create(store: PlanStore, entity: Entity, values: dict[str, Any] | None = Non
     """A new record (with sensible defaults for what is not given). Children need their project's id."""
     values = dict(DEFAULTS[entity]) | dict(values or {})
     if entity is Entity.UPDATE:
-        values.setdefault("update_date", today or date.today())
+        values.setdefault("update_date", today or clock.today())
     if entity is Entity.RAID:
-        values.setdefault("raised_on", today or date.today())
+        values.setdefault("raised_on", today or clock.today())
     with write(store) as session:
         model = MODELS[entity]
         obj = model()

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 
 from planner.errors import ValidationError
 from planner.model import Base, Commitment, Department, Wig
+from planner.services.dates import DateError, parse_date
 from planner.services.progress import Progress
 from planner.services.status import PlanStatus, plan_status
 from planner.services.transaction import write
@@ -91,9 +92,9 @@ def _due(raw: Any) -> date | None:
     if isinstance(raw, date):
         return raw
     try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise ValidationError(f"“{raw}” is not a date.", field="due", hint="Write it as 2026-11-27.") from None
+        return parse_date(raw)
+    except DateError as exc:
+        raise ValidationError(f"By: {exc}.", field="due") from None
 
 
 def _clean(changes: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
-from planner import __version__
+from planner import __version__, clock
 from planner.errors import PlannerError, ValidationError
 from planner.model import ExchangeState, Frequency, InterimTarget, PerformanceMeasure, Plan, utcnow
 from planner.services.exchange import (
@@ -262,7 +262,7 @@ def _cover(ws: Worksheet, plan_name: str, plan_year: str, scope: ExportScope, ex
     division = scope.label.removeprefix("Division: ") if scope.division_id else ""
     facts = [("District plan", plan_name), ("Scope", scope.label), ("Division", division),
              ("Department", department), ("Plan year", plan_year),
-             ("Exported at", datetime.now().replace(microsecond=0).isoformat(sep=" ")),
+             ("Exported at", clock.now().replace(microsecond=0).isoformat(sep=" ")),
              ("Exported by", exported_by), ("Planner version", __version__), ("Schema version", head_revision()),
              ("Workbook format", FORMAT_VERSION)]
     for r, (key, value) in enumerate(facts, start=3):

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner import clock
 from planner.errors import PlannerError
 from planner.model import (
     DEFAULT_LEVEL_NAMES,
@@ -46,6 +47,7 @@ from planner.model import (
     WigKind,
     utcnow,
 )
+from planner.services.dates import DateError, parse_date
 from planner.services.exchange import (
     COVER,
     DATA_SHEETS,
@@ -168,14 +170,10 @@ def _parse(col: XCol, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"“{value}” is not a UUID") from None
     if col.kind == "date":
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
         try:
-            return date.fromisoformat(str(value).strip()[:10])
-        except ValueError:
-            raise ValueError(f"“{value}” is not a date (YYYY-MM-DD)") from None
+            return parse_date(value)
+        except DateError as exc:
+            raise ValueError(str(exc)) from None
     if col.kind in ("number", "int"):
         if isinstance(value, bool):
             raise ValueError(f"“{value}” is not a number")
@@ -407,7 +405,7 @@ class ImportPlan:
 
 def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = None) -> ImportPlan:
     """Read, validate and compare every file; writes nothing."""
-    today = today or date.today()
+    today = today or clock.today()
     current = _current_rows(store, today)
     with store.reader() as s:
         bases = {e.row_uuid: e.base_hash for e in s.scalars(select(ExchangeState))}

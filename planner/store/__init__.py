@@ -13,12 +13,12 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from planner import clock
 from planner.errors import (
     DamagedPlanFileError,
     NewerPlanFileError,
@@ -236,7 +236,7 @@ def create_plan_file(path: Path, *, revision: str = "head") -> PlanStore:
 
 
 def _backup_name(path: Path, revision: str | None) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.stem}.before-upgrade-from-{revision or 'none'}-{stamp}{path.suffix or '.planner'}")
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from planner import clock
 from planner.services.due import DueItem, due_now
 from planner.store import PlanStore
 from planner.ui.department_choice import DepartmentChoice
@@ -25,7 +24,7 @@ class DuePage(QWidget):
         super().__init__(parent)
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
-        self.today = date.today
+        self.today = clock.today
         self.items: list[DueItem] = []
         self._generation = 0
         self.department = DepartmentChoice("due_department")

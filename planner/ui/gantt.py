@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
+from planner import clock
 from planner.services.projects import TimelineBar
 
 ROW = 24
@@ -27,7 +28,7 @@ class GanttView(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Project timeline")
         self.bars: list[TimelineBar] = []
-        self.today = date.today()
+        self.today = clock.today()
         self.zoom = "Month"
         self.first = self.today
         self.last = self.today

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog, QTabWidget, QWidget
 
-from planner import APP_NAME, __version__
+from planner import APP_NAME, __version__, clock
 from planner.errors import (
     DamagedPlanFileError,
     PlanFileLockedError,
@@ -418,7 +418,7 @@ class MainWindow(QMainWindow):
                 raise exc
             self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
 
-        run_in_background(lambda: backups.make_backup(path, folder, datetime.now()), lambda _made: None, failed)
+        run_in_background(lambda: backups.make_backup(path, folder, clock.now()), lambda _made: None, failed)
 
     def restore_from_backup(self) -> None:
         if self.store is None or self.store.read_only:
@@ -433,7 +433,7 @@ class MainWindow(QMainWindow):
         chosen = dialog.chosen()
         self._close_store()
         try:
-            backups.restore(chosen, path, self.backup_folder(path), datetime.now())
+            backups.restore(chosen, path, self.backup_folder(path), clock.now())
         except (OSError, sqlite3.Error) as exc:
             self.prompter.error(PlannerError(f"The backup could not be restored: {exc}.",
                                              hint="The plan file was left as it was."))
@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
                     "The damaged file is kept beside the backups.")
         if not self.prompter.confirm("The plan file is damaged", question, "Restore Backup"):
             return False
-        backups.restore(good.path, exc.path, self.backup_folder(exc.path), datetime.now())
+        backups.restore(good.path, exc.path, self.backup_folder(exc.path), clock.now())
         return True
 
     def open_default(self, path: Path) -> bool:

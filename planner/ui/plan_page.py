@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner import clock
 from planner.errors import PlannerError, ValidationError
 from planner.render.status_style import label as status_label
 from planner.services import measurements, plan_edit, projects
@@ -75,7 +76,7 @@ class PlanPage(QWidget):
         self.undo_stack = QUndoStack(self)
         self._expanded: set[NodeKey] = set()
         self._restoring = False
-        self.today: Callable[[], date] = date.today
+        self.today: Callable[[], date] = clock.today
         self.status: PlanStatus | None = None
         self._status_generation = 0
 

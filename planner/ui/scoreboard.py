@@ -4,7 +4,6 @@ delegate, so only those in view are drawn, however many WIGs the district has.""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner import clock
 from planner.render.sparkline import paint_sparkline
 from planner.render.status_style import COLOR, PATTERN, label
 from planner.services.charts import Scope, ScoreCard, scope_choices, scoreboard
@@ -124,7 +124,7 @@ class ScoreboardPage(QWidget):
         self.plan_id: int | None = None
         self._loaded = False
         self._generation = 0
-        self.today = date.today
+        self.today = clock.today
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scope")
         self.scope_combo.setAccessibleName("Scoreboard scope")

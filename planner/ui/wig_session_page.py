@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner import clock
 from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
 from planner.services import wig_session as ws
@@ -107,7 +108,7 @@ class WigSessionPage(QWidget):
         self.undo_stack, self.report, self.who = undo_stack, report, who
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
-        self.today = date.today
+        self.today = clock.today
         self.week = ws.week_of(self.today())
         self.sessions: list[WigSession] = []
         self._status: PlanStatus | None = None

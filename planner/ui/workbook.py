@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner import clock
 from planner.errors import PlannerError, ValidationError
 from planner.model import ProjectStatus
 from planner.services import projects as pj
@@ -410,7 +411,7 @@ class WorkbookPage(QWidget):
         self.report = report
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
-        self.today = date.today
+        self.today = clock.today
         self.project_id: int | None = None
         self._loaded = False
 
