@@ -7,9 +7,11 @@ Level tables are typed because each level has its own fields. A plan names its o
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.model.base import Base, Record, enum_column
@@ -44,9 +46,6 @@ class Plan(Record, Base):
 
     name: Mapped[str] = mapped_column(Text)
     period_label: Mapped[str] = mapped_column(Text, default="")  # "2024-29"
-    plan_year: Mapped[str] = mapped_column(Text, default="")  # the current annual plan, "2024-25"
-    year_start: Mapped[date | None]
-    year_end: Mapped[date | None]
     archived: Mapped[bool] = mapped_column(default=False)
     level_names: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_LEVEL_NAMES))
     mission: Mapped[str] = mapped_column(Text, default="")
@@ -74,11 +73,42 @@ class Plan(Record, Base):
         back_populates="plan", order_by="Division.position", cascade="all, delete-orphan")
     departments: Mapped[list[Department]] = relationship(
         back_populates="plan", order_by="Department.position", cascade="all, delete-orphan")
+    years: Mapped[list[PlanYear]] = relationship(
+        back_populates="plan", order_by="PlanYear.start_date", cascade="all, delete-orphan")
 
     def level_name(self, depth: int) -> str:
         """The plan's own name for a level (0 = pillar), falling back to the 2024-29 names."""
         names = self.level_names or DEFAULT_LEVEL_NAMES
         return names[depth] if depth < len(names) else DEFAULT_LEVEL_NAMES[depth]
+
+
+class PlanYear(Record, Base):
+    """One annual plan of a strategic plan: a school year ("2024-25", July to June) with its own WIGs, key
+    levers, measures and their values. The frame (pillars, priorities, strategies, goals, guardrails,
+    divisions and departments) belongs to the plan and is shared by all its years."""
+
+    __tablename__ = "plan_year"
+    __table_args__ = (UniqueConstraint("plan_id", "label"), CheckConstraint("end_date > start_date", name="ordered"))
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    # The year it was started from (None for the first), so a year's lineage can be walked back.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_year.id", ondelete="SET NULL"))
+    plan: Mapped[Plan] = relationship(back_populates="years")
+
+
+def _lineage_default(context: Any) -> Any:
+    """A row that was not carried from another is the first of its lineage: its lineage is its own UUID."""
+    return context.get_current_parameters().get("uuid")
+
+
+class Carried:
+    """What a WIG, key lever or measure keeps of the row of an earlier year it was carried from: the
+    lineage (the first row's UUID, shared by every year's copy) and the row it came from."""
+
+    lineage_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=_lineage_default, index=True)
 
 
 class DistrictGoal(Record, Base):
@@ -197,7 +227,7 @@ class Strategy(Record, Base):
         secondary=strategy_collaborator, back_populates="collaborates_on", order_by="Department.name")
 
 
-class Wig(Record, Base):
+class Wig(Carried, Record, Base):
     """A Wildly Important Goal: its sentence as written and the structure parsed from it.
 
     It hangs under a strategy, or under a department (a Department Plans Index goal), or both when the
@@ -213,6 +243,8 @@ class Wig(Record, Base):
         ForeignKey("strategy.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL"), index=True)
+    year_id: Mapped[int | None] = mapped_column(ForeignKey("plan_year.id", ondelete="CASCADE"), index=True)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("wig.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
     department_position: Mapped[int] = mapped_column(default=0)
     sentence: Mapped[str] = mapped_column(Text)
@@ -224,6 +256,7 @@ class Wig(Record, Base):
     start_date: Mapped[date | None]
     deadline: Mapped[date | None]
     weight: Mapped[float] = mapped_column(default=1.0, server_default="1.0")  # in a weighted roll-up
+    year: Mapped[PlanYear | None] = relationship()
     strategy: Mapped[Strategy | None] = relationship(back_populates="wigs")
     department: Mapped[Department | None] = relationship(back_populates="wigs")
     key_levers: Mapped[list[KeyLever]] = relationship(
@@ -232,16 +265,17 @@ class Wig(Record, Base):
         back_populates="wig", order_by="PerformanceMeasure.position", cascade="all, delete-orphan")
 
 
-class KeyLever(Record, Base):
+class KeyLever(Carried, Record, Base):
     __tablename__ = "key_lever"
 
     wig_id: Mapped[int] = mapped_column(ForeignKey("wig.id", ondelete="CASCADE"), index=True)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("key_lever.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text)
     wig: Mapped[Wig] = relationship(back_populates="key_levers")
 
 
-class PerformanceMeasure(Record, Base):
+class PerformanceMeasure(Carried, Record, Base):
     """Something a planner logs values for. Attached where the source puts it: a WIG, a strategy
     (when the source's WIG was lost), and/or a department's index entry."""
 
@@ -256,6 +290,8 @@ class PerformanceMeasure(Record, Base):
         ForeignKey("strategy.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL"), index=True)
+    year_id: Mapped[int | None] = mapped_column(ForeignKey("plan_year.id", ondelete="CASCADE"), index=True)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("performance_measure.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
     department_position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(Text)
@@ -263,6 +299,7 @@ class PerformanceMeasure(Record, Base):
     frequency: Mapped[Frequency] = mapped_column(
         enum_column(Frequency, "frequency"), default=Frequency.QUARTERLY)
     allow_over_100: Mapped[bool] = mapped_column(default=False, server_default="0")  # a percent may exceed 100
+    year: Mapped[PlanYear | None] = relationship()
     wig: Mapped[Wig | None] = relationship(back_populates="measures")
     strategy: Mapped[Strategy | None] = relationship(back_populates="measures")
     department: Mapped[Department | None] = relationship(back_populates="measures")

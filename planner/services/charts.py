@@ -15,6 +15,7 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Point, Progress, wig_progress
 from planner.services.status import rules_of, wig_points, wig_progress_of
 from planner.services.wig_parser import format_number
+from planner.services.years import year_scope
 from planner.store import PlanStore
 
 
@@ -95,20 +96,26 @@ class Scope:
     id: int | None = None
 
 
-def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date) -> list[ScoreCard]:
-    """One card per WIG in scope, in plan order, with its chart data and status."""
+def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
+               year_id: int | None = None) -> list[ScoreCard]:
+    """One card per WIG in scope of one year (the one asked for, else the one containing today), in plan
+    order, with its chart data and status as of today or the year's last day."""
     with store.reader() as s:
         plan = s.get(Plan, plan_id)
         if plan is None:
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
+        year = year_scope(s, plan_id, year_id, today)
+        if year is not None:
+            today = year.judged_on(today)
         stmt = (select(Wig, Strategy.code, Priority.code, Department.name, Division.name)
                 .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
                 .outerjoin(Priority, Strategy.priority_id == Priority.id)
                 .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
                 .outerjoin(Department, Wig.department_id == Department.id)
                 .outerjoin(Division, Division.id == Strategy.division_id)
-                .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id)))
+                .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id),
+                       Wig.year_id == year.id if year is not None else Wig.year_id.is_(None)))
         if scope.kind == "pillar":
             stmt = stmt.where(Pillar.id == scope.id)
         elif scope.kind == "division":

@@ -26,6 +26,7 @@ from planner.model import (
     PerformanceMeasure,
     Pillar,
     Plan,
+    PlanYear,
     Priority,
     Strategy,
     Wig,
@@ -103,8 +104,7 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
     """Rows for one data file, not yet added to a session."""
     meta = data["plan"]
     plan = Plan(
-        name=meta["name"], period_label=meta["period_label"], plan_year=meta["plan_year"],
-        year_start=_date(meta["year_start"]), year_end=_date(meta["year_end"]), archived=meta["archived"],
+        name=meta["name"], period_label=meta["period_label"], archived=meta["archived"],
         level_names=list(meta["level_names"]), mission=meta["mission"], vision=meta["vision"],
         strategy_statement=meta["strategy_statement"], tagline=meta["tagline"],
         description=meta["description"], position=position,
@@ -192,6 +192,17 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
             measure.department_position = m
 
     plan.departments = list(departments.values())
+    start, end = _date(meta["year_start"]), _date(meta["year_end"])
+    if start and end:
+        # The documents are one annual plan: its WIGs and measures are that year's, the rest is the frame.
+        year = PlanYear(label=meta["plan_year"], start_date=start, end_date=end)
+        plan.years = [year]
+        strategies = [s for p in plan.pillars for r in p.priorities for s in r.strategies]
+        wigs = {w for s in strategies for w in s.wigs} | {w for d in plan.departments for w in d.wigs}
+        measures = ({m for s in strategies for m in s.measures} | {m for w in wigs for m in w.measures}
+                    | {m for d in plan.departments for m in d.measures})
+        for row in (*wigs, *measures):
+            row.year = year
     return plan
 
 
@@ -202,9 +213,13 @@ def assign_stable_uuids(plan: Plan) -> None:
 
     def stamp(obj: Any, path: str) -> str:
         obj.uuid = uuid.uuid5(ns, path)
+        if hasattr(obj, "lineage_uuid"):
+            obj.lineage_uuid = obj.uuid  # the first year of its lineage
         return path
 
     stamp(plan, "plan")
+    for year in plan.years:
+        stamp(year, f"year/{year.label}")
     for i, goal in enumerate(plan.goals):
         stamp(goal, f"goal/{i}")
     for i, guardrail in enumerate(plan.guardrails):

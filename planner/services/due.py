@@ -37,17 +37,26 @@ class DueItem:
     project_id: int | None = None  # a project to open in the workbook
 
 
-def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | None = None) -> list[DueItem]:
-    status = plan_status(store, plan_id, today)
+def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | None = None,
+            year_id: int | None = None) -> list[DueItem]:
+    """What is due in one year of the plan (the one asked for, else the one containing today), as of today
+    or, once that year has ended, its last day: a finished year never asks for next year's periods."""
+    status = plan_status(store, plan_id, today, year_id)
+    today = status.as_of or today
+    start_month = status.year.start.month if status.year else 7
     items: list[DueItem] = []
     with store.reader() as s:
         wigs = [w for w in s.scalars(select(Wig)) if w.id in status.wigs]  # this plan's
         plan_wigs = {w.id for w in wigs}
         in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
-        measures = s.scalars(select(PerformanceMeasure).order_by(PerformanceMeasure.id)).all()
+        measures = s.scalars(select(PerformanceMeasure).where(
+            PerformanceMeasure.year_id == status.year.id if status.year else PerformanceMeasure.year_id.is_(None))
+            .order_by(PerformanceMeasure.id)).all()
         # Only the current and the last period of each frequency are asked about: read just those values.
-        current_periods = {f: period_containing(today, f) for f in Frequency}
-        asked = {f: (p, period_containing(p.start - timedelta(days=1), f)) for f, p in current_periods.items()}
+        # At a year's start the last period is the year before's: ask only for this year's.
+        current_periods = {f: period_containing(today, f, start_month) for f in Frequency}
+        asked = {f: (p, period_containing(p.start - timedelta(days=1), f, start_month))
+                 for f, p in current_periods.items()}
         starts = {p.start for pair in asked.values() for p in pair}
         logged = {(m, start) for m, start in s.execute(select(Measurement.measure_id, Measurement.period_start)
                                                        .where(Measurement.measure_id.is_not(None),
@@ -58,7 +67,11 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
             if m.wig_id is not None and m.wig_id not in plan_wigs:
                 continue
             current, last = asked[m.frequency]
-            if (m.id, current.start) not in logged and (m.id, last.start) not in logged:
+            if status.year is not None and last.end < status.year.start:
+                if (m.id, current.start) not in logged:
+                    items.append(DueItem("Values to log", m.name, f"No value for {current.label}.",
+                                         NodeKey(Kind.MEASURE, m.id)))
+            elif (m.id, current.start) not in logged and (m.id, last.start) not in logged:
                 items.append(DueItem("Values to log", m.name, f"No value for {current.label} or {last.label}.",
                                      NodeKey(Kind.MEASURE, m.id)))
         for w in wigs:
@@ -74,7 +87,9 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
 
         def carried_by_scope(p: Project) -> bool:
             wig_id = p.wig_id or lever_wig.get(p.key_lever_id)
-            return department_id is None or wig_id in in_scope
+            if department_id is None:  # this year's projects, and those that carry a strategy of the frame
+                return wig_id in plan_wigs or wig_id is None
+            return wig_id in in_scope
 
         projects = [p for p in s.scalars(select(Project).order_by(Project.name)) if carried_by_scope(p)]
         for p in projects:

@@ -33,6 +33,7 @@ class ExportScope:
     department_id: int | None = None
     division_id: int | None = None
     label: str = "Whole district"
+    year_id: int | None = None  # the annual plan exported (None: the one containing today)
 
 
 def _u(obj: Any) -> str | None:
@@ -64,7 +65,7 @@ def plan_measurement_count(store: PlanStore, plan_id: int) -> int:
 
 def collect(store: PlanStore, scope: ExportScope, today: date) -> dict[str, list[dict[str, Any]]]:
     """Every sheet's rows for the scope, in plan order."""
-    status = plan_status(store, scope.plan_id, today)
+    status = plan_status(store, scope.plan_id, today, scope.year_id)
     with store.reader() as s:
         return _collect(s, scope, status, today)
 
@@ -72,7 +73,7 @@ def collect(store: PlanStore, scope: ExportScope, today: date) -> dict[str, list
 def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[str, list[dict[str, Any]]]:
     plan = s.get(Plan, scope.plan_id)
     assert plan is not None
-    all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(_plan_wigs(plan.id))).order_by(Wig.id)))
+    all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(list(status.wigs))).order_by(Wig.id)))  # the year's
     if scope.department_id is not None:
         wigs = [w for w in all_wigs if w.department_id == scope.department_id]
         departments = [s.get(Department, scope.department_id)]
@@ -99,7 +100,8 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     divisions = {d.division.id: d.division for d in departments if d.division}
     divisions |= {st.division.id: st.division for st in strategies.values() if st.division}
 
-    plan_rows: list[dict[str, Any]] = [{"level": "Plan", "code": plan.plan_year, "title": plan.name,
+    year = status.year
+    plan_rows: list[dict[str, Any]] = [{"level": "Plan", "code": year.label if year else "", "title": plan.name,
                                         "uuid": _u(plan), "position": plan.position}]
     for d in sorted(divisions.values(), key=lambda d: d.position):
         plan_rows.append({"level": "Division", "title": d.name, "uuid": _u(d), "parent_uuid": _u(plan),
@@ -150,12 +152,13 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     measures = list(s.scalars(select(PerformanceMeasure).where(
         PerformanceMeasure.wig_id.in_(exported_wig_ids) | PerformanceMeasure.strategy_id.in_(list(strategies))
         | PerformanceMeasure.department_id.in_([d.id for d in departments]))
+        .where(PerformanceMeasure.year_id == year.id if year else PerformanceMeasure.year_id.is_(None))
         .order_by(PerformanceMeasure.id)))
     measure_rows = [{"uuid": _u(m), "name": m.name, "unit": m.unit, "frequency": m.frequency.value,
                      "wig_uuid": _u(m.wig), "strategy_uuid": _u(m.strategy), "department_uuid": _u(m.department),
                      "position": m.position} for m in measures]
     measure_ids = {m.id: m for m in measures}
-    year_start_month = plan.year_start.month if plan.year_start else 7
+    year_start_month = year.start.month if year else 7
     measurement_rows = []
     for m in s.scalars(select(Measurement).where(Measurement.measure_id.in_(list(measure_ids))
                                                  | Measurement.wig_id.in_(exported_wig_ids))

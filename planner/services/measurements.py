@@ -22,14 +22,13 @@ from planner.model import (
     InterimTarget,
     Measurement,
     PerformanceMeasure,
-    Plan,
+    PlanYear,
     Wig,
     WigKind,
     utcnow,
 )
 from planner.services.period_locks import check_unlocked
 from planner.services.periods import Period, parse_period, period_containing, periods_between
-from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
@@ -72,6 +71,14 @@ class Subject:
             return []
         return periods_between(self.year_start, self.year_end, self.frequency, self.year_start_month)
 
+    def default_period(self, today: date) -> Period:
+        """The period a new value is most likely for: today's, within the goal's own year (the last period
+        of a year that has ended, the first of one still to come)."""
+        day = today
+        if self.year_start is not None and self.year_end is not None:
+            day = min(max(today, self.year_start), self.year_end)
+        return period_containing(day, self.frequency, self.year_start_month)
+
     def format(self, value: float | None, done: bool | None) -> str:
         if self.milestone:
             return "" if done is None else ("Done" if done else "Not done")
@@ -80,23 +87,26 @@ class Subject:
         return format_number(value) + ("%" if self.percent else "")
 
 
+def _year_dates(session: Session, year_id: int | None) -> tuple[date | None, date | None]:
+    year = session.get(PlanYear, year_id) if year_id else None
+    return (year.start_date, year.end_date) if year is not None else (None, None)
+
+
 def _subject(session: Session, key: NodeKey) -> Subject:
+    """The measure or WIG, with the dates of its own plan year (a value belongs to the year of its goal)."""
     if key.kind is Kind.MEASURE:
         measure = session.get(PerformanceMeasure, key.id)
         if measure is None:
             raise ValidationError("That performance measure no longer exists.")
-        plan = session.get(Plan, plan_id_of(session, key))
         return Subject(key, measure.name, measure.unit, measure.frequency, (measure.unit or "").strip() == "%",
-                       measure.allow_over_100, False, plan.year_start if plan else None,
-                       plan.year_end if plan else None)
+                       measure.allow_over_100, False, *_year_dates(session, measure.year_id))
     if key.kind is Kind.WIG:
         wig = session.get(Wig, key.id)
         if wig is None:
             raise ValidationError("That WIG no longer exists.")
-        plan = session.get(Plan, plan_id_of(session, key))
         return Subject(key, wig.sentence, "%" if wig.kind is WigKind.PERCENT else wig.unit, Frequency.MONTHLY,
                        wig.kind is WigKind.PERCENT, False, wig.kind is WigKind.MILESTONE,
-                       plan.year_start if plan else None, plan.year_end if plan else None)
+                       *_year_dates(session, wig.year_id))
     raise ValidationError("Values are logged for a performance measure or a WIG.")
 
 

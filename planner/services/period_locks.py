@@ -13,10 +13,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planner import clock
 from planner.errors import ValidationError
-from planner.model import Frequency, Measurement, PeriodLock, Plan
+from planner.model import Frequency, Measurement, PeriodLock, Plan, PlanYear
 from planner.services.periods import Period, parse_period, period_containing, periods_between
 from planner.services.transaction import write
+from planner.services.years import year_scope
 from planner.store import PlanStore
 
 
@@ -58,20 +60,24 @@ def locked_ends(store: PlanStore) -> list[tuple[date, date, str]]:
 
 
 def _year_start_month(s: Session) -> int:
-    plan = s.scalars(select(Plan).where(Plan.archived.is_(False)).order_by(Plan.id)).first()
-    return plan.year_start.month if plan is not None and plan.year_start else 7
+    year = s.scalars(select(PlanYear).join(Plan, PlanYear.plan_id == Plan.id).where(Plan.archived.is_(False))
+                     .order_by(Plan.position, Plan.id, PlanYear.start_date)).first()
+    return year.start_date.month if year is not None else 7
 
 
-def quarters(store: PlanStore, plan_id: int) -> list[QuarterState]:
-    """The plan year's quarters, each with its values counted and its lock, if any."""
+def quarters(store: PlanStore, plan_id: int, year_id: int | None = None) -> list[QuarterState]:
+    """The quarters of one plan year (the one asked for, else the one containing today), each with its
+    values counted and its lock, if any."""
     with store.reader() as s:
-        plan = s.get(Plan, plan_id)
-        if plan is None or plan.year_start is None or plan.year_end is None:
+        if s.get(Plan, plan_id) is None:
             return []
-        month = plan.year_start.month
+        year = year_scope(s, plan_id, year_id, clock.today())
+        if year is None:
+            return []
+        month = year.start.month
         locks = {lk.period_start: lk for lk in s.scalars(select(PeriodLock))}
         result = []
-        for q in periods_between(plan.year_start, plan.year_end, Frequency.QUARTERLY, month):
+        for q in periods_between(year.start, year.end, Frequency.QUARTERLY, month):
             n = s.scalar(select(func.count(Measurement.id)).where(Measurement.period_end.between(q.start, q.end)))
             lk = locks.get(q.start)
             result.append(QuarterState(q, int(n or 0), lk.created_at if lk else None, lk.locked_by if lk else "",

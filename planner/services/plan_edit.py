@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from planner import clock
 from planner.errors import ValidationError
 from planner.model import (
     Base,
@@ -28,7 +29,7 @@ from planner.model import (
     Measurement,
     PerformanceMeasure,
     Pillar,
-    Plan,
+    PlanYear,
     Priority,
     Project,
     Strategy,
@@ -39,6 +40,7 @@ from planner.services.dates import DateError, parse_date
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
 from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
+from planner.services.years import year_scope
 from planner.store import PlanStore
 
 
@@ -200,12 +202,6 @@ def _apply(session: Session, key: NodeKey, obj: Any, changes: dict[str, Any]) ->
             before[name] = sorted(d.id for d in obj.collaborators)
         else:
             before[name] = _plain(getattr(obj, name))
-    if key.kind is Kind.PLAN:
-        start = cleaned.get("year_start", obj.year_start)
-        end = cleaned.get("year_end", obj.year_end)
-        if start and end and end <= start:
-            raise ValidationError(f"The plan year ends ({end:%d %b %Y}) before it starts ({start:%d %b %Y}).",
-                                  field="year_end" if "year_end" in cleaned else "year_start")
     if key.kind is Kind.WIG:
         _check_wig({f.name: getattr(obj, f.name) for f in FIELDS[Kind.WIG]} | cleaned)
         if "department_id" in cleaned and cleaned["department_id"] is None and obj.strategy_id is None:
@@ -286,8 +282,9 @@ DEFAULT_TEXT = {
 
 
 def add_node(store: PlanStore, parent: NodeKey, kind: Kind, values: dict[str, Any] | None = None,
-             index: int | None = None) -> NodeKey:
-    """A new `kind` under `parent`, at `index` among its siblings (the end by default)."""
+             index: int | None = None, year_id: int | None = None) -> NodeKey:
+    """A new `kind` under `parent`, at `index` among its siblings (the end by default). A new WIG or
+    measure belongs to its parent WIG's year, else to `year_id`, else to the year containing today."""
     check_parent(kind, parent.kind)
     values = dict(DEFAULT_TEXT[kind] if values is None else values)
     with write(store) as session:
@@ -296,9 +293,11 @@ def add_node(store: PlanStore, parent: NodeKey, kind: Kind, values: dict[str, An
         obj = MODEL[kind]()
         setattr(obj, link.fk, parent_obj.id)
         key = NodeKey(kind, 0)
+        if kind in (Kind.WIG, Kind.MEASURE):
+            obj.year_id = _year_for(session, parent, year_id)
         if kind is Kind.WIG:
             sentence = str(values.get("sentence", ""))
-            start = _plan_start(session, parent)
+            start = _year_start(session, obj.year_id)
             parsed = parse_wig(sentence, default_start=start)
             defaults = {"kind": parsed.kind.value, "baseline": parsed.baseline, "target": parsed.target,
                         "unit": parsed.unit, "direction": parsed.direction.value, "start_date": parsed.start,
@@ -319,9 +318,20 @@ def add_node(store: PlanStore, parent: NodeKey, kind: Kind, values: dict[str, An
         return NodeKey(kind, obj.id)
 
 
-def _plan_start(session: Session, parent: NodeKey) -> date | None:
-    plan = session.get(Plan, plan_id_of(session, parent))
-    return plan.year_start if plan else None
+def _year_for(session: Session, parent: NodeKey, year_id: int | None) -> int | None:
+    if parent.kind is Kind.WIG:
+        wig = session.get(Wig, parent.id)
+        if wig is not None and wig.year_id is not None:
+            return int(wig.year_id)
+    if year_id is not None:
+        return year_id
+    year = year_scope(session, plan_id_of(session, parent), None, clock.today())
+    return year.id if year else None
+
+
+def _year_start(session: Session, year_id: int | None) -> date | None:
+    year = session.get(PlanYear, year_id) if year_id else None
+    return year.start_date if year else None
 
 
 # ---- deleting, with a snapshot for undo ------------------------------------------------------------------

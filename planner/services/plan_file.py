@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planner import clock
 from planner.model import (
     Department,
     Division,
@@ -20,6 +21,7 @@ from planner.model import (
     Wig,
 )
 from planner.services.default_plan import add_default_plans
+from planner.services.years import pick_year, years_of
 from planner.store import FileReport, PlanStore, create_plan_file, inspect_plan_file, open_plan_file
 
 LEVELS = ("pillars", "priorities", "strategies", "WIGs", "key levers", "performance measures",
@@ -121,11 +123,17 @@ class PlanSummary:
     pillars: list[tuple[str, str]]
 
 
+def _year_label(session: Session, plan: Plan) -> str:
+    year = pick_year(years_of(session, plan.id), clock.today())
+    return year.label if year else ""
+
+
 def plan_summaries(store: PlanStore) -> list[PlanSummary]:
     with store.reader() as session:
         plans = session.scalars(select(Plan).order_by(Plan.position, Plan.id)).all()
         return [
-            PlanSummary(count_plan(session, plan), plan.period_label, plan.plan_year, plan.mission, plan.vision,
+            PlanSummary(count_plan(session, plan), plan.period_label, _year_label(session, plan), plan.mission,
+                        plan.vision,
                         plan.strategy_statement, [g.name for g in plan.goals], [g.name for g in plan.guardrails],
                         [(p.code, p.name) for p in plan.pillars])
             for plan in plans

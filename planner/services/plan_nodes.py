@@ -127,9 +127,6 @@ FIELDS: dict[Kind, list[Field]] = {
     Kind.PLAN: [
         Field("name", "Name", FieldType.TEXT, required=True),
         Field("period_label", "Period", FieldType.TEXT),
-        Field("plan_year", "Annual plan year", FieldType.TEXT),
-        Field("year_start", "Year starts", FieldType.DATE),
-        Field("year_end", "Year ends", FieldType.DATE),
         Field("mission", "Mission", FieldType.LONG_TEXT),
         Field("vision", "Vision", FieldType.LONG_TEXT),
         Field("strategy_statement", "Strategy", FieldType.LONG_TEXT),

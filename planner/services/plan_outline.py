@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from planner import clock
 from planner.model import (
     Department,
     Division,
@@ -26,6 +28,7 @@ from planner.model import (
     strategy_collaborator,
 )
 from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.years import year_scope
 from planner.store import PlanStore
 
 TITLE_LENGTH = 160
@@ -99,13 +102,25 @@ def wig_code(position: int) -> str:
     return f"WIG {position + 1}"
 
 
-def outline(store: PlanStore, plan_id: int, view: View) -> list[OutlineRow]:
+def outline(store: PlanStore, plan_id: int, view: View, year_id: int | None = None) -> list[OutlineRow]:
+    """The tree's rows: the plan's frame and one year's WIGs, key levers and measures (the year asked for,
+    else the one containing today)."""
     with store.reader() as s:
+        year = year_scope(s, plan_id, year_id, clock.today())
+        in_year = _YearFilter(year.id if year else None)
         if view is View.PILLARS:
-            return _by_pillar(s, plan_id)
+            return _by_pillar(s, plan_id, in_year)
         if view is View.DIVISIONS:
-            return _by_division(s, plan_id)
-        return _by_department(s, plan_id)
+            return _by_division(s, plan_id, in_year)
+        return _by_department(s, plan_id, in_year)
+
+
+@dataclass(frozen=True)
+class _YearFilter:
+    year_id: int | None
+
+    def __call__(self, column: Any) -> Any:
+        return column == self.year_id if self.year_id is not None else column.is_(None)
 
 
 def _strategy_rows(s: Session, plan_id: int) -> list[tuple]:
@@ -126,7 +141,7 @@ def _collaborators(s: Session, plan_id: int) -> dict[int, tuple[int, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _wig_rows(s: Session, where: object) -> list[tuple]:
+def _wig_rows(s: Session, where: object, in_year: _YearFilter) -> list[tuple]:
     dept_division = aliased(Division)
     strat_division = aliased(Division)
     return list(s.connection().execute(
@@ -139,7 +154,7 @@ def _wig_rows(s: Session, where: object) -> list[tuple]:
         .outerjoin(strat_division, Strategy.division_id == strat_division.id)
         .outerjoin(Priority, Strategy.priority_id == Priority.id)
         .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
-        .where(where)))  # type: ignore[arg-type]
+        .where(where, in_year(Wig.year_id))))  # type: ignore[arg-type]
 
 
 def _add_wig_children(s: Session, rows: list[OutlineRow], wigs: dict[int, OutlineRow]) -> None:
@@ -173,7 +188,7 @@ def _wig_row(row: tuple, parent: NodeKey, *, in_department: bool) -> OutlineRow:
                       pillar_code, division_id, (dept_id,) if dept_id else ())
 
 
-def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
+def _by_pillar(s: Session, plan_id: int, in_year: _YearFilter) -> list[OutlineRow]:
     rows: list[OutlineRow] = []
     for pid, code, name, position in s.connection().execute(
             select(Pillar.id, Pillar.code, Pillar.name, Pillar.position).where(Pillar.plan_id == plan_id)):
@@ -195,14 +210,15 @@ def _by_pillar(s: Session, plan_id: int) -> list[OutlineRow]:
         rows.append(row)
     wigs: dict[int, OutlineRow] = {}
     if strategies:
-        for w in _wig_rows(s, Wig.strategy_id.in_(list(strategies))):
+        for w in _wig_rows(s, Wig.strategy_id.in_(list(strategies)), in_year):
             row = _wig_row(w, strategies[w[1]].key, in_department=False)
             wigs[row.key.id] = row
             rows.append(row)
         for mid, strategy_id, dept_id, position, name in s.connection().execute(
                 select(PerformanceMeasure.id, PerformanceMeasure.strategy_id, PerformanceMeasure.department_id,
                        PerformanceMeasure.position, PerformanceMeasure.name)
-                .where(PerformanceMeasure.strategy_id.in_(list(strategies)), PerformanceMeasure.wig_id.is_(None))):
+                .where(PerformanceMeasure.strategy_id.in_(list(strategies)), PerformanceMeasure.wig_id.is_(None),
+                       in_year(PerformanceMeasure.year_id))):
             parent = strategies[strategy_id]
             rows.append(OutlineRow(NodeKey(Kind.MEASURE, mid), parent.key, f"PM {position + 1}", name, parent.owner,
                                    (1, position, mid), parent.pillar, parent.division_id,
@@ -218,7 +234,7 @@ def _division_rows(s: Session, plan_id: int) -> list[OutlineRow]:
                 select(Division.id, Division.name, Division.position).where(Division.plan_id == plan_id))]
 
 
-def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
+def _by_division(s: Session, plan_id: int, in_year: _YearFilter) -> list[OutlineRow]:
     rows = _division_rows(s, plan_id)
     no_division = NodeKey(Kind.GROUP, 1)
     collaborators = _collaborators(s, plan_id)
@@ -235,7 +251,7 @@ def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
         rows.append(OutlineRow(no_division, None, "", "Strategies of no division", "", (1, 0, 0)))
     wigs: dict[int, OutlineRow] = {}
     if strategies:
-        for w in _wig_rows(s, Wig.strategy_id.in_(list(strategies))):
+        for w in _wig_rows(s, Wig.strategy_id.in_(list(strategies)), in_year):
             row = _wig_row(w, strategies[w[1]].key, in_department=False)
             wigs[row.key.id] = row
             rows.append(row)
@@ -243,7 +259,7 @@ def _by_division(s: Session, plan_id: int) -> list[OutlineRow]:
     return rows
 
 
-def _by_department(s: Session, plan_id: int) -> list[OutlineRow]:
+def _by_department(s: Session, plan_id: int, in_year: _YearFilter) -> list[OutlineRow]:
     rows = _division_rows(s, plan_id)
     others = NodeKey(Kind.GROUP, 2)
     departments: dict[int, OutlineRow] = {}
@@ -260,14 +276,14 @@ def _by_department(s: Session, plan_id: int) -> list[OutlineRow]:
                                (1, 0, 0)))
     wigs: dict[int, OutlineRow] = {}
     if departments:
-        for w in _wig_rows(s, Wig.department_id.in_(list(departments))):
+        for w in _wig_rows(s, Wig.department_id.in_(list(departments)), in_year):
             row = _wig_row(w, departments[w[2]].key, in_department=True)
             wigs[row.key.id] = row
             rows.append(row)
         for mid, wig_id, dept_id, position, name in s.connection().execute(
                 select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.department_id,
                        PerformanceMeasure.department_position, PerformanceMeasure.name)
-                .where(PerformanceMeasure.department_id.in_(list(departments)))):
+                .where(PerformanceMeasure.department_id.in_(list(departments)), in_year(PerformanceMeasure.year_id))):
             if wig_id in wigs and wigs[wig_id].parent == departments[dept_id].key:
                 continue  # shown under its WIG already
             parent = departments[dept_id]

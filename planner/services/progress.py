@@ -137,6 +137,8 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
     forecast = forecast_share = None
     if trend is not None and deadline is not None:
         forecast = trend[0] + trend[1] * deadline.toordinal()
+        if kind is WigKind.PERCENT:  # a share cannot go past 0% or 100%, whatever the trend's line says
+            forecast = max(0.0, min(100.0, forecast))
         forecast_share = (forecast - base) / (target - base)
     common = {"share": share, "expected_today": expected_today, "forecast": forecast,
               "forecast_share": forecast_share, "latest": latest, "baseline_used": base}

@@ -28,6 +28,7 @@ from planner.services.progress import SEVERITY, Status
 from planner.services.projects import milestone_overdue, utilization
 from planner.services.status import plan_rules
 from planner.services.wig_parser import format_number
+from planner.services.years import current_year
 from planner.store import PlanStore
 
 SECTIONS = ("cover", "wigs", "scoreboards", "projects", "raid", "index")
@@ -137,8 +138,14 @@ def _structure(wig: Wig) -> str:
     return f"{base} → {target}{unit}{by}"
 
 
-def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str, today: date) -> Summary:
-    cards = scoreboard(store, plan_id, scope, today)
+def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str, today: date,
+                  year_id: int | None = None) -> Summary:
+    """The status summary of one year of the plan (the one asked for, else the one containing today), as
+    of today or, once that year has ended, its last day."""
+    year = current_year(store, plan_id, today, year_id)
+    if year is not None:
+        today = year.judged_on(today)
+    cards = scoreboard(store, plan_id, scope, today, year.id if year else None)
     counts = {status: 0 for status in SEVERITY}
     for card in cards:
         counts[card.chart.progress.status] += 1
@@ -159,7 +166,7 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
             used = (f"{covered} of {levers} department key levers ({covered / levers:.0%}) have an active project "
                     f"updated in the last {plan.utilization_window_days} days.") if levers else \
                 "No department key levers in this scope."
-        summary = Summary("Status Summary", scope_label, plan.name, plan.plan_year, today, counts, used,
+        summary = Summary("Status Summary", scope_label, plan.name, year.label if year else "", today, counts, used,
                           rules.describe())
         latest_measure: dict[int, tuple[str, str]] = {}
         for m_id, value, done, end in s.execute(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
-from planner.model import Department, InterimTarget, Measurement, Pillar, Plan, Priority, Strategy, Wig
+from planner.model import Department, InterimTarget, Measurement, Pillar, Plan, PlanYear, Priority, Strategy, Wig
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import (
     Point,
@@ -23,6 +23,7 @@ from planner.services.progress import (
     roll_up,
     wig_progress,
 )
+from planner.services.years import YearInfo, year_scope
 from planner.store import PlanStore
 
 
@@ -74,6 +75,8 @@ class PlanStatus:
     rules: StatusRules
     wigs: dict[int, Progress] = field(default_factory=dict)
     rollups: dict[NodeKey, Rollup] = field(default_factory=dict)
+    year: YearInfo | None = None  # the annual plan judged (None: a plan without years)
+    as_of: date | None = None  # the day it was judged as of: today, or the year's last day once it ended
 
     def for_key(self, key: NodeKey) -> Progress | Rollup | None:
         if key.kind is Kind.WIG:
@@ -97,20 +100,33 @@ def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Poi
     return points, interim
 
 
+def judged_on(session: Session, wig: Wig, today: date) -> date:
+    """A WIG of a year that has ended is judged as of that year's last day, never against today."""
+    year = session.get(PlanYear, wig.year_id) if wig.year_id else None
+    return min(today, year.end_date) if year is not None else today
+
+
 def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules) -> Progress:
+    today = judged_on(session, wig, today)
     points, interim = wig_points(session, [wig.id])
     return wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
                         points[wig.id], today, rules.thresholds, interim[wig.id])
 
 
-def plan_status(store: PlanStore, plan_id: int, today: date) -> PlanStatus:
-    """Every WIG's progress and every strategy, priority, pillar, division and department's roll-up."""
+def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None = None) -> PlanStatus:
+    """Every WIG's progress and every strategy, priority, pillar, division and department's roll-up, for
+    one year of the plan (the one asked for, else the one containing today), judged as of today or, for a
+    year that has ended, its last day."""
     with store.reader() as s:
         plan = s.get(Plan, plan_id)
         if plan is None:
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
-        result = PlanStatus(rules)
+        year = year_scope(s, plan_id, year_id, today)
+        if year is not None:
+            today = year.judged_on(today)
+        result = PlanStatus(rules, year=year, as_of=today)
+        in_year = Wig.year_id == year.id if year is not None else Wig.year_id.is_(None)
         rows = s.connection().execute(
             select(Wig.id, Wig.kind, Wig.direction, Wig.baseline, Wig.target, Wig.start_date, Wig.deadline,
                    Wig.weight, Wig.strategy_id, Wig.department_id, Strategy.priority_id, Strategy.division_id,
@@ -119,7 +135,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date) -> PlanStatus:
             .outerjoin(Priority, Strategy.priority_id == Priority.id)
             .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
             .outerjoin(Department, Wig.department_id == Department.id)
-            .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id))).all()
+            .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id), in_year)).all()
         points, interim = wig_points(s, [r[0] for r in rows])
     groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
     for (wig_id, kind, direction, baseline, target, start, deadline, weight, strategy_id, department_id,

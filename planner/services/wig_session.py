@@ -54,12 +54,13 @@ class WigSession:
 
 
 def session_view(store: PlanStore, plan_id: int, week: date, today: date, department_id: int | None = None,
-                 status: PlanStatus | None = None) -> list[WigSession]:
-    """Every WIG of the plan (or of one department), with its status and two weeks of commitments. `status`
-    is the plan's status when the caller has it already: a commitment changes no score."""
+                 status: PlanStatus | None = None, year_id: int | None = None) -> list[WigSession]:
+    """Every WIG of one year of the plan (or of one department), with its status and two weeks of
+    commitments. `status` is the plan's status when the caller has it already: a commitment changes no
+    score."""
     monday = week_of(week)
     previous = monday - timedelta(days=7)
-    status = status or plan_status(store, plan_id, today)
+    status = status or plan_status(store, plan_id, today, year_id)
     with store.reader() as s:
         wigs = [w for w in s.scalars(select(Wig).order_by(Wig.id)) if w.id in status.wigs
                 and (department_id is None or w.department_id == department_id)]

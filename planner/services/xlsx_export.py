@@ -41,6 +41,7 @@ from planner.services.exchange import (
 from planner.services.exchange_rows import ExportScope, collect, plan_measurement_count
 from planner.services.history import for_rows, iter_all
 from planner.services.periods import periods_between
+from planner.services.years import year_scope
 from planner.store import PlanStore
 from planner.store.migrate import head_revision
 
@@ -135,8 +136,9 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     with store.reader() as s:
         plan = s.get(Plan, scope.plan_id)
         assert plan is not None
-        plan_name, plan_year = plan.name, plan.plan_year
-        year = (plan.year_start, plan.year_end)
+        shown = year_scope(s, scope.plan_id, scope.year_id, today)
+        plan_name, plan_year = plan.name, shown.label if shown else ""
+        year = (shown.start, shown.end) if shown else (None, None)
         measures = {str(m.uuid): m for m in s.scalars(select(PerformanceMeasure))}
         targets: dict[tuple[str, date], float] = {}
         for t in s.scalars(select(InterimTarget).where(InterimTarget.measure_id.is_not(None))):

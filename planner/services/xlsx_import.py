@@ -5,6 +5,7 @@ for a person to decide. A file with problems changes nothing; each good file goe
 
 from __future__ import annotations
 
+import re
 import uuid as uuid_mod
 import zipfile
 from collections.abc import Iterable
@@ -33,6 +34,7 @@ from planner.model import (
     PerformanceMeasure,
     Pillar,
     Plan,
+    PlanYear,
     Priority,
     Project,
     ProjectStatus,
@@ -568,6 +570,7 @@ class _Ids:
         self.cache: dict[uuid_mod.UUID, Any] = {}
         self.known: dict[type, set[uuid_mod.UUID]] = {}
         self.states: dict[uuid_mod.UUID, ExchangeState] | None = None
+        self.year_id: int | None = None  # the annual plan the workbook's WIGs and measures belong to
 
     def _uuids(self, model: type) -> set[uuid_mod.UUID]:
         if model not in self.known:
@@ -620,17 +623,34 @@ def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
     return added
 
 
+def _year_named(s: Session, plan: Plan, label: str) -> int | None:
+    """The plan's year the workbook names ("2025-26"): found, or brought in (July to June) when the central
+    file does not have it yet."""
+    label = label.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}", label):
+        return None
+    found = s.scalar(select(PlanYear.id).where(PlanYear.plan_id == plan.id, PlanYear.label == label))
+    if found is not None:
+        return int(found)
+    first = int(label[:4])
+    newest = s.scalars(select(PlanYear).where(PlanYear.plan_id == plan.id).order_by(PlanYear.start_date.desc())).first()
+    year = PlanYear(plan_id=plan.id, label=label, start_date=date(first, 7, 1), end_date=date(first + 1, 6, 30),
+                    carried_from_id=newest.id if newest is not None and newest.start_date.year < first else None)
+    s.add(year)
+    s.flush()
+    return year.id
+
+
 def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file: FilePlan) -> None:
     if sheet == "Plan":
         level = row["level"]
         parent = ids.find(row.get("parent_uuid"), Plan, Division, Pillar, Priority, Strategy, Department, Wig)
         if level == "Plan":
-            obj.name, obj.plan_year = row["title"], row.get("code") or ""
+            obj.name = row["title"]
             if obj.level_names is None:
                 obj.level_names = list(DEFAULT_LEVEL_NAMES)
-            if row.get("code") and len(row["code"]) == 7 and not obj.year_start:
-                first = int(row["code"][:4])
-                obj.year_start, obj.year_end = date(first, 7, 1), date(first + 1, 6, 30)
+            s.flush()
+            ids.year_id = _year_named(s, obj, row.get("code") or "")
         elif level in ("Division", "Department"):
             obj.name = row["title"]
             if level == "Department":
@@ -656,6 +676,8 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
             else:
                 obj.department_id = parent.id
                 obj.department_position = row.get("position") or 0
+            if obj.year_id is None:
+                obj.year_id = ids.year_id
             structure = next((r for r in file.rows.get("WIGs", []) if r["uuid"] == row["uuid"]), None)
             if obj.kind is None:
                 obj.kind, obj.direction, obj.weight = WigKind.MILESTONE, Direction.INCREASE, 1.0
@@ -674,6 +696,8 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
         obj.weight = row.get("weight") or 1.0
     elif sheet == "Measures":
         obj.name, obj.unit, obj.frequency = row["name"], row.get("unit"), Frequency(row["frequency"])
+        if obj.year_id is None:
+            obj.year_id = ids.year_id
         for attr, model in (("wig", Wig), ("strategy", Strategy), ("department", Department)):
             found = ids.find(row.get(f"{attr}_uuid"), model)
             setattr(obj, f"{attr}_id", found.id if found else None)

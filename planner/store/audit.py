@@ -111,12 +111,17 @@ APPEND_ONLY = [
 ]
 
 
-def install_triggers(conn: Connection) -> None:
-    """(Re)create the history triggers of every audited table from its current columns."""
+def drop_triggers(conn: Connection) -> None:
+    """Drop the history triggers: a migration does this before it drops a column a trigger names."""
     existing = [row[0] for row in conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit\\_%' ESCAPE '\\'")]
     for name in existing:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+
+
+def install_triggers(conn: Connection) -> None:
+    """(Re)create the history triggers of every audited table from its current columns."""
+    drop_triggers(conn)
     for table, columns in audited_tables(conn).items():
         for statement in trigger_sql(table, columns):
             conn.exec_driver_sql(statement)

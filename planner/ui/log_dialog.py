@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from planner.errors import ValidationError
 from planner.services.measurements import Subject
-from planner.services.periods import EXAMPLE, period_containing
+from planner.services.periods import EXAMPLE
 
 Submit = Callable[[dict[str, Any]], ValidationError | None]  # None when saved
 
@@ -40,7 +40,7 @@ class LogValueDialog(QDialog):
         self.period.setAccessibleName("Period")
         for period in subject.periods():
             self.period.addItem(period.label)
-        current = period_containing(today, subject.frequency, subject.year_start_month).label
+        current = subject.default_period(today).label
         if self.period.findText(current) < 0:
             self.period.addItem(current)
         self.period.setCurrentText(current)

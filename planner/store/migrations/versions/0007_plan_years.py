@@ -1,0 +1,102 @@
+"""Plan years: a strategic plan keeps its frame once and one annual plan per school year.
+
+Each plan's current annual plan (plan.plan_year, year_start, year_end) becomes its first `plan_year` row;
+every WIG and performance measure of the plan belongs to it. WIGs, key levers and measures get a lineage
+(the UUID of the first year's row, shared by every later copy) and the row they were carried from.
+
+Columns are added and dropped with ALTER TABLE, never by copying a table: a copy-and-move of `plan` or
+`wig` would have to drop the old table, and the foreign keys' ON DELETE CASCADE would take their children
+with it. The history triggers are dropped first (SQLite refuses to drop a column a trigger names) and
+reinstalled from the new columns at the end.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from planner.store.audit import drop_triggers, install_triggers
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    drop_triggers(bind)
+    op.create_table(
+        "plan_year",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("uuid", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), sa.ForeignKey("plan.id", name="fk_plan_year_plan_id_plan",
+                                                         ondelete="CASCADE"), nullable=False),
+        sa.Column("label", sa.Text(), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=False),
+        sa.Column("carried_from_id", sa.Integer(),
+                  sa.ForeignKey("plan_year.id", name="fk_plan_year_carried_from_id_plan_year", ondelete="SET NULL"),
+                  nullable=True),
+        sa.UniqueConstraint("uuid", name="uq_plan_year_uuid"),
+        sa.UniqueConstraint("plan_id", "label", name="uq_plan_year_plan_id_label"),
+        sa.CheckConstraint("end_date > start_date", name="ck_plan_year_ordered"),
+    )
+    op.create_index("ix_plan_year_plan_id", "plan_year", ["plan_id"])
+    for table in ("wig", "performance_measure"):
+        op.execute(f"ALTER TABLE {table} ADD COLUMN year_id INTEGER "
+                   f"REFERENCES plan_year (id) ON DELETE CASCADE")
+        op.create_index(f"ix_{table}_year_id", table, ["year_id"])
+    for table in ("wig", "key_lever", "performance_measure"):
+        op.execute(f"ALTER TABLE {table} ADD COLUMN carried_from_id INTEGER "
+                   f"REFERENCES {table} (id) ON DELETE SET NULL")
+        op.execute(f"ALTER TABLE {table} ADD COLUMN lineage_uuid CHAR(32)")
+        op.execute(f"UPDATE {table} SET lineage_uuid = uuid")
+        op.create_index(f"ix_{table}_lineage_uuid", table, ["lineage_uuid"])
+
+    # Each plan with a year becomes a plan with its first year. The UUID is made in SQL so the revision
+    # needs no Python per row: 32 hex digits, the form the Uuid column stores on SQLite.
+    op.execute(
+        "INSERT INTO plan_year (uuid, created_at, updated_at, plan_id, label, start_date, end_date) "
+        "SELECT lower(hex(randomblob(16))), created_at, updated_at, id, "
+        "CASE WHEN plan_year <> '' THEN plan_year "
+        "ELSE strftime('%Y', year_start) || '-' || substr(strftime('%Y', year_end), 3, 2) END, "
+        "year_start, year_end FROM plan "
+        "WHERE year_start IS NOT NULL AND year_end IS NOT NULL AND year_end > year_start")
+    plan_of_wig = (
+        "COALESCE((SELECT p.plan_id FROM strategy s JOIN priority r ON s.priority_id = r.id "
+        "JOIN pillar p ON r.pillar_id = p.id WHERE s.id = {t}.strategy_id), "
+        "(SELECT d.plan_id FROM department d WHERE d.id = {t}.department_id))")
+    op.execute("UPDATE wig SET year_id = (SELECT y.id FROM plan_year y WHERE y.plan_id = "
+               + plan_of_wig.format(t="wig") + ")")
+    op.execute("UPDATE performance_measure SET year_id = COALESCE("
+               "(SELECT w.year_id FROM wig w WHERE w.id = performance_measure.wig_id), "
+               "(SELECT y.id FROM plan_year y WHERE y.plan_id = " + plan_of_wig.format(t="performance_measure")
+               + "))")
+    for column in ("plan_year", "year_start", "year_end"):
+        op.execute(f"ALTER TABLE plan DROP COLUMN {column}")
+    install_triggers(bind)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    drop_triggers(bind)
+    op.execute("ALTER TABLE plan ADD COLUMN plan_year TEXT NOT NULL DEFAULT ''")
+    op.execute("ALTER TABLE plan ADD COLUMN year_start DATE")
+    op.execute("ALTER TABLE plan ADD COLUMN year_end DATE")
+    op.execute("UPDATE plan SET (plan_year, year_start, year_end) = (SELECT label, start_date, end_date "
+               "FROM plan_year y WHERE y.plan_id = plan.id ORDER BY start_date DESC LIMIT 1) "
+               "WHERE EXISTS (SELECT 1 FROM plan_year y WHERE y.plan_id = plan.id)")
+    for table in ("wig", "key_lever", "performance_measure"):
+        op.drop_index(f"ix_{table}_lineage_uuid", table)
+        op.execute(f"ALTER TABLE {table} DROP COLUMN lineage_uuid")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN carried_from_id")
+    for table in ("wig", "performance_measure"):
+        op.drop_index(f"ix_{table}_year_id", table)
+        op.execute(f"ALTER TABLE {table} DROP COLUMN year_id")
+    op.drop_table("plan_year")
+    install_triggers(bind)

@@ -1,0 +1,283 @@
+"""Plan years, as services (no Qt): the year the app lives in, status judged at a year's end, carrying a year
+forward with its lineage, Due Now on the new year, and a file of the previous schema migrated into years."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from planner.errors import ValidationError
+from planner.model import Change, KeyLever, Measurement, PerformanceMeasure, PlanYear, Project, Wig, WigKind
+from planner.services import measurements as ms
+from planner.services import projects as pj
+from planner.services import years as yr
+from planner.services.due import due_now
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.progress import Direction, Point, Status, wig_progress
+from planner.services.status import plan_status
+from planner.store import PlanStore
+from tests.test_measurements import wig
+
+TODAY = date(2026, 12, 1)
+
+
+def _year(store: PlanStore, label: str) -> yr.YearInfo:
+    return next(y for y in yr.list_years(store, 1) if y.label == label)
+
+
+# ---- dates and words -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("day", "years", "moved"), [
+    (date(2024, 9, 15), 1, date(2025, 9, 15)),
+    (date(2024, 6, 30), 1, date(2025, 6, 30)),
+    (date(2024, 2, 29), 1, date(2025, 2, 28)),  # a month's end stays its end
+    (date(2025, 2, 28), 3, date(2028, 2, 29)),
+    (date(2024, 2, 28), 1, date(2025, 2, 28)),  # not a month end in 2024: the same day
+    (date(2024, 10, 31), 2, date(2026, 10, 31)),
+])
+def test_dates_move_by_whole_years(day: date, years: int, moved: date) -> None:
+    assert yr.shift_years(day, years) == moved
+
+
+def test_a_year_label_must_be_a_school_year() -> None:
+    assert yr.parse_year_label(" 2025-26 ") == (2025, "2025-26")
+    assert yr.parse_year_label("2025/2026") == (2025, "2025-26")
+    for bad in ("2025", "2025-27", "Q1 2025-26", "9999-00", ""):
+        with pytest.raises(ValidationError):
+            yr.parse_year_label(bad)
+
+
+def test_the_carried_sentence_moves_its_years_and_its_baseline() -> None:
+    sentence = "Increase from 102 approved partners to 154 approved partners by June 2025 (2024-25)."
+    assert yr.carried_sentence(sentence, 102, 131, 1) == (
+        "Increase from 131 approved partners to 154 approved partners by June 2026 (2025-26).")
+    assert yr.carried_sentence("Reach 80% by June 2025", None, None, 2) == "Reach 80% by June 2027"
+
+
+def test_the_banner_says_when_the_newest_year_ended_and_offers_the_year_of_today(store: PlanStore) -> None:
+    years = yr.list_years(store, 1)
+    assert [y.label for y in years] == ["2024-25"]
+    banner = yr.ended_banner(years, TODAY)
+    assert banner is not None
+    assert banner.text == "The 2024-25 plan year ended on 30 June 2025."
+    assert banner.next_label == "2026-27"
+    assert yr.ended_banner(years, date(2025, 6, 30)) is None  # the last day is still in the year
+    assert yr.pick_year(years, TODAY) == years[0]  # the newest that has begun
+
+
+# ---- status in time --------------------------------------------------------------------------------------
+
+
+def test_a_finished_year_is_judged_as_of_its_last_day(store: PlanStore) -> None:
+    later, at_end = plan_status(store, 1, TODAY), plan_status(store, 1, date(2025, 6, 30))
+    assert later.as_of == date(2025, 6, 30)
+    assert {k: p.status for k, p in later.wigs.items()} == {k: p.status for k, p in at_end.wigs.items()}
+    # nothing logged: only a goal whose deadline passed inside the year itself can be off track
+    off = [k for k, p in later.wigs.items() if p.status is Status.OFF_TRACK]
+    with store.reader() as s:
+        deadlines = [s.get(Wig, k).deadline for k in off]
+    assert all(d is not None and d < date(2025, 6, 30) for d in deadlines), deadlines
+
+
+def test_values_on_the_path_stay_on_track_after_the_year_ends(store: PlanStore) -> None:
+    partners = wig(store, "Increase the number of CMS Partners%")
+    for period, value in (("2024-09", "115"), ("2024-12", "128"), ("2025-03", "141")):  # on the straight line
+        ms.log_value(store, partners, period, value)
+    status = plan_status(store, 1, TODAY).wigs[partners.id]
+    assert status.status is Status.ON_TRACK, status.reason
+    assert "deadline passed" not in status.reason
+
+
+def test_a_percent_forecast_stays_within_0_and_100() -> None:
+    points = [Point(date(2024, 9, 30), 40.0), Point(date(2024, 12, 31), 70.0)]
+    progress = wig_progress(WigKind.PERCENT, Direction.INCREASE, 10, 95, date(2024, 7, 1), date(2025, 6, 30),
+                            points, date(2025, 1, 15))
+    assert progress.forecast == 100.0
+
+
+# ---- starting the next year ------------------------------------------------------------------------------
+
+
+def test_the_preview_carries_the_latest_value_as_baseline_and_moves_the_dates(store: PlanStore) -> None:
+    partners = wig(store, "Increase the number of CMS Partners%")
+    ms.log_value(store, partners, "2025-03", "131")
+    preview = yr.preview_next_year(store, 1)
+    assert (preview.label, preview.start, preview.end, preview.shift) == (
+        "2025-26", date(2025, 7, 1), date(2026, 6, 30), 1)
+    carried = next(w for w in preview.wigs if w.id == partners.id)
+    assert (carried.old_baseline, carried.baseline, carried.target) == (102, 131, 154)
+    assert carried.deadline == date(2026, 6, 30) and carried.note == ""
+    assert "131" in carried.sentence and "2026" in carried.sentence
+    untouched = next(w for w in preview.wigs if w.id != partners.id and not w.milestone)
+    assert untouched.note == "no value logged: baseline kept" and untouched.baseline == untouched.old_baseline
+    milestone = next(w for w in preview.wigs if w.milestone)
+    assert milestone.baseline is None and milestone.note == ""
+    with store.reader() as s:
+        assert s.scalar(select(func.count(PlanYear.id))) == 1  # a preview writes nothing
+
+
+def test_a_decreasing_goal_carries_its_latest_value(store: PlanStore) -> None:
+    rate = wig(store, "%chronic absenteeism%")
+    with store.reader() as s:
+        found = s.get(Wig, rate.id)
+        assert found is not None and found.direction is Direction.DECREASE
+    ms.log_value(store, rate, "2025-05", "21.5")
+    carried = next(w for w in yr.preview_next_year(store, 1).wigs if w.id == rate.id)
+    assert carried.baseline == 21.5 and carried.target == found.target
+
+
+def test_starting_a_year_carries_wigs_levers_measures_and_open_projects_with_their_lineage(
+        store: PlanStore) -> None:
+    partners = wig(store, "Increase the number of CMS Partners%")
+    with store.reader() as s:
+        lever = s.scalars(select(KeyLever).where(KeyLever.wig_id == partners.id)).first()
+        assert lever is not None
+        old_wig = s.get(Wig, partners.id)
+        assert old_wig is not None
+        wig_uuid, lever_id = old_wig.uuid, lever.id
+    active = pj.create(store, pj.Entity.PROJECT, {"name": "Partner fair", "status": "On track",
+                                                  "link": NodeKey(Kind.KEY_LEVER, lever_id)}).id
+    done = pj.create(store, pj.Entity.PROJECT, {"name": "Old survey", "status": "Complete",
+                                                "link": NodeKey(Kind.KEY_LEVER, lever_id)}).id
+    preview = yr.preview_next_year(store, 1)
+    assert "Old survey (complete)" in preview.left_behind
+    dropped = next(w for w in preview.wigs if w.id != partners.id)
+    dropped.include = False
+    started = yr.start_year(store, preview)
+    with store.reader() as s:
+        year = s.get(PlanYear, started.year_id)
+        assert year is not None and (year.label, year.carried_from_id) == ("2025-26", 1)
+        new_wigs = list(s.scalars(select(Wig).where(Wig.year_id == year.id)))
+        assert len(new_wigs) == len(preview.wigs) - 1
+        assert dropped.id not in {w.carried_from_id for w in new_wigs}
+        copy = next(w for w in new_wigs if w.carried_from_id == partners.id)
+        assert copy.lineage_uuid == wig_uuid and copy.uuid != wig_uuid
+        new_lever = s.scalars(select(KeyLever).where(KeyLever.wig_id == copy.id, KeyLever.carried_from_id == lever_id)
+                              ).one()
+        assert s.get(Project, active).key_lever_id == new_lever.id  # the open project moved with its lever
+        assert s.get(Project, done).key_lever_id == lever_id  # the finished one stayed behind
+        measures = s.scalar(select(func.count(PerformanceMeasure.id)).where(PerformanceMeasure.year_id == year.id))
+        assert measures == started.counts["measures"] > 0
+        assert s.scalar(select(func.count(Measurement.id)).where(Measurement.wig_id == copy.id)) == 0
+        batches = set(s.scalars(select(Change.batch).where(Change.reason == "Started the 2025-26 plan year")))
+        assert len(batches) == 1  # one entry of the history: one transaction
+    yr.undo_start_year(store, started)
+    with store.reader() as s:
+        assert [y.label for y in s.scalars(select(PlanYear))] == ["2024-25"]
+        assert s.scalar(select(func.count(Wig.id))) == len(preview.wigs)
+        assert s.get(Project, active).key_lever_id == lever_id
+
+
+def test_years_start_in_a_row_and_keep_one_lineage(store: PlanStore) -> None:
+    partners = wig(store, "Increase the number of CMS Partners%")
+    ms.log_value(store, partners, "2025-06", "131")
+    yr.start_year(store, yr.preview_next_year(store, 1))
+    with store.reader() as s:
+        second = s.scalars(select(Wig.id).where(Wig.carried_from_id == partners.id)).one()
+    ms.log_value(store, NodeKey(Kind.WIG, second), "2026-05", "149")
+    third_preview = yr.preview_next_year(store, 1)
+    assert third_preview.label == "2026-27"
+    assert next(w for w in third_preview.wigs if w.id == second).baseline == 149
+    yr.start_year(store, third_preview)
+    with store.reader() as s:
+        third = s.scalars(select(Wig.id).where(Wig.carried_from_id == second)).one()
+    chain = yr.lineage(store, third)
+    assert [label for label, _ in chain] == ["2024-25", "2025-26", "2026-27"]
+    assert len({w.lineage_uuid for _, w in chain}) == 1
+    assert [w.baseline for _, w in chain] == [102, 131, 149]
+    with pytest.raises(ValidationError, match="already a year"):
+        yr.preview_next_year(store, 1, "2026-27")
+    with pytest.raises(ValidationError, match="not after"):
+        yr.preview_next_year(store, 1, "2023-24")
+
+
+def test_starting_the_year_of_today_skips_a_year_and_due_now_asks_only_for_its_periods(store: PlanStore) -> None:
+    before = due_now(store, 1, TODAY)
+    assert before and all("2025" in i.reason or "2024-25" in i.reason for i in before if i.group == "Values to log")
+    preview = yr.preview_next_year(store, 1, "2026-27")
+    assert (preview.start, preview.end, preview.shift) == (date(2026, 7, 1), date(2027, 6, 30), 2)
+    yr.start_year(store, preview)
+    assert yr.pick_year(yr.list_years(store, 1), TODAY).label == "2026-27"
+    asked = [i.reason for i in due_now(store, 1, TODAY) if i.group == "Values to log"]
+    assert asked
+    for reason in asked:
+        assert "2024" not in reason and "2025" not in reason, reason
+        assert "2026-27" in reason or "2026" in reason
+    # the past year is still there to look at, judged at its end
+    assert due_now(store, 1, TODAY, year_id=_year(store, "2024-25").id) == before
+
+
+def test_log_value_defaults_to_a_period_of_the_goals_own_year(store: PlanStore) -> None:
+    partners = wig(store, "Increase the number of CMS Partners%")
+    subject = ms.subject_info(store, partners)
+    assert subject.default_period(TODAY).label == "Jun 2025"  # the last period of a year that ended
+    yr.start_year(store, yr.preview_next_year(store, 1, "2026-27"))
+    with store.reader() as s:
+        new = s.scalars(select(Wig.id).where(Wig.carried_from_id == partners.id)).one()
+    assert ms.subject_info(store, NodeKey(Kind.WIG, new)).default_period(TODAY).label == "Dec 2026"
+    ms.log_value(store, NodeKey(Kind.WIG, new), "Dec 2026", "140")  # inside its own year: no question asked
+
+
+def test_a_preview_with_a_bad_number_writes_nothing(store: PlanStore) -> None:
+    preview = yr.preview_next_year(store, 1)
+    number = next(w for w in preview.wigs if not w.milestone)
+    number.target = number.baseline
+    with pytest.raises(ValidationError, match="target equals the new baseline"):
+        yr.start_year(store, preview)
+    number.target = float("inf")
+    with pytest.raises(ValidationError, match="must be a number"):
+        yr.start_year(store, preview)
+    with store.reader() as s:
+        assert s.scalar(select(func.count(PlanYear.id))) == 1
+
+
+# ---- a file of the previous schema ----------------------------------------------------------------------
+
+
+def test_a_file_of_the_previous_schema_migrates_into_years_with_every_row(plan_path: Path) -> None:
+    from alembic import command
+
+    from planner.store import open_plan_file
+    from planner.store.engine import make_engine
+    from planner.store.migrate import _config
+
+    store = open_plan_file(plan_path)
+    partners = wig(store, "Increase the number of CMS Partners%")
+    ms.log_value(store, partners, "2024-10", "110", note="fall count")
+    pj.create(store, pj.Entity.PROJECT, {"name": "Partner fair", "status": "On track", "link": partners})
+    tables = ("wig", "key_lever", "performance_measure", "measurement", "project", "change_log", "pillar")
+
+    def counts(conn: object) -> dict[str, int]:
+        return {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in tables}  # type: ignore[attr-defined]
+
+    with store.engine.connect() as conn:
+        before = counts(conn)
+    store.close()
+    engine = make_engine(plan_path)
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT plan_year, year_start FROM plan WHERE archived = 0").one() == (
+            "2024-25", "2024-07-01")
+        assert counts(conn) == before
+    engine.dispose()
+
+    store = open_plan_file(plan_path)  # migrates again, after a backup
+    try:
+        with store.engine.connect() as conn:
+            assert counts(conn) == before  # every row, value and history entry intact
+            assert conn.exec_driver_sql("SELECT count(*) FROM wig WHERE year_id IS NULL").scalar() == 0
+            assert conn.exec_driver_sql(
+                "SELECT count(*) FROM performance_measure WHERE year_id IS NULL").scalar() == 0
+            assert conn.exec_driver_sql("SELECT count(*) FROM wig WHERE lineage_uuid <> uuid").scalar() == 0
+        assert [y.label for y in yr.list_years(store, 1)] == ["2024-25"]
+        assert yr.list_years(store, 2) == []  # the archived 2018 plan has no annual plan
+        assert plan_status(store, 1, TODAY).wigs[partners.id].latest.value == 110
+    finally:
+        store.close()
