@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner import __version__, clock
+from planner import __version__, cli_years, clock
 from planner.errors import PlannerError
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--landscape", action="store_true")
     report.add_argument("--scoreboards", action="store_true", help="add a one-page 4DX scoreboard per WIG")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the summary speaks for (default: today)")
+    cli_years.add_parsers(sub)
     return parser
 
 
@@ -244,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_export(args)
         if args.command == "import":
             return _cmd_import(args)
+        if args.command in ("year", "due"):
+            return cli_years.run(args)
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_PROBLEM

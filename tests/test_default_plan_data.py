@@ -14,9 +14,9 @@ from sqlalchemy import select
 from planner.model import Department, PerformanceMeasure, Plan, Strategy, Wig, WigKind
 from planner.services.default_plan import DEFAULT_PLAN_FILES, load_plan_data
 from planner.services.plan_file import plan_counts
-from tests.conftest import SEEDS
 from planner.services.wig_parser import parse_wig
 from planner.store import PlanStore
+from tests.conftest import SEEDS
 
 CMS = load_plan_data("cms_2024_25.json")
 ARCHIVE = load_plan_data("cms_2018.json")

@@ -21,8 +21,10 @@ from planner.model import (
     Measurement,
     PerformanceMeasure,
     Plan,
+    PlanYear,
     Wig,
 )
+from planner.services import years
 from planner.services import history, period_locks, plan_edit, wig_session
 from planner.services import measurements as ms
 from planner.services import projects as pj
@@ -100,6 +102,11 @@ def test_every_kind_of_row_changed_through_the_services_is_recorded(store: PlanS
     commitment = wig_session.add_commitment(store, wig.id, TODAY, "R. Alvarez", "Call three principals")
     wig_session.update_commitment(store, commitment, {"done": True, "note": "Called four"})
     wig_session.delete_commitment(store, commitment)
+    # a year: started (with everything carried into it), changed by any path, and undone
+    started = years.start_year(store, years.preview_next_year(store, plan.id))
+    with store.session() as s:
+        s.get(PlanYear, started.year_id).label = "2025-26 (renamed for the test)"
+    years.undo_start_year(store, started)
     # deletes of the plan levels, last (a department, then the pillar with everything under it)
     with pytest.raises(ValidationError, match="“Pilot” is tied to this part of the plan"):
         plan_edit.delete_node(store, pillar)

@@ -80,7 +80,7 @@ def test_edit_returns_the_previous_values_and_writes(store: PlanStore) -> None:
         (Wig, {"sentence": "Decrease the chronic%"}, {"target": "23.35"}, "target", "equals the baseline"),
         (Wig, {"sentence": "Decrease the chronic%"}, {"deadline": "2024-01-31"}, "deadline", "before the start"),
         (Wig, {"sentence": "Decrease the chronic%"}, {"baseline": "lots"}, "baseline", "must be a number"),
-        (Wig, {"sentence": "Decrease the chronic%"}, {"deadline": "June 2025"}, "deadline", "YYYY-MM-DD"),
+        (Wig, {"sentence": "Decrease the chronic%"}, {"deadline": "June 2025"}, "deadline", "2026-09-01 or 9/1/2026"),
         (Wig, {"sentence": "Decrease the chronic%"}, {"target": "140"}, "target", "between 0 and 100"),
         (Wig, {"sentence": "Decrease the chronic%"}, {"direction": "increase"}, "direction", "says increase"),
         (KeyLever, {"text": "Map district needs%"}, {"text": ""}, "text", "cannot be empty"),

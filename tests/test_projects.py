@@ -47,7 +47,7 @@ def test_create_a_project_tied_to_a_key_lever(store: PlanStore) -> None:
     ({"status": "Done-ish"}, "status", "must be one of"),
     ({"link": None}, "link", "carries a key lever"),
     ({"budget": "-5"}, "budget", "cannot be negative"),
-    ({"start_date": "Aug 1"}, "start_date", "YYYY-MM-DD"),
+    ({"start_date": "Aug 1"}, "start_date", "2026-09-01 or 9/1/2026"),
 ])
 def test_bad_project_input_writes_nothing(store: PlanStore, values: dict, field: str, words: str) -> None:
     before = table_dump(store)

@@ -80,7 +80,7 @@ def test_new_project_charter_and_undo(win: MainWindow) -> None:
 
 @pytest.mark.parametrize(("field", "text", "words"), [
     ("end_date", "2023-01-01", "before the start"), ("percent_complete", "140", "between 0 and 100"),
-    ("name", "", "cannot be empty"), ("start_date", "next week", "YYYY-MM-DD"),
+    ("name", "", "cannot be empty"), ("start_date", "next week", "9/1/2026"),
 ])
 def test_charter_bad_input_at_the_field(win: MainWindow, field: str, text: str, words: str) -> None:
     pid = new_project(win)

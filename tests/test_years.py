@@ -165,7 +165,11 @@ def test_starting_a_year_carries_wigs_levers_measures_and_open_projects_with_the
         assert s.scalar(select(func.count(Measurement.id)).where(Measurement.wig_id == copy.id)) == 0
         batches = set(s.scalars(select(Change.batch).where(Change.reason == "Started the 2025-26 plan year")))
         assert len(batches) == 1  # one entry of the history: one transaction
+    assert yr.closed_years(store, 1) == {1}  # the year carried from is locked: its values stay as reported
+    with pytest.raises(ValidationError, match="locked"):
+        ms.log_value(store, partners, "2025-03", "140")
     yr.undo_start_year(store, started)
+    assert yr.closed_years(store, 1) == set()
     with store.reader() as s:
         assert [y.label for y in s.scalars(select(PlanYear))] == ["2024-25"]
         assert s.scalar(select(func.count(Wig.id))) == len(preview.wigs)
@@ -239,11 +243,9 @@ def test_a_preview_with_a_bad_number_writes_nothing(store: PlanStore) -> None:
 
 
 def test_a_file_of_the_previous_schema_migrates_into_years_with_every_row(plan_path: Path) -> None:
-    from alembic import command
-
     from planner.store import open_plan_file
     from planner.store.engine import make_engine
-    from planner.store.migrate import _config
+    from planner.store.migrate import downgrade
 
     store = open_plan_file(plan_path)
     partners = wig(store, "Increase the number of CMS Partners%")
@@ -258,10 +260,7 @@ def test_a_file_of_the_previous_schema_migrates_into_years_with_every_row(plan_p
         before = counts(conn)
     store.close()
     engine = make_engine(plan_path)
-    cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
+    downgrade(engine, "0006")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT plan_year, year_start FROM plan WHERE archived = 0").one() == (
             "2024-25", "2024-07-01")

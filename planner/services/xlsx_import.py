@@ -649,6 +649,7 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
             obj.name = row["title"]
             if obj.level_names is None:
                 obj.level_names = list(DEFAULT_LEVEL_NAMES)
+            s.add(obj)  # the year hangs under it: it needs its id now
             s.flush()
             ids.year_id = _year_named(s, obj, row.get("code") or "")
         elif level in ("Division", "Department"):

@@ -14,13 +14,25 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
-from planner.model import KeyLever, Measurement, PerformanceMeasure, Plan, PlanYear, Project, ProjectStatus, Wig
-from planner.services.periods import school_year_label
+from planner.model import (
+    Frequency,
+    KeyLever,
+    Measurement,
+    PerformanceMeasure,
+    PeriodLock,
+    Plan,
+    PlanYear,
+    Project,
+    ProjectStatus,
+    Wig,
+)
+from planner.services.periods import periods_between, school_year_label
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
 from planner.store import PlanStore
@@ -292,6 +304,7 @@ class StartedYear:
     label: str
     relinked: tuple[tuple[int, int | None, int | None], ...] = ()  # (project, key lever, WIG) before
     counts: dict[str, int] = field(default_factory=dict)
+    locked: tuple[date, ...] = ()  # the quarters of the year before that starting this one locked
 
 
 def _check_preview(preview: YearPreview) -> None:
@@ -392,13 +405,40 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
             project.key_lever_id = lever if project.key_lever_id else None
             project.wig_id = wig if project.wig_id else None
             counts["projects"] += 1
+        locked = _close(s, preview.from_year, preview.label, store.actor)
         s.flush()
-        return StartedYear(year.id, year.label, tuple(relinked), counts)
+        return StartedYear(year.id, year.label, tuple(relinked), counts, locked)
+
+
+def _quarters(year: YearInfo) -> list[Any]:
+    return periods_between(year.start, year.end, Frequency.QUARTERLY, year.start.month)
+
+
+def _close(s: Session, year: YearInfo, new_label: str, actor: str) -> tuple[date, ...]:
+    """Lock the quarters of the year a new one starts from, so its values stay as they were reported; a
+    person can still unlock a quarter, giving a reason (Plan > Period Locks)."""
+    taken = set(s.scalars(select(PeriodLock.period_start)))
+    locked = []
+    for q in _quarters(year):
+        if q.start not in taken:
+            s.add(PeriodLock(period_start=q.start, period_end=q.end, label=q.label, locked_by=actor,
+                             note=f"The {year.label} plan year closed when {new_label} was started."))
+            locked.append(q.start)
+    return tuple(locked)
+
+
+def closed_years(store: PlanStore, plan_id: int) -> set[int]:
+    """The years whose every quarter is locked: shown read-only until a quarter is unlocked with a reason."""
+    with store.reader() as s:
+        taken = set(s.scalars(select(PeriodLock.period_start)))
+        return {y.id for y in years_of(s, plan_id) if all(q.start in taken for q in _quarters(y))}
 
 
 def undo_start_year(store: PlanStore, started: StartedYear) -> None:
     """Remove a started year and everything carried into it, and put its projects back where they were."""
     with write(store) as s:
+        if started.locked:
+            s.execute(delete(PeriodLock).where(PeriodLock.period_start.in_(started.locked)))
         for project_id, lever_id, wig_id in started.relinked:
             s.execute(update(Project).where(Project.id == project_id)
                       .values(key_lever_id=lever_id, wig_id=wig_id))

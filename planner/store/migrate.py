@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -43,7 +44,29 @@ def current_revision(connection: Connection) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate to `revision` in one transaction: the file ends at the new revision or unchanged."""
+    _run(engine, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate back to `revision` (for tests and support), in one transaction like `upgrade`."""
+    _run(engine, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run(engine: Engine, step: Callable[[Config], None]) -> None:
+    """SQLite's own procedure for changing tables: foreign keys off while the migration runs (a table that
+    batch mode copies and moves is dropped, and that drop must not cascade to the rows pointing at it),
+    every reference checked before the commit, foreign keys back on after."""
     cfg = _config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, where SQLite honours it
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                step(cfg)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} broken references, first {broken[0]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

@@ -4,10 +4,10 @@ Each plan's current annual plan (plan.plan_year, year_start, year_end) becomes i
 every WIG and performance measure of the plan belongs to it. WIGs, key levers and measures get a lineage
 (the UUID of the first year's row, shared by every later copy) and the row they were carried from.
 
-Columns are added and dropped with ALTER TABLE, never by copying a table: a copy-and-move of `plan` or
-`wig` would have to drop the old table, and the foreign keys' ON DELETE CASCADE would take their children
-with it. The history triggers are dropped first (SQLite refuses to drop a column a trigger names) and
-reinstalled from the new columns at the end.
+The new columns carry foreign keys, so batch mode copies and moves `wig`, `key_lever` and
+`performance_measure` (migrate.py runs every revision with foreign keys off, so dropping the old copy
+cascades nothing); the plan's old columns are dropped in place. The history triggers are dropped first
+(SQLite refuses to drop a column a trigger names) and reinstalled from the new columns at the end.
 
 Revision ID: 0007
 Revises: 0006
@@ -47,16 +47,17 @@ def upgrade() -> None:
         sa.CheckConstraint("end_date > start_date", name="ck_plan_year_ordered"),
     )
     op.create_index("ix_plan_year_plan_id", "plan_year", ["plan_id"])
-    for table in ("wig", "performance_measure"):
-        op.execute(f"ALTER TABLE {table} ADD COLUMN year_id INTEGER "
-                   f"REFERENCES plan_year (id) ON DELETE CASCADE")
-        op.create_index(f"ix_{table}_year_id", table, ["year_id"])
     for table in ("wig", "key_lever", "performance_measure"):
-        op.execute(f"ALTER TABLE {table} ADD COLUMN carried_from_id INTEGER "
-                   f"REFERENCES {table} (id) ON DELETE SET NULL")
-        op.execute(f"ALTER TABLE {table} ADD COLUMN lineage_uuid CHAR(32)")
+        with op.batch_alter_table(table) as batch:
+            if table != "key_lever":
+                batch.add_column(sa.Column("year_id", sa.Integer(), sa.ForeignKey(
+                    "plan_year.id", name=f"fk_{table}_year_id_plan_year", ondelete="CASCADE"), nullable=True))
+                batch.create_index(f"ix_{table}_year_id", ["year_id"])
+            batch.add_column(sa.Column("carried_from_id", sa.Integer(), sa.ForeignKey(
+                f"{table}.id", name=f"fk_{table}_carried_from_id_{table}", ondelete="SET NULL"), nullable=True))
+            batch.add_column(sa.Column("lineage_uuid", sa.Uuid(), nullable=True))
+            batch.create_index(f"ix_{table}_lineage_uuid", ["lineage_uuid"])
         op.execute(f"UPDATE {table} SET lineage_uuid = uuid")
-        op.create_index(f"ix_{table}_lineage_uuid", table, ["lineage_uuid"])
 
     # Each plan with a year becomes a plan with its first year. The UUID is made in SQL so the revision
     # needs no Python per row: 32 hex digits, the form the Uuid column stores on SQLite.
@@ -92,11 +93,12 @@ def downgrade() -> None:
                "FROM plan_year y WHERE y.plan_id = plan.id ORDER BY start_date DESC LIMIT 1) "
                "WHERE EXISTS (SELECT 1 FROM plan_year y WHERE y.plan_id = plan.id)")
     for table in ("wig", "key_lever", "performance_measure"):
-        op.drop_index(f"ix_{table}_lineage_uuid", table)
-        op.execute(f"ALTER TABLE {table} DROP COLUMN lineage_uuid")
-        op.execute(f"ALTER TABLE {table} DROP COLUMN carried_from_id")
-    for table in ("wig", "performance_measure"):
-        op.drop_index(f"ix_{table}_year_id", table)
-        op.execute(f"ALTER TABLE {table} DROP COLUMN year_id")
+        with op.batch_alter_table(table) as batch:
+            batch.drop_index(f"ix_{table}_lineage_uuid")
+            batch.drop_column("lineage_uuid")
+            batch.drop_column("carried_from_id")
+            if table != "key_lever":
+                batch.drop_index(f"ix_{table}_year_id")
+                batch.drop_column("year_id")
     op.drop_table("plan_year")
     install_triggers(bind)
