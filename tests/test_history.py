@@ -24,8 +24,7 @@ from planner.model import (
     PlanYear,
     Wig,
 )
-from planner.services import years
-from planner.services import history, period_locks, plan_edit, wig_session
+from planner.services import history, period_locks, plan_edit, wig_session, years
 from planner.services import measurements as ms
 from planner.services import projects as pj
 from planner.services.plan_nodes import Kind, NodeKey
