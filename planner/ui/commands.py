@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from planner.errors import PlannerError
-from planner.services import measurements, plan_edit, projects
+from planner.services import measurements, plan_edit, projects, years
 from planner.services.history import change_reason
 from planner.services.plan_edit import DeletedSubtree, Placement
 from planner.services.plan_nodes import NodeKey
@@ -294,3 +294,24 @@ class CallCommand(ServiceCommand):
 
     def refreshed(self, result: Any, *, failed: bool) -> None:
         self._refresh()
+
+
+class StartYearCommand(ServiceCommand):
+    """Starting a plan year: undo removes the year and all carried into it; redo starts it again from the
+    same preview (the new rows get new ids, which the command keeps)."""
+
+    def __init__(self, preview: years.YearPreview, started: years.StartedYear, store: PlanStore, report: Report,
+                 refresh: Callable[[int | None], None]) -> None:
+        super().__init__(f"Start {preview.label}", store, report)
+        self.preview, self.started, self._refresh = preview, started, refresh
+
+    def do(self) -> Any:
+        self.started = years.start_year(self.store, self.preview)
+        return self.started.year_id
+
+    def revert(self) -> Any:
+        years.undo_start_year(self.store, self.started)
+        return None
+
+    def refreshed(self, result: Any, *, failed: bool) -> None:
+        self._refresh(result)

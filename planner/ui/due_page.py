@@ -24,6 +24,7 @@ class DuePage(QWidget):
         super().__init__(parent)
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
+        self.year_id: int | None = None  # the window's open year (None: the one containing today)
         self.today = clock.today
         self.items: list[DueItem] = []
         self._generation = 0
@@ -53,6 +54,7 @@ class DuePage(QWidget):
         self._generation += 1  # results still on their way belong to the old file
         self.store = store
         self.plan_id = self.department.load(store, department)
+        self.year_id = None
         self.tree.clear()
 
     def refresh(self) -> None:
@@ -61,6 +63,7 @@ class DuePage(QWidget):
             self._show([])
             return
         store, plan_id, today, department = self.store, self.plan_id, self.today(), self.department.currentData()
+        year_id = self.year_id
         self._generation += 1
         generation = self._generation
 
@@ -72,7 +75,7 @@ class DuePage(QWidget):
             if generation == self._generation:
                 self.summary.setText(f"What is due could not be worked out: {exc}")
 
-        run_in_background(lambda: due_now(store, plan_id, today, department), done, failed)
+        run_in_background(lambda: due_now(store, plan_id, today, department, year_id), done, failed)
 
     def _show(self, items: list[DueItem]) -> None:
         self.items = items

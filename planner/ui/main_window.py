@@ -9,7 +9,16 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner import APP_NAME, __version__, clock
 from planner.errors import (
@@ -20,7 +29,7 @@ from planner.errors import (
     ValidationError,
 )
 from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
-from planner.services import period_locks
+from planner.services import period_locks, years
 from planner.services.charts import scope_choices
 from planner.services.exchange_rows import ExportScope, collect
 from planner.services.history import Item, item_of
@@ -34,6 +43,7 @@ from planner.services.xlsx_export import ExportCancelled, ExportResult, data_qua
 from planner.services.xlsx_import import ImportPlan, ImportResult, apply_import, plan_import
 from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
 from planner.ui.changes_page import ChangesPage
+from planner.ui.commands import StartYearCommand
 from planner.ui.due_page import DuePage
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
 from planner.ui.locks_dialog import PeriodLocksDialog
@@ -43,10 +53,12 @@ from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 from planner.ui.restore_dialog import RestoreDialog
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
+from planner.ui.start_year_dialog import StartYearDialog
 from planner.ui.summary_dialog import SummaryDialog
 from planner.ui.tasks import run_in_background, wait_for_background
 from planner.ui.wig_session_page import WigSessionPage
 from planner.ui.workbook import WorkbookPage
+from planner.ui.year_bar import YearBar
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -91,7 +103,16 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(self.due)
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.setCentralWidget(self.tabs)
+        self.year_bar = YearBar(self)
+        self.year_bar.year_changed.connect(self._year_changed)
+        self.year_bar.start_requested.connect(self.start_next_year)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.year_bar)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.due_label = QLabel()
         self.due_label.setAccessibleName("Items due now")
         self.file_label = QLabel()
@@ -186,6 +207,10 @@ class MainWindow(QMainWindow):
         plan_menu.addAction(self.page.plan_details_action)
         plan_menu.addAction(self.rules_action)
         plan_menu.addAction(self.locks_action)
+        self.start_year_action = self._action("Start &Next Year…", self.start_next_year,
+                                              tip="Carry the newest year's goals into the next school year")
+        plan_menu.addSeparator()
+        plan_menu.addAction(self.start_year_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action("&About Planner", self.show_about)
@@ -217,6 +242,9 @@ class MainWindow(QMainWindow):
             self.rules_action.setEnabled(self.store is not None and not self.store.read_only)
             self.locks_action.setEnabled(self.store is not None)
             self.item_history_action.setEnabled(self.store is not None)
+        if hasattr(self, "start_year_action"):
+            self.start_year_action.setEnabled(self.store is not None and not self.store.read_only
+                                              and bool(self.year_bar.years))
 
     def _tab_changed(self, _index: int) -> None:
         shown = self.tabs.currentWidget()
@@ -265,7 +293,62 @@ class MainWindow(QMainWindow):
             self.prompter.error(exc)
             return
         self.prompter.run_dialog(dialog)
-        self.page.reload()
+        year = self.year_bar.year
+        self._load_years(keep=year.id if year else None)  # an unlocked quarter reopens a closed year
+
+    # ---- plan years ----------------------------------------------------------------------------------------
+    def _load_years(self, keep: int | None = None) -> None:
+        """The plan's years in the bar above the tabs; choosing one shows it on every tab."""
+        plan_id = self._active_plan()
+        if self.store is None or plan_id is None:
+            self.year_bar.load([], set(), self.page.today())
+            return
+        self.year_bar.load(years.list_years(self.store, plan_id), years.closed_years(self.store, plan_id),
+                           self.page.today(), keep)
+
+    def _active_plan(self) -> int | None:
+        if self.store is None:
+            return None
+        try:
+            return active_plan_id(self.store)
+        except PlannerError:
+            return None
+
+    def _year_changed(self, year: years.YearInfo | None) -> None:
+        year_id = year.id if year else None
+        self.due.year_id = self.scoreboard.year_id = self.session.year_id = year_id
+        self.session._status = None  # the scores belong to the year shown
+        self.page.set_year(year, locked=self.year_bar.is_closed())
+        self._tab_changed(self.tabs.currentIndex())
+        if self.tabs.currentWidget() is not self.due:
+            self.due.refresh()  # the count in the status bar
+        self._update_actions()
+
+    def start_next_year(self, label: str = "") -> None:
+        """Plan > Start Next Year (or the banner's button): the preview, then one transaction and one undo."""
+        plan_id = self._active_plan()
+        if self.store is None or plan_id is None or self.store.read_only:
+            return
+        try:
+            preview = years.preview_next_year(self.store, plan_id, label or None, today=self.page.today())
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        store = self.store
+
+        def start(chosen: years.YearPreview) -> PlannerError | None:
+            try:
+                started = years.start_year(store, chosen)
+            except PlannerError as exc:
+                return exc
+            self.page.undo_stack.push(StartYearCommand(chosen, started, store, self.prompter.error,
+                                                       lambda year_id: self._load_years(keep=year_id)))
+            self._load_years(keep=started.year_id)
+            self.statusBar().showMessage(f"Started {started.label}: " + ", ".join(
+                f"{n} {what}" for what, n in started.counts.items()) + " carried.", 8000)
+            return None
+
+        self.prompter.run_dialog(StartYearDialog(preview, start, self))
 
     def _ask_unlock_reason(self, label: str) -> str | None:
         return self.prompter.ask_text(f"Unlock {label}", f"Why must {label}'s values change? The reason is kept "
@@ -395,6 +478,7 @@ class MainWindow(QMainWindow):
         self.due.set_store(store, self.my_department())
         self.session.set_store(store, self.my_department())
         self.changes.set_store(store)
+        self._load_years()
         if self.tabs.currentWidget() is not self.due:
             self.due.refresh()  # the count in the status bar
         self._tab_changed(self.tabs.currentIndex())

@@ -37,6 +37,7 @@ from planner.services.plan_nodes import Kind, NodeKey, child_kinds
 from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
 from planner.services.progress import Rollup
 from planner.services.status import PlanStatus, plan_status
+from planner.services.years import YearInfo
 from planner.store import PlanStore
 from planner.ui.commands import (
     AddCommand,
@@ -79,6 +80,8 @@ class PlanPage(QWidget):
         self.today: Callable[[], date] = clock.today
         self.status: PlanStatus | None = None
         self._status_generation = 0
+        self.year: YearInfo | None = None  # the open year of the active plan (None: the one containing today)
+        self.year_locked = False  # a past year whose quarters are all locked: shown read-only
 
         self.plan_combo = QComboBox()
         self.plan_combo.setAccessibleName("Plan")
@@ -244,9 +247,25 @@ class PlanPage(QWidget):
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
+    @property
+    def writable(self) -> bool:
+        return self.store is not None and not self.store.read_only and not self.year_locked
+
+    def year_id_for(self, plan_id: int) -> int | None:
+        """The open year when `plan_id` is the plan it belongs to (the archived plan has no years)."""
+        return self.year.id if self.year is not None and self.year.plan_id == plan_id else None
+
+    def set_year(self, year: YearInfo | None, *, locked: bool) -> None:
+        """Show another year of the plan: its WIGs, key levers and measures, read-only when it is closed."""
+        self.year, self.year_locked = year, locked
+        self.model.read_only = not self.writable
+        self._expanded.clear()
+        self.form.key = None
+        self.reload(first=True)
+
     def _update_actions(self) -> None:
         key = self.current_key()
-        writable = self.store is not None and not self.store.read_only
+        writable = self.writable
         parent = self._parent_for_children(key)
         self.add_child_action.setEnabled(writable and parent is not None and bool(self._child_kind(parent)))
         sibling_parent = self._sibling_parent(key)
@@ -273,6 +292,7 @@ class PlanPage(QWidget):
         self.store = store
         self.undo_stack.clear()
         self._expanded.clear()
+        self.year, self.year_locked = None, False
         self.model.read_only = bool(store and store.read_only)
         self.plans = list_plans(store) if store else []
         self.plan_combo.blockSignals(True)
@@ -338,7 +358,7 @@ class PlanPage(QWidget):
         current = select or self.current_key()
         self._restoring = True
         try:
-            rows = outline(self.store, plan.id, self.view) if self.store and plan else []
+            rows = outline(self.store, plan.id, self.view, self.year_id_for(plan.id)) if self.store and plan else []
             self.model.load(rows, plan.level_names if plan else ())
             if first:
                 self._expanded = {r.key for r in rows if r.parent is None}
@@ -375,7 +395,8 @@ class PlanPage(QWidget):
                 else:
                     raise exc
 
-        run_in_background(lambda: plan_status(store, plan.id, today), done, failed)
+        year_id = self.year_id_for(plan.id)
+        run_in_background(lambda: plan_status(store, plan.id, today, year_id), done, failed)
 
     def _restore_expansion(self) -> None:
         if self.model.filter.active:
@@ -463,7 +484,7 @@ class PlanPage(QWidget):
             return
         heading = self._heading(key)
         self.form.show_node(key, heading, values, divisions=self.choices.divisions,
-                            departments=self.choices.departments, read_only=self.store.read_only)
+                            departments=self.choices.departments, read_only=not self.writable)
         self.refresh_details()
         has_progress = key.kind in (Kind.WIG, Kind.MEASURE)
         self.tabs.setTabEnabled(1, has_progress)
@@ -518,14 +539,14 @@ class PlanPage(QWidget):
             return
         subject, rows = measurements.history(self.store, key)
         chart = wig_chart(self.store, key.id, self.today()) if key.kind is Kind.WIG else None
-        self.progress.show_history(subject, rows, chart, self.store.read_only)
+        self.progress.show_history(subject, rows, chart, not self.writable)
 
     def refresh_progress(self, key: NodeKey) -> None:
         """After a value was logged, edited, deleted or undone: statuses, the tree's badges, the tab."""
         plan = self.plan
         if self.store is None or plan is None:
             return
-        self.status = plan_status(self.store, plan.id, self.today())
+        self.status = plan_status(self.store, plan.id, self.today(), self.year_id_for(plan.id))
         self.model.refresh_status()
         if self.form.key == key:
             self._show_progress(key)
@@ -535,7 +556,7 @@ class PlanPage(QWidget):
 
     def log_value(self) -> None:
         key = self.current_key()
-        if self.store is None or key is None or key.kind not in (Kind.WIG, Kind.MEASURE) or self.store.read_only:
+        if self.store is None or key is None or key.kind not in (Kind.WIG, Kind.MEASURE) or not self.writable:
             return
         subject = measurements.subject_info(self.store, key)
         dialog = LogValueDialog(subject, self.entered_by(), lambda values: self._save_value(key, values),
@@ -712,7 +733,9 @@ class PlanPage(QWidget):
         if self.store is None:
             return
         try:
-            key = plan_edit.add_node(self.store, parent, kind, index=index)
+            plan = self.plan
+            key = plan_edit.add_node(self.store, parent, kind, index=index,
+                                     year_id=self.year_id_for(plan.id) if plan else None)
         except PlannerError as exc:
             self._report(exc)
             return

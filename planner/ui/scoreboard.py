@@ -122,6 +122,7 @@ class ScoreboardPage(QWidget):
         super().__init__(parent)
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
+        self.year_id: int | None = None  # the window's open year (None: the one containing today)
         self._loaded = False
         self._generation = 0
         self.today = clock.today
@@ -199,7 +200,7 @@ class ScoreboardPage(QWidget):
             self.model.set_cards([])
             return
         scope = self.scope_combo.currentData() or Scope()
-        store, plan_id, today = self.store, self.plan_id, self.today()
+        store, plan_id, today, year_id = self.store, self.plan_id, self.today(), self.year_id
         self._generation += 1
         generation = self._generation
         self.summary.setText("Working out statuses…")
@@ -212,7 +213,7 @@ class ScoreboardPage(QWidget):
             if generation == self._generation:
                 self.summary.setText(f"The scoreboard could not be read: {exc}")
 
-        run_in_background(lambda: scoreboard(store, plan_id, scope, today), done, failed)
+        run_in_background(lambda: scoreboard(store, plan_id, scope, today, year_id), done, failed)
 
     def _show(self, cards: list[ScoreCard]) -> None:
         assert self.store is not None and self.plan_id is not None

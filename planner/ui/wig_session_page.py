@@ -108,6 +108,7 @@ class WigSessionPage(QWidget):
         self.undo_stack, self.report, self.who = undo_stack, report, who
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
+        self.year_id: int | None = None  # the window's open year (None: the one containing today)
         self.today = clock.today
         self.week = ws.week_of(self.today())
         self.sessions: list[WigSession] = []
@@ -226,7 +227,7 @@ class WigSessionPage(QWidget):
         known, since a commitment, a week or a department changes no score."""
         if self.store is None or self.plan_id is None:
             return
-        store, plan_id, week, today = self.store, self.plan_id, self.week, self.today()
+        store, plan_id, week, today, year_id = self.store, self.plan_id, self.week, self.today(), self.year_id
         department = self.department.currentData()
         chosen = keep if keep is not None else self.current_wig()
         known = None if rescore else self._status
@@ -234,7 +235,7 @@ class WigSessionPage(QWidget):
         generation = self._generation
 
         def read() -> tuple[list[WigSession], PlanStatus]:
-            status = known or plan_status(store, plan_id, today)
+            status = known or plan_status(store, plan_id, today, year_id)
             return ws.session_view(store, plan_id, week, today, department, status), status
 
         def done(result: tuple[list[WigSession], PlanStatus]) -> None:
