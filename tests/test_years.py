@@ -14,6 +14,7 @@ from planner.model import Change, KeyLever, Measurement, PerformanceMeasure, Pla
 from planner.services import measurements as ms
 from planner.services import projects as pj
 from planner.services import years as yr
+from planner.services.charts import wig_chart
 from planner.services.due import due_now
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Direction, Point, Status, wig_progress
@@ -193,6 +194,9 @@ def test_years_start_in_a_row_and_keep_one_lineage(store: PlanStore) -> None:
     assert [label for label, _ in chain] == ["2024-25", "2025-26", "2026-27"]
     assert len({w.lineage_uuid for _, w in chain}) == 1
     assert [w.baseline for _, w in chain] == [102, 131, 149]
+    chart = wig_chart(store, third, TODAY)
+    assert [(label, [p.value for p in points]) for label, points in chart.earlier] == [
+        ("2024-25", [131]), ("2025-26", [149])]  # last years' lines, for the chart to draw beside this one's
     with pytest.raises(ValidationError, match="already a year"):
         yr.preview_next_year(store, 1, "2026-27")
     with pytest.raises(ValidationError, match="not after"):

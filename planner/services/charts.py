@@ -3,7 +3,7 @@ function, so all three show the same thing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Point, Progress, wig_progress
 from planner.services.status import rules_of, wig_points, wig_progress_of
 from planner.services.wig_parser import format_number
-from planner.services.years import year_scope
+from planner.services.years import carried_chain, year_scope
 from planner.store import PlanStore
 
 
@@ -31,6 +31,9 @@ class ChartData:
     forecast: list[tuple[date, float]]  # from the latest value to the trend's value at the deadline
     interim: list[tuple[date, float]]  # interim targets at their period ends
     progress: Progress
+    # The values of the WIGs this one was carried from, oldest year first: (year label, values), so a
+    # chart can draw last year's line beside this year's.
+    earlier: tuple[tuple[str, tuple[Point, ...]], ...] = ()
 
     def value_text(self, value: float | None) -> str:
         if value is None:
@@ -66,8 +69,12 @@ def wig_chart(store: PlanStore, wig_id: int, today: date) -> ChartData:
         plan = s.get(Plan, plan_id_of(s, NodeKey(Kind.WIG, wig_id)))
         rules = rules_of(plan)
         progress = wig_progress_of(s, wig, today, rules)
-        points, interim = wig_points(s, [wig_id])
-        return _chart(wig, points[wig_id], interim[wig_id], progress)
+        chain = carried_chain(s, wig)[:-1]
+        points, interim = wig_points(s, [wig_id, *(w.id for _label, w in chain)])
+        chart = _chart(wig, points[wig_id], interim[wig_id], progress)
+        earlier = tuple((label, tuple(sorted(points[w.id], key=lambda p: p.when))) for label, w in chain)
+        return replace(chart, earlier=earlier)
+
 
 
 @dataclass(frozen=True)

@@ -445,16 +445,26 @@ def undo_start_year(store: PlanStore, started: StartedYear) -> None:
         s.execute(delete(PlanYear).where(PlanYear.id == started.year_id))
 
 
-def lineage(store: PlanStore, wig_id: int) -> list[tuple[str, Wig]]:
+def carried_chain(session: Session, wig: Wig) -> list[tuple[str, Wig]]:
     """The WIG and the WIGs it was carried from, oldest first, each with its year's label."""
     chain: list[tuple[str, Wig]] = []
+    seen: set[int] = set()
+    current: Wig | None = wig
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        year = session.get(PlanYear, current.year_id) if current.year_id else None
+        chain.append((year.label if year else "", current))
+        current = session.get(Wig, current.carried_from_id) if current.carried_from_id else None
+    return list(reversed(chain))
+
+
+def lineage(store: PlanStore, wig_id: int) -> list[tuple[str, Wig]]:
+    """`carried_chain` read from the file, the rows detached for the caller to keep."""
     with store.reader() as s:
         wig = s.get(Wig, wig_id)
-        seen: set[int] = set()
-        while wig is not None and wig.id not in seen:
-            seen.add(wig.id)
-            year = s.get(PlanYear, wig.year_id) if wig.year_id else None
-            s.expunge(wig)
-            chain.append((year.label if year else "", wig))
-            wig = s.get(Wig, wig.carried_from_id) if wig.carried_from_id else None
-    return list(reversed(chain))
+        if wig is None:
+            raise ValidationError("That WIG no longer exists.")
+        chain = carried_chain(s, wig)
+        for _label, row in chain:
+            s.expunge(row)
+    return chain

@@ -61,6 +61,13 @@ class WigChart(QWidget):
         if data.interim:
             plot.plot([_ts(d) for d, _ in data.interim], [v for _, v in data.interim], pen=None, symbol="t",
                       symbolBrush=(120, 120, 120), name="Interim targets")
+        for n, (year, earlier) in enumerate(reversed(data.earlier)):  # last year darkest, older years lighter
+            values = [p for p in earlier if p.value is not None]
+            if values:
+                grey = min(150 + 35 * n, 220)
+                plot.plot([_ts(p.when) for p in values], [p.value for p in values], symbol="o", symbolSize=5,
+                          pen=pg.mkPen((grey, grey, grey), width=1.5), symbolBrush=(grey, grey, grey),
+                          name=f"{year}" if year else "Earlier year")
         color = COLOR[data.progress.status]
         shown = [p for p in data.points if p.value is not None]
         if shown:
