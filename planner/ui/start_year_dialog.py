@@ -40,7 +40,7 @@ class StartYearDialog(QDialog):
         self.preview = preview
         self.start = start
         self.setWindowTitle(f"Start {preview.label}")
-        self.resize(1000, 640)
+        self.resize(1180, 680)
         intro = QLabel(
             f"<b>{preview.label}</b> ({preview.start.day} {preview.start:%B %Y} to {preview.end.day} "
             f"{preview.end:%B %Y}), carried from {preview.from_year.label}. Each WIG starts from its latest "
@@ -50,7 +50,7 @@ class StartYearDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setObjectName("carry")
         self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setColumnWidth(0, 520)
+        self.tree.setColumnWidth(0, 600)
         self.tree.setColumnWidth(BASELINE, 90)
         self.tree.setColumnWidth(TARGET, 90)
         self.tree.setColumnWidth(DEADLINE, 110)

@@ -38,7 +38,9 @@ class YearBar(QFrame):
         layout.addWidget(QLabel("Plan &year:", buddy=self.combo))
         layout.addWidget(self.combo)
         layout.addWidget(self.banner, 1)
+        layout.addStretch(0)  # the picker keeps its size when there is nothing to say
         layout.addWidget(self.start_button)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.currentIndexChanged.connect(self._chosen)
         self.start_button.clicked.connect(lambda: self.start_requested.emit(self._next_label))
 
@@ -78,7 +80,10 @@ class YearBar(QFrame):
             words.append(f"{year.label} is closed and shown read-only; to change it, unlock a quarter in "
                          "Plan > Period Locks (you will be asked why).")
         elif year is not None and year.end < self._today:
-            words.append(f"{year.label} has ended: it is judged as of {year.end.day} {year.end:%B %Y}.")
+            if banner is not None and year is self.years[-1]:
+                words.append("Its goals are judged as of that day, not today.")
+            else:
+                words.append(f"{year.label} has ended; its goals are judged as of {year.end.day} {year.end:%B %Y}.")
         self.start_button.setVisible(banner is not None)
         self.banner.setText(" ".join(words))
         self.banner.setVisible(bool(words))
