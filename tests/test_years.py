@@ -57,6 +57,9 @@ def test_the_carried_sentence_moves_its_years_and_its_baseline() -> None:
     assert yr.carried_sentence(sentence, 102, 131, 1) == (
         "Increase from 131 approved partners to 154 approved partners by June 2026 (2025-26).")
     assert yr.carried_sentence("Reach 80% by June 2025", None, None, 2) == "Reach 80% by June 2027"
+    frame = "Develop a 2024-29 CMS Research Landscape aligned to the 2024-29 Strategic Plan by June 2025."
+    assert yr.carried_sentence(frame, None, None, 1) == (
+        "Develop a 2024-29 CMS Research Landscape aligned to the 2024-29 Strategic Plan by June 2026.")
 
 
 def test_the_banner_says_when_the_newest_year_ended_and_offers_the_year_of_today(store: PlanStore) -> None:

@@ -81,7 +81,7 @@ class PlanCounts:
         return rows
 
 
-def count_plan(session: Session, plan: Plan) -> PlanCounts:
+def count_plan(session: Session, plan: Plan, year_id: int | None = None) -> PlanCounts:
     """Rows at each level of one plan, keyed by the names in LEVELS."""
     pid = plan.id
     pillar_ids = select(Pillar.id).where(Pillar.plan_id == pid)
@@ -89,6 +89,10 @@ def count_plan(session: Session, plan: Plan) -> PlanCounts:
     strategy_ids = select(Strategy.id).where(Strategy.priority_id.in_(priority_ids))
     dept_ids = select(Department.id).where(Department.plan_id == pid)
     wig_ids = select(Wig.id).where(Wig.strategy_id.in_(strategy_ids) | Wig.department_id.in_(dept_ids))
+    in_year = PerformanceMeasure.id.is_not(None)
+    if year_id is not None:  # one school year's goals; the frame is the same in every year
+        wig_ids = wig_ids.where(Wig.year_id == year_id)
+        in_year = PerformanceMeasure.year_id == year_id
 
     def n(stmt: object) -> int:
         return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)  # type: ignore[attr-defined]
@@ -101,7 +105,7 @@ def count_plan(session: Session, plan: Plan) -> PlanCounts:
         "key levers": n(select(KeyLever.id).where(KeyLever.wig_id.in_(wig_ids))),
         "performance measures": n(select(PerformanceMeasure.id).where(
             PerformanceMeasure.wig_id.in_(wig_ids) | PerformanceMeasure.strategy_id.in_(strategy_ids)
-            | PerformanceMeasure.department_id.in_(dept_ids))),
+            | PerformanceMeasure.department_id.in_(dept_ids)).where(in_year)),
         "departments": n(dept_ids),
         "divisions": n(select(Division.id).where(Division.plan_id == pid)),
     }
@@ -123,21 +127,20 @@ class PlanSummary:
     pillars: list[tuple[str, str]]
 
 
-def _year_label(session: Session, plan: Plan) -> str:
-    year = pick_year(years_of(session, plan.id), clock.today())
-    return year.label if year else ""
-
-
-def plan_summaries(store: PlanStore) -> list[PlanSummary]:
+def plan_summaries(store: PlanStore, open_years: dict[int, int] | None = None) -> list[PlanSummary]:
+    """Each plan with the counts of one of its years: the one `open_years` names for it, else the one
+    containing today."""
+    found = []
     with store.reader() as session:
-        plans = session.scalars(select(Plan).order_by(Plan.position, Plan.id)).all()
-        return [
-            PlanSummary(count_plan(session, plan), plan.period_label, _year_label(session, plan), plan.mission,
-                        plan.vision,
-                        plan.strategy_statement, [g.name for g in plan.goals], [g.name for g in plan.guardrails],
-                        [(p.code, p.name) for p in plan.pillars])
-            for plan in plans
-        ]
+        for plan in session.scalars(select(Plan).order_by(Plan.position, Plan.id)).all():
+            years = years_of(session, plan.id)
+            year = next((y for y in years if y.id == (open_years or {}).get(plan.id)), None) or pick_year(
+                years, clock.today())
+            found.append(PlanSummary(
+                count_plan(session, plan, year.id if year else None), plan.period_label, year.label if year else "",
+                plan.mission, plan.vision, plan.strategy_statement, [g.name for g in plan.goals],
+                [g.name for g in plan.guardrails], [(p.code, p.name) for p in plan.pillars]))
+    return found
 
 
 def plan_counts(store: PlanStore) -> list[PlanCounts]:

@@ -156,8 +156,13 @@ def carried_sentence(sentence: str, old_baseline: float | None, new_baseline: fl
     """The sentence for the new year: every year in it moved by `shift` and the old baseline replaced by
     the new one where it is written ("from 102 approved partners" -> "from 131 approved partners")."""
     if shift:
-        sentence = re.sub(r"\b(19|20|21)(\d{2})-(\d{2})\b",
-                          lambda m: f"{int(m[1] + m[2]) + shift}-{(int(m[3]) + shift) % 100:02d}", sentence)
+        def school_year(m: re.Match[str]) -> str:
+            first = int(m[1])
+            if int(m[2]) != (first + 1) % 100:
+                return m[0]  # a span such as the 2024-29 strategic plan is the frame's, not a school year
+            return f"{first + shift}-{(first + 1 + shift) % 100:02d}"
+
+        sentence = re.sub(r"\b((?:19|20|21)\d{2})-(\d{2})\b", school_year, sentence)
         sentence = re.sub(r"(?<![\d.,-])(19|20|21)(\d{2})(?![\d-])", lambda m: str(int(m[0]) + shift), sentence)
     if old_baseline is not None and new_baseline is not None and old_baseline != new_baseline:
         written = format_number(old_baseline)

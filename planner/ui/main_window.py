@@ -319,6 +319,9 @@ class MainWindow(QMainWindow):
         self.due.year_id = self.scoreboard.year_id = self.session.year_id = year_id
         self.session._status = None  # the scores belong to the year shown
         self.page.set_year(year, locked=self.year_bar.is_closed())
+        if self.store is not None:
+            self.overview.show_summaries(plan_summaries(self.store, {year.plan_id: year.id} if year else None),
+                                         read_only=self.store.read_only)
         self._tab_changed(self.tabs.currentIndex())
         if self.tabs.currentWidget() is not self.due:
             self.due.refresh()  # the count in the status bar
