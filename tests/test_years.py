@@ -287,3 +287,20 @@ def test_a_file_of_the_previous_schema_migrates_into_years_with_every_row(plan_p
         assert plan_status(store, 1, TODAY).wigs[partners.id].latest.value == 110
     finally:
         store.close()
+
+
+def test_the_summary_prints_a_year_over_year_table(store: PlanStore) -> None:
+    from planner.services.charts import Scope
+    from planner.services.report import build_summary
+
+    partners = wig(store, "Increase the number of CMS Partners%")
+    ms.log_value(store, partners, "2025-06", "131")
+    yr.start_year(store, yr.preview_next_year(store, 1, "2026-27"))
+    summary = build_summary(store, 1, Scope(), "Whole district", TODAY)
+    assert summary.plan_year == "2026-27" and summary.today == TODAY
+    found = [lines for _title, lines in summary.years if any("reached 131" in line for line in lines)]
+    assert found == [[
+        "2024-25: 102 → 154 approved partners by 30 Jun 2025, reached 131 (Off track)",
+        "2026-27: 131 → 154 approved partners by 30 Jun 2027, nothing logged (No data)"]]
+    past = build_summary(store, 1, Scope(), "Whole district", TODAY, year_id=_year(store, "2024-25").id)
+    assert past.plan_year == "2024-25" and past.today == date(2025, 6, 30)  # as of the year's end

@@ -148,6 +148,10 @@ class SummaryRenderer:
             if not s.wigs:
                 blocks.append(self._paragraph("No WIGs in this scope.", width))
             blocks += [self._wig(w, width, page_height) for w in s.wigs]
+        if "years" in sections and s.years:
+            blocks.append(self._heading("Year over year", width, new_page=bool(blocks)))
+            for title, lines in s.years:
+                blocks.append(self._paragraph(title + "".join(f"\n    {line}" for line in lines), width))
         if "projects" in sections:
             blocks.append(self._heading(f"Projects ({len(s.projects)})", width, new_page=bool(blocks)))
             if not s.projects:

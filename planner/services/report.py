@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -26,14 +27,15 @@ from planner.model import (
 from planner.services.charts import ChartData, Scope, scoreboard
 from planner.services.progress import SEVERITY, Status
 from planner.services.projects import milestone_overdue, utilization
-from planner.services.status import plan_rules
+from planner.services.status import plan_rules, wig_progress_of
 from planner.services.wig_parser import format_number
-from planner.services.years import current_year
+from planner.services.years import carried_chain, current_year
 from planner.store import PlanStore
 
-SECTIONS = ("cover", "wigs", "scoreboards", "projects", "raid", "index")
-SECTION_LABEL = {"cover": "Cover", "wigs": "WIG blocks", "scoreboards": "4DX scoreboard per WIG",
-                 "projects": "Projects", "raid": "RAID log", "index": "Department Plans Index"}
+SECTIONS = ("cover", "wigs", "years", "scoreboards", "projects", "raid", "index")
+SECTION_LABEL = {"cover": "Cover", "wigs": "WIG blocks", "years": "Year over year",
+                 "scoreboards": "4DX scoreboard per WIG", "projects": "Projects", "raid": "RAID log",
+                 "index": "Department Plans Index"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class Summary:
     projects: list[ProjectLine] = field(default_factory=list)
     raid: list[RaidLine] = field(default_factory=list)
     index: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # department, WIGs, measures
+    # Per WIG carried from earlier years: its code and owner, then a line per year, oldest first
+    # ("2024-25: 102 → 154 approved partners, reached 131 (At risk)").
+    years: list[tuple[str, list[str]]] = field(default_factory=list)
     generator: str = f"Planner {__version__}"
 
 
@@ -136,6 +141,19 @@ def _structure(wig: Wig) -> str:
     base = "?" if wig.baseline is None else format_number(wig.baseline)
     target = "?" if wig.target is None else format_number(wig.target)
     return f"{base} → {target}{unit}{by}"
+
+
+def _year_line(s: Any, label: str, wig: Wig, today: date, rules: Any) -> str:
+    """One year of a WIG's lineage: what it set out to do and where it got to, judged as of that year's end
+    (or today, for the year still running)."""
+    progress = wig_progress_of(s, wig, today, rules)
+    latest = progress.latest
+    if wig.kind.value == "milestone":
+        reached = "done" if latest is not None and (latest.done or latest.value) else "not done"
+    else:
+        reached = "nothing logged" if latest is None or latest.value is None else \
+            f"reached {format_number(latest.value)}"
+    return f"{label}: {_structure(wig)}, {reached} ({progress.status.value})"
 
 
 def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str, today: date,
@@ -197,6 +215,10 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
                 lines.append(line)
                 all_projects[p.id] = line
             progress = card.chart.progress
+            chain = carried_chain(s, wig)
+            if len(chain) > 1:
+                summary.years.append((f"{card.code} · {card.owner}" if card.owner not in card.code else card.code,
+                                      [_year_line(s, label, w, today, rules) for label, w in chain]))
             summary.wigs.append(WigBlock(card.code, card.owner, wig.sentence, _structure(wig), card.latest_text,
                                          progress.share, progress.status, progress.reason, card.chart, levers,
                                          measures, lines))
