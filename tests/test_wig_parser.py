@@ -33,7 +33,7 @@ CASES = [
     ("100% of student in grades 9th-12th will create a Learner Profile by June 2025.", P, None, 100, "%", UP,
      date(2025, 6, 30)),
     ("Maintain a 100% success rate for validating sensitive triggers through the use of Microsoft O365 by June "
-     "2025.", P, None, 100, "%", UP, date(2025, 6, 30)),
+     "2025.", P, None, 100, "%", Direction.MAINTAIN, date(2025, 6, 30)),
     ("Increase the efficiency of School Test Coordinators (STCs) with less than 2 years of experience from 7.7 "
      "to 9.7 by July 2025.", N, 7.7, 9.7, None, UP, date(2025, 7, 31)),
     ("Increase the School Social Workers facilitating tier 3 conferences from 41% to 95% by June 2025.",

@@ -304,3 +304,26 @@ def test_the_summary_prints_a_year_over_year_table(store: PlanStore) -> None:
         "2026-27: 131 → 154 approved partners by 30 Jun 2027, nothing logged (No data)"]]
     past = build_summary(store, 1, Scope(), "Whole district", TODAY, year_id=_year(store, "2024-25").id)
     assert past.plan_year == "2024-25" and past.today == date(2025, 6, 30)  # as of the year's end
+
+
+def test_a_goal_that_keeps_a_level_is_judged_by_the_tolerance() -> None:
+    level, start, end = 100.0, date(2024, 7, 1), date(2025, 6, 30)
+
+    def status(value: float, today: date = date(2025, 1, 15)) -> Status:
+        return wig_progress(WigKind.PERCENT, Direction.MAINTAIN, None, level, start, end,
+                            [Point(date(2024, 12, 31), value)], today).status
+
+    assert status(100) is Status.ON_TRACK and status(96) is Status.ON_TRACK  # within 5% of the level
+    assert status(90) is Status.AT_RISK and status(70) is Status.OFF_TRACK
+    assert status(100, today=end) is Status.ACHIEVED  # kept to the deadline
+
+
+def test_the_maintain_goal_of_the_district_reads_and_carries_as_a_level(store: PlanStore) -> None:
+    kept = wig(store, "Maintain a 100% success rate%")
+    with store.reader() as s:
+        found = s.get(Wig, kept.id)
+        assert found is not None and found.direction is Direction.MAINTAIN and found.baseline is None
+    ms.log_value(store, kept, "2025-05", "98")
+    assert plan_status(store, 1, TODAY).wigs[kept.id].status is Status.ON_TRACK
+    carried = next(w for w in yr.preview_next_year(store, 1).wigs if w.id == kept.id)
+    assert (carried.baseline, carried.target, carried.note) == (None, 100, "a level to keep: no baseline")

@@ -26,6 +26,7 @@ class WigKind(enum.StrEnum):
 class Direction(enum.StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"
+    MAINTAIN = "maintain"  # keep at or above the target ("Maintain a 100% success rate"): no baseline
 
 
 class Frequency(enum.StrEnum):

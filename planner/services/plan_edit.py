@@ -148,6 +148,10 @@ def _check_wig(values: dict[str, Any]) -> None:
         raise ValidationError("A WIG needs a weight (1 is the usual weight).", field="weight")
     kind, baseline, target = values["kind"], values["baseline"], values["target"]
     if kind is not WigKind.MILESTONE:
+        if values["direction"] is Direction.MAINTAIN and target is None:
+            raise ValidationError("A goal that keeps a level needs that level as its target.", field="target")
+        if values["direction"] is Direction.MAINTAIN:
+            baseline = None  # a level to keep has no distance to travel: no baseline to check against
         if baseline is not None and target is not None and baseline == target:
             raise ValidationError("The target equals the baseline, so there is nothing to reach.", field="target")
         if kind is WigKind.PERCENT:

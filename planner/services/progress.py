@@ -126,6 +126,8 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
         return Progress(Status.NO_DATA, "The goal has no target yet.", latest=latest)
     if not values:
         return Progress(Status.NO_DATA, "Nothing logged yet.", expected_today=expected_today)
+    if direction is Direction.MAINTAIN:
+        return _kept(values[-1], target, deadline, today, thresholds)
     base = baseline if baseline is not None else values[0].value
     assert base is not None
     latest = values[-1]
@@ -169,6 +171,28 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
     if shortfall <= thresholds.at_risk:
         return Progress(Status.AT_RISK, how, expected_at_latest=expected, **common)
     return Progress(Status.OFF_TRACK, how, expected_at_latest=expected, **common)
+
+
+def _kept(latest: Point, level: float, deadline: date | None, today: date, thresholds: Thresholds) -> Progress:
+    """A level to keep: on track at or above it (or within the on-track tolerance of it, as a share of the
+    level), at risk within the at-risk tolerance, off track further below; Achieved once the deadline is
+    reached with the level kept."""
+    assert latest.value is not None
+    below = (level - latest.value) / abs(level) if level else (0.0 if latest.value >= level else 1.0)
+    how = (f"{format_level(latest.value)} against a level of {format_level(level)} to keep "
+           f"({latest.when:%d %b %Y}).")
+    common = {"share": 1.0 - max(below, 0.0), "latest": latest, "expected_at_latest": 1.0}
+    if below <= 0 and deadline is not None and today >= deadline:
+        return Progress(Status.ACHIEVED, "The level was kept to the deadline. " + how, **common)
+    if below <= thresholds.on_track:
+        return Progress(Status.ON_TRACK, how, **common)
+    if below <= thresholds.at_risk:
+        return Progress(Status.AT_RISK, "Below the level to keep. " + how, **common)
+    return Progress(Status.OFF_TRACK, "Well below the level to keep. " + how, **common)
+
+
+def format_level(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 class RollupRule(StrEnum):

@@ -138,8 +138,10 @@ def _structure(wig: Wig) -> str:
     by = f" by {wig.deadline:%d %b %Y}" if wig.deadline else ""
     if wig.kind.value == "milestone":
         return f"Milestone (done or not done){by}"
-    base = "?" if wig.baseline is None else format_number(wig.baseline)
     target = "?" if wig.target is None else format_number(wig.target)
+    if wig.direction.value == "maintain":
+        return f"keep at or above {target}{unit}{by}"
+    base = "?" if wig.baseline is None else format_number(wig.baseline)
     return f"{base} → {target}{unit}{by}"
 
 

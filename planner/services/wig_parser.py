@@ -77,8 +77,10 @@ class ParsedWig:
             return f"Milestone: done or not done{by}"
         unit = self.unit or ""
         sep = "" if unit.startswith("%") else " "
-        base = "?" if self.baseline is None else format_number(self.baseline)
         target = "?" if self.target is None else format_number(self.target)
+        if self.direction is Direction.MAINTAIN:
+            return f"keep at or above {target}{sep if unit else ''}{unit}{by} (maintain)"
+        base = "?" if self.baseline is None else format_number(self.baseline)
         return f"{base} → {target}{sep if unit else ''}{unit}{by} ({self.direction.value})"
 
 
@@ -91,6 +93,9 @@ def _number(digits: str, suffix: str | None) -> float:
     if suffix:
         value *= {"k": 1_000, "m": 1_000_000}[suffix.strip().lower()]
     return value
+
+
+MAINTAIN = re.compile(r"\b(maintain|sustain|keep)\b", re.IGNORECASE)
 
 
 def _end_of_month(year: int, month: int) -> date:
@@ -167,6 +172,8 @@ def parse_wig(sentence: str, *, default_start: date | None = None) -> ParsedWig:
         return ParsedWig(WigKind.NUMBER, 0.0, change, unit, Direction.INCREASE, start, deadline)
 
     direction = Direction.DECREASE if DECREASE_VERBS.search(text) else Direction.INCREASE
+    if MAINTAIN.search(text):
+        direction = Direction.MAINTAIN  # a level to keep, not a distance to travel: no baseline
     lone = LONE_PERCENT.search(scrubbed)
     if lone:
         return ParsedWig(WigKind.PERCENT, None, float(lone["n"]), "%", direction, start, deadline)

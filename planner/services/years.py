@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
 from planner.model import (
+    Direction,
     Frequency,
     KeyLever,
     Measurement,
@@ -269,7 +270,9 @@ def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None, 
         for w in wigs:
             milestone = w.kind.value == "milestone"
             new_baseline, note = w.baseline, ""
-            if not milestone:
+            if w.direction is Direction.MAINTAIN:
+                new_baseline, note = None, "a level to keep: no baseline"
+            elif not milestone:
                 if w.id in latest:
                     new_baseline = latest[w.id]
                 else:

@@ -57,6 +57,9 @@ def upgrade() -> None:
                 f"{table}.id", name=f"fk_{table}_carried_from_id_{table}", ondelete="SET NULL"), nullable=True))
             batch.add_column(sa.Column("lineage_uuid", sa.Uuid(), nullable=True))
             batch.create_index(f"ix_{table}_lineage_uuid", ["lineage_uuid"])
+            if table == "wig":  # a goal can now keep a level ("Maintain a 100% success rate")
+                batch.drop_constraint(op.f("ck_wig_direction"), type_="check")
+                batch.create_check_constraint("direction", "direction IN ('increase', 'decrease', 'maintain')")
         op.execute(f"UPDATE {table} SET lineage_uuid = uuid")
 
     # Each plan with a year becomes a plan with its first year. The UUID is made in SQL so the revision
@@ -92,8 +95,12 @@ def downgrade() -> None:
     op.execute("UPDATE plan SET (plan_year, year_start, year_end) = (SELECT label, start_date, end_date "
                "FROM plan_year y WHERE y.plan_id = plan.id ORDER BY start_date DESC LIMIT 1) "
                "WHERE EXISTS (SELECT 1 FROM plan_year y WHERE y.plan_id = plan.id)")
+    op.execute("UPDATE wig SET direction = 'increase' WHERE direction = 'maintain'")
     for table in ("wig", "key_lever", "performance_measure"):
         with op.batch_alter_table(table) as batch:
+            if table == "wig":
+                batch.drop_constraint(op.f("ck_wig_direction"), type_="check")
+                batch.create_check_constraint("direction", "direction IN ('increase', 'decrease')")
             batch.drop_index(f"ix_{table}_lineage_uuid")
             batch.drop_column("lineage_uuid")
             batch.drop_column("carried_from_id")
