@@ -1,0 +1,122 @@
+"""Traps a department lead met in the real window, each checked by what the file holds after the clicks
+and keys: what a project carries, spreadsheet habits in the workbook tables, bad values in the Progress
+table, and forms whose fields must not move when a problem is shown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from planner.model import KeyLever, Milestone, Project
+from planner.services import projects as pj
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.ui.main_window import MainWindow
+from tests.conftest import fetch_one as one
+from tests.test_workbook_gui import new_project, win  # noqa: F401 (the fixture)
+
+E = pj.Entity
+
+
+def levers(w: MainWindow) -> list[NodeKey]:
+    return [c.key for c in pj.carry_choices(w.store, w.workbook.plan_id or 1) if c.key and c.key.kind is Kind.KEY_LEVER]
+
+
+def keys(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type as a person does: each key to whatever has the focus now (an editor Tab opened, the table)."""
+    for ch in text:
+        qtbot.keyClick(QApplication.focusWidget(), ch)
+
+
+def press(qtbot, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(QApplication.focusWidget(), key)
+    QApplication.processEvents()
+
+
+# ---- 1. Carries ----------------------------------------------------------------------------------------------
+
+def test_carries_shows_and_keeps_the_key_lever_the_project_carries(win: MainWindow) -> None:  # noqa: F811
+    lever = levers(win)[5]
+    pid = pj.create(win.store, E.PROJECT, {"name": "Tutors", "link": lever}).id
+    win.workbook.refresh(pid)
+    carries = win.workbook.charter.carries
+    assert carries.current_key() == lever
+    with win.store.reader() as s:
+        assert s.get(KeyLever, lever.id).text[:20] in carries.currentText()
+    carries.activated.emit(carries.currentIndex())  # the person leaves it as shown: nothing changes
+    assert one(win, Project, id=pid).key_lever_id == lever.id
+    assert one(win, Project, id=pid).strategy_id is None
+
+
+def test_carries_is_grouped_with_tooltips_and_searchable(win: MainWindow) -> None:  # noqa: F811
+    pid = new_project(win)
+    carries = win.workbook.charter.carries
+    headings = [i for i in range(carries.count()) if not carries.itemData(i, pj_key_role())]
+    assert headings and all(not (carries.model().item(i).flags() & Qt.ItemFlag.ItemIsSelectable) for i in headings)
+    assert carries.itemText(headings[0]).startswith("Ae")
+    for i in range(carries.count()):
+        assert carries.itemData(i, Qt.ItemDataRole.ToolTipRole)  # the whole text, however long
+        assert len(carries.itemText(i)) <= 100
+    target = levers(win)[-1]
+    path = next(c.path for c in pj.carry_choices(win.store, win.workbook.plan_id) if c.key == target)
+    carries.finder.setText(path.split(":")[0][-12:])
+    carries.finder.completer().activated.emit(path)
+    assert one(win, Project, id=pid).key_lever_id == target.id
+
+
+def pj_key_role() -> int:
+    from planner.ui.workbook import KEY_ROLE
+
+    return KEY_ROLE
+
+
+def test_new_project_carries_the_key_lever_selected_in_the_plan(win: MainWindow) -> None:  # noqa: F811
+    lever = levers(win)[3]
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(lever)
+    assert win.page.current_key() == lever
+    win.tabs.setCurrentWidget(win.workbook)
+    win.workbook.new_button.click()
+    assert not [a for a in win.prompter.asked if a.startswith("dialog:")]
+    assert one(win, Project, name="New project").key_lever_id == lever.id
+    assert win.workbook.charter.carries.current_key() == lever
+
+
+def test_new_project_with_nothing_selected_asks_and_cancel_makes_nothing(win: MainWindow) -> None:  # noqa: F811
+    win.workbook.plan_selection = lambda: None
+    win.prompter.answers["dialog"] = lambda d: False
+    win.workbook.new_button.click()
+    assert "dialog:New Project" in win.prompter.asked
+    dialog = win.prompter.dialogs[-1]
+    assert dialog.key() is None  # nothing chosen for the person (never "Ae 1.004")
+    with win.store.reader() as s:
+        assert s.scalar(select(func.count(Project.id))) == 0
+
+
+# ---- 2. Spreadsheet habits in the workbook tables ------------------------------------------------------------
+
+def test_tab_enter_and_arrows_in_the_milestones_table(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    new_project(win)
+    milestones = win.workbook.tables[E.MILESTONE]
+    win.workbook.tabs.setCurrentWidget(milestones)
+    milestones.add_button.click()
+    milestones.add_button.click()
+    view = milestones.view
+    view.setFocus()
+    view.setCurrentIndex(milestones.proxy.index(0, 0))
+    keys(qtbot, "Kickoff")
+    press(qtbot, Qt.Key.Key_Tab)  # saves the name, opens the Due cell
+    keys(qtbot, "2025-03-01")
+    press(qtbot, Qt.Key.Key_Return)
+    with win.store.reader() as s:
+        rows = s.execute(select(Milestone.name, Milestone.due).order_by(Milestone.position)).all()
+    assert rows[0] == ("Kickoff", date(2025, 3, 1))
+    assert view.currentIndex().row() == 0 and view.currentIndex().column() == 1  # still on the cell
+    press(qtbot, Qt.Key.Key_Down)
+    keys(qtbot, "4/1/2025")  # typing on a cell replaces it
+    press(qtbot, Qt.Key.Key_Return)
+    with win.store.reader() as s:
+        rows = s.execute(select(Milestone.name, Milestone.due).order_by(Milestone.position)).all()
+    assert rows == [("Kickoff", date(2025, 3, 1)), ("New milestone", date(2025, 4, 1))]
