@@ -120,3 +120,30 @@ def test_tab_enter_and_arrows_in_the_milestones_table(win: MainWindow, qtbot) ->
     with win.store.reader() as s:
         rows = s.execute(select(Milestone.name, Milestone.due).order_by(Milestone.position)).all()
     assert rows == [("Kickoff", date(2025, 3, 1)), ("New milestone", date(2025, 4, 1))]
+
+
+# ---- 3. A bad value typed into an empty period of the Progress table -------------------------------------------
+
+def test_bad_value_in_an_empty_period_says_why_and_keeps_nothing(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from planner.model import Measurement, PerformanceMeasure
+    from planner.ui.history import HistoryModel
+
+    measure = one(win, PerformanceMeasure, name="Chronic absenteeism rate")
+    key = NodeKey(Kind.MEASURE, measure.id)
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(key)
+    win.page.tabs.setCurrentIndex(1)
+    panel = win.page.progress
+    panel.table.setFocus()
+    panel.table.setCurrentIndex(panel.proxy.index(0, HistoryModel.COL_ACTUAL))
+    keys(qtbot, "abc")
+    press(qtbot, Qt.Key.Key_Return)
+    with win.store.reader() as s:
+        assert s.scalar(select(func.count(Measurement.id)).where(Measurement.measure_id == measure.id)) == 0
+    assert "“abc” is not a number" in panel.message.text()
+    panel.table.setCurrentIndex(panel.proxy.index(0, HistoryModel.COL_ACTUAL))
+    keys(qtbot, "23")
+    press(qtbot, Qt.Key.Key_Return)
+    with win.store.reader() as s:
+        assert s.scalar(select(Measurement.value).where(Measurement.measure_id == measure.id)) == 23
+    assert panel.message.text() == ""
