@@ -147,3 +147,93 @@ def test_bad_value_in_an_empty_period_says_why_and_keeps_nothing(win: MainWindow
     with win.store.reader() as s:
         assert s.scalar(select(Measurement.value).where(Measurement.measure_id == measure.id)) == 23
     assert panel.message.text() == ""
+
+
+# ---- 5. Log Value dialog and plan forms: an error moves nothing, a new item's default is replaced by typing ----
+
+def test_log_value_dialog_keeps_its_fields_in_place_and_clears_an_old_error(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from planner.model import Measurement, PerformanceMeasure
+
+    measure = one(win, PerformanceMeasure, name="Chronic absenteeism rate")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.MEASURE, measure.id))
+    shown = []
+    win.prompter.log_value = lambda dialog: shown.append(dialog)  # type: ignore[method-assign]
+    win.page.log_action.trigger()
+    dialog = shown[0]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    dialog.setFixedSize(dialog.size())  # as shown, or as a window manager keeps it: it cannot grow
+    QApplication.processEvents()
+    before = {name: getattr(dialog, name).geometry() for name in ("period", "value", "note", "evidence")}
+    dialog.value.setText("abc")
+    assert dialog.save() is False
+    QApplication.processEvents()
+    assert dialog.error.isVisible() and "not a number" in dialog.error.text()
+    assert {name: getattr(dialog, name).geometry() for name in before} == before
+    qtbot.keyClick(dialog.value, Qt.Key.Key_Backspace)
+    assert not dialog.error.isVisible()  # the input changed: the old problem is gone
+    dialog.period.setCurrentText("Q9 2024-25")
+    assert dialog.save() is False and dialog.error.isVisible()
+    dialog.period.setCurrentText("Q2 2024-25")
+    assert not dialog.error.isVisible()
+    dialog.value.setText("21")
+    assert dialog.save() is True
+    with win.store.reader() as s:
+        assert s.scalars(select(Measurement.value).where(Measurement.measure_id == measure.id)).all() == [21]
+
+
+def _a_wig(w: MainWindow) -> NodeKey:
+    from planner.model import Wig
+
+    return NodeKey(Kind.WIG, one(w, Wig, sentence="Decrease the chronic%").id)
+
+
+def test_an_error_under_a_plan_field_does_not_move_the_fields_below(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from planner.model import Wig
+
+    key = _a_wig(win)
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(key)
+    form = win.page.form
+    QApplication.processEvents()
+    below = {n: form.editors[n].mapTo(form, form.editors[n].rect().topLeft()) for n in ("target", "unit", "deadline")}
+    target_before = one(win, Wig, id=key.id).target
+    form.editors["baseline"].setFocus()
+    form.editors["baseline"].setText("lots")
+    form.editors["baseline"].editingFinished.emit()
+    QApplication.processEvents()
+    assert "baseline" in form.visible_errors()
+    assert {n: form.editors[n].mapTo(form, form.editors[n].rect().topLeft()) for n in below} == below
+    assert one(win, Wig, id=key.id).target == target_before
+
+
+def test_typing_replaces_a_new_key_levers_default_text(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    win.tabs.setCurrentWidget(win.page)
+    win.activateWindow()
+    win.page.select(_a_wig(win))
+    with win.store.reader() as s:
+        before = set(s.scalars(select(KeyLever.id)).all())
+    win.page.add_child()
+    QApplication.processEvents()
+    keys(qtbot, "Tutor every ninth grader")
+    win.page.form.flush()
+    with win.store.reader() as s:
+        new = s.scalars(select(KeyLever).where(KeyLever.id.not_in(before))).one()
+        assert new.text == "Tutor every ninth grader"
+
+
+def test_form_headings_read_naturally(win: MainWindow) -> None:  # noqa: F811
+    from planner.model import Department, Wig
+    from planner.services.plan_outline import View
+
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select_plan(win.page.plan.id, View.DEPARTMENTS)
+    dept = one(win, Department, name="Data Analytics")
+    win.page.select(NodeKey(Kind.DEPARTMENT, dept.id))
+    assert win.page.form.heading.text() == "Department: Data Analytics"
+    wig = one(win, Wig, department_id=dept.id, strategy_id=None)
+    win.page.select(NodeKey(Kind.WIG, wig.id))
+    heading = win.page.form.heading.text()
+    assert heading.startswith("WIG ") and "Department" not in heading.replace("Data Analytics", "")
