@@ -237,3 +237,50 @@ def test_form_headings_read_naturally(win: MainWindow) -> None:  # noqa: F811
     win.page.select(NodeKey(Kind.WIG, wig.id))
     heading = win.page.form.heading.text()
     assert heading.startswith("WIG ") and "Department" not in heading.replace("Data Analytics", "")
+
+
+# ---- 4. WIG Session: the selected WIG's text is readable ------------------------------------------------------
+
+def _spread(image, rect) -> int:  # type: ignore[no-untyped-def]
+    """How far apart the lightest and darkest pixels of a rect are (0 when all one colour)."""
+    from PySide6.QtGui import QColor
+
+    values = [QColor(image.pixel(x, y)).lightness() for x in range(rect.left() + 2, rect.right() - 2, 2)
+              for y in range(rect.top() + 2, rect.bottom() - 2, 2)]
+    return max(values) - min(values)
+
+
+def test_the_selected_wig_in_the_session_is_readable(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from planner.model import Commitment
+
+    page = win.session
+    win.tabs.setCurrentWidget(page)
+    page.department.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: page.wigs.count() > 1, timeout=10000)
+    page.wigs.setCurrentRow(1)
+    QApplication.processEvents()
+    image = page.wigs.grab().toImage()
+    for row in (0, 1):  # unselected and selected: text stands out from its background
+        rect = page.wigs.visualItemRect(page.wigs.item(row))
+        assert _spread(image, rect) > 120, f"row {row} has no readable text"
+    page.new_what.setText("Call five schools")
+    page.add_button.click()
+    assert one(win, Commitment, what="Call five schools").wig_id == page.sessions[1].wig_id
+
+
+# ---- 6. The department list ----------------------------------------------------------------------------------
+
+def test_departments_sorted_as_people_read_with_groups_apart(win: MainWindow) -> None:  # noqa: F811
+    from planner.ui.department_choice import GROUPS_HEADING
+
+    choice = win.session.department
+    texts = [choice.itemText(i) for i in range(choice.count())]
+    assert texts.index("Academics") < texts.index("ASEP") < texts.index("Athletics")
+    heading = texts.index(GROUPS_HEADING)
+    assert all(texts.index(t) > heading for t in texts if t.strip().startswith("All Central Office"))
+    assert not choice.model().item(heading).isEnabled()
+    choice.setCurrentIndex(choice.find_name("All Central Office Departments"))
+    assert choice.chosen_name() == "All Central Office Departments"
+    win.session.department_chosen.emit(choice.chosen_name())
+    choice.setCurrentIndex(choice.find_name("Academics"))
+    assert choice.chosen_name() == "Academics"
