@@ -49,7 +49,14 @@ def edit_cell(table, row: int, column_label: str, value: str) -> None:  # type: 
     assert table.proxy.setData(index, value)
 
 
+def first_lever(win: MainWindow) -> NodeKey:
+    return next(c.key for c in pj.carry_choices(win.store, win.workbook.plan_id or 1)
+                if c.key and c.key.kind is Kind.KEY_LEVER)
+
+
 def new_project(win: MainWindow, name: str = "Street teams") -> int:
+    """New Project as a person makes it with nothing chosen in the plan: asked what it carries, a key lever."""
+    win.prompter.answers["dialog"] = lambda d: d.choose(first_lever(win))
     win.workbook.new_button.click()
     editor = win.workbook.charter.editors["name"]
     editor.setText(name)
@@ -65,8 +72,10 @@ def test_new_project_charter_and_undo(win: MainWindow) -> None:
                         ("budget", "120000"), ("percent_complete", "45")):
         charter.editors[field].setText(text)
         charter.editors[field].editingFinished.emit()
-    link = charter.editors["link"]
-    link.setCurrentIndex(next(i for i in range(link.count()) if link.itemText(i).startswith("Ae 5.003 · WIG 1 · KL 2")))
+    link = charter.carries
+    link.setCurrentIndex(next(i for i in range(link.count())
+                              if str(link.itemData(i, Qt.ItemDataRole.ToolTipRole)).startswith(
+                                  "Strategy Ae 5.003 · WIG 1 · Key lever 2")))
     link.activated.emit(link.currentIndex())
     project = one(win, Project, id=pid)
     assert (project.lead, project.budget, project.percent_complete, project.end_date) == (
@@ -80,7 +89,7 @@ def test_new_project_charter_and_undo(win: MainWindow) -> None:
 
 @pytest.mark.parametrize(("field", "text", "words"), [
     ("end_date", "2023-01-01", "before the start"), ("percent_complete", "140", "between 0 and 100"),
-    ("name", "", "cannot be empty"), ("start_date", "next week", "9/1/2026"),
+    ("name", "", "cannot be empty"), ("start_date", "next week", "not a date Planner can read"),
 ])
 def test_charter_bad_input_at_the_field(win: MainWindow, field: str, text: str, words: str) -> None:
     pid = new_project(win)

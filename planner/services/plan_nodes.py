@@ -182,3 +182,14 @@ FIELDS: dict[Kind, list[Field]] = {
 
 def field(kind: Kind, name: str) -> Field:
     return next(f for f in FIELDS[kind] if f.name == name)
+
+
+# "All Central Office Departments", "Central Office and School-Based Staff"
+GROUP_WORDS = ("all ", "central office and ")
+
+
+def is_department_group(name: str) -> bool:
+    """Whether a department's name stands for a group of departments or staff (a plan lists "All Central
+    Office Departments" beside real departments as the owner of shared WIGs): pickers show these apart."""
+    text = " ".join(name.split()).lower()
+    return text.startswith(GROUP_WORDS) or text.endswith((" staff", " divisions and departments"))

@@ -238,8 +238,9 @@ class ProjectRow:
     open_raid: int
 
 
-def project_rows(store: PlanStore, plan_id: int, today: date) -> list[ProjectRow]:
-    """Every project of a plan with what the table filters and marks on."""
+def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None = None) -> list[ProjectRow]:
+    """Every project of a plan with what the table filters and marks on (or just the project `only`, to
+    repaint its line after an edit)."""
     with store.reader() as s:
         found = []
         last_update = dict(s.connection().execute(
@@ -254,7 +255,8 @@ def project_rows(store: PlanStore, plan_id: int, today: date) -> list[ProjectRow
         open_raid = dict(s.connection().execute(
             select(RaidItem.project_id, func.count()).where(RaidItem.status != RaidStatus.CLOSED)
             .group_by(RaidItem.project_id)).all())
-        for p in s.scalars(select(Project).order_by(Project.name, Project.id)):
+        chosen = select(Project) if only is None else select(Project).where(Project.id == only)
+        for p in s.scalars(chosen.order_by(Project.name, Project.id)):
             pillar, department, plan_of = _place(s, p)
             if plan_of != plan_id:
                 continue
@@ -678,3 +680,70 @@ def plan_targets(store: PlanStore, plan_id: int) -> list[tuple[NodeKey, str]]:
                 text = f"{dept} · KL {lever.position + 1}: {lever.text[:60]}"
                 found.append((NodeKey(Kind.KEY_LEVER, lever.id), text))
     return found
+
+
+@dataclass(frozen=True)
+class CarryChoice:
+    """One line of the Carries picker: a key lever, WIG or strategy a project can carry (key set), or a
+    heading that groups them (a pillar, a department; key None). depth is its level under the headings."""
+
+    key: NodeKey | None
+    label: str  # short, for the list
+    depth: int
+    path: str  # where it sits and its whole text: for a tooltip and for searching
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def carry_choices(store: PlanStore, plan_id: int) -> list[CarryChoice]:
+    """What a project can carry in a plan, grouped as the plan is: pillar > strategy > WIG > key lever, then
+    each department's own WIGs and their key levers."""
+    found: list[CarryChoice] = []
+    with store.reader() as s:
+        pillars = s.scalars(select(Pillar).where(Pillar.plan_id == plan_id).order_by(Pillar.position)).all()
+        for pillar in pillars:
+            found.append(CarryChoice(None, f"{pillar.code} {pillar.name}".strip(), 0, f"{pillar.code} {pillar.name}"))
+            strategies = s.execute(select(Strategy, Priority.code).join(Priority)
+                                   .where(Priority.pillar_id == pillar.id)
+                                   .order_by(Priority.position, Strategy.position)).all()
+            for strategy, priority_code in strategies:
+                code = strategy.code or f"{priority_code} (no code)"
+                found.append(CarryChoice(NodeKey(Kind.STRATEGY, strategy.id),
+                                         f"Strategy {code}: {_short(strategy.statement, 70)}", 1,
+                                         f"Strategy {code}: {strategy.statement}"))
+                for wig in s.scalars(select(Wig).where(Wig.strategy_id == strategy.id).order_by(Wig.position)):
+                    where = f"Strategy {code} · WIG {wig.position + 1}"
+                    found.append(CarryChoice(NodeKey(Kind.WIG, wig.id),
+                                             f"WIG {wig.position + 1}: {_short(wig.sentence, 70)}", 2,
+                                             f"{where}: {wig.sentence}"))
+                    for lever in wig.key_levers:
+                        found.append(CarryChoice(NodeKey(Kind.KEY_LEVER, lever.id),
+                                                 f"Key lever {lever.position + 1}: {_short(lever.text, 70)}", 3,
+                                                 f"{where} · Key lever {lever.position + 1}: {lever.text}"))
+        own = s.execute(select(Wig, Department.name).join(Department, Wig.department_id == Department.id)
+                        .where(Department.plan_id == plan_id, Wig.strategy_id.is_(None))
+                        .order_by(Department.name, Wig.department_position)).all()
+        heading = None
+        for wig, dept in own:
+            if dept != heading:
+                heading = dept
+                found.append(CarryChoice(None, f"Department: {dept}", 0, f"Department: {dept}"))
+            number = wig.department_position + 1
+            found.append(CarryChoice(NodeKey(Kind.WIG, wig.id), f"WIG {number}: {_short(wig.sentence, 70)}", 1,
+                                     f"{dept} · WIG {number}: {wig.sentence}"))
+            for lever in wig.key_levers:
+                found.append(CarryChoice(NodeKey(Kind.KEY_LEVER, lever.id),
+                                         f"Key lever {lever.position + 1}: {_short(lever.text, 70)}", 2,
+                                         f"{dept} · WIG {number} · Key lever {lever.position + 1}: {lever.text}"))
+    return found
+
+
+def default_carry(selected: NodeKey | None, choices: list[CarryChoice]) -> NodeKey | None:
+    """What a new project carries when it is made with `selected` chosen in the plan: that key lever, WIG or
+    strategy if the plan offers it; otherwise nothing (the person chooses, rather than a guess)."""
+    if selected is None or selected.kind not in (Kind.KEY_LEVER, Kind.WIG, Kind.STRATEGY):
+        return None
+    return selected if any(c.key == selected for c in choices) else None

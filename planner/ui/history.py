@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.errors import ValidationError
 from planner.render.status_style import label, tint
 from planner.services.charts import ChartData
-from planner.services.measurements import HistoryRow, Subject
+from planner.services.measurements import HistoryRow, Subject, parse_value
 from planner.services.wig_parser import format_number
 from planner.ui.wig_chart import WigChart
 
@@ -35,6 +36,7 @@ class HistoryModel(QAbstractTableModel):
                                           COL_EVIDENCE: "evidence"}
 
     edit_requested = Signal(int, str, object)  # row, field, typed text
+    problem = Signal(str)  # why a value typed into an empty period was not kept ("" once one was)
 
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)
@@ -112,8 +114,23 @@ class HistoryModel(QAbstractTableModel):
             return False
         if str(value) == str(self.data(index, Qt.ItemDataRole.EditRole)):
             return False
-        self.edit_requested.emit(index.row(), self.EDITABLE[index.column()], value)
-        return True  # the page saved it (or showed why not) and re-read the rows
+        row = self.rows[index.row()]
+        if index.column() != self.COL_ACTUAL or row.measurement_id is not None or self.subject is None:
+            self.edit_requested.emit(index.row(), self.EDITABLE[index.column()], value)
+            return True  # the page saved it (or showed why not) and re-read the rows
+        # A first value for an empty period: the page logs it but says nothing when that is refused, so the
+        # service's own reading of the value is asked first and its message shown; nothing is kept.
+        try:
+            parse_value(self.subject, value)
+        except ValidationError as exc:
+            self.problem.emit(exc.message + (f" {exc.hint}" if exc.hint else ""))
+            return False
+        period = row.period
+        self.edit_requested.emit(index.row(), "value", value)
+        now = next((r for r in self.rows if r.period == period), None)
+        kept = now is not None and (now.measurement_id is not None)
+        self.problem.emit("" if kept else f"Nothing was saved for {period.label}: the value was refused.")
+        return kept
 
 
 class ProgressPanel(QWidget):
@@ -154,10 +171,15 @@ class ProgressPanel(QWidget):
         self.delete_button = QPushButton("Delete Value")
         self.delete_button.setObjectName("delete_value")
         self.delete_button.clicked.connect(self._delete)
+        self.message = QLabel()  # beside the buttons: a message appearing moves nothing
+        self.message.setObjectName("history_message")
+        self.message.setStyleSheet("color: #a40000;")
+        self.message.setWordWrap(True)
+        self.model.problem.connect(lambda text: self.message.setText(f"⚠ {text}" if text else ""))
         buttons = QHBoxLayout()
         buttons.addWidget(self.log_button)
         buttons.addWidget(self.delete_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.message, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart, 3)
         layout.addWidget(self.status_label)
@@ -166,6 +188,8 @@ class ProgressPanel(QWidget):
 
     def show_history(self, subject: Subject, rows: list[HistoryRow], chart: ChartData | None,
                      read_only: bool) -> None:
+        if self.model.subject is None or subject.key != self.model.subject.key:
+            self.message.clear()  # another WIG or measure: the last one's problem is not this one's
         self.model.set_rows(subject, rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(HistoryModel.COL_NOTE, QHeaderView.ResizeMode.Stretch)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,6 +33,7 @@ class LogValueDialog(QDialog):
         self.submit_values = submit
         self.setWindowTitle("Log Value")
         self.setAccessibleName("Log a value")
+        self.setMinimumWidth(460)  # room for a period such as "Q1 2024-25" and a message beside it
         heading = QLabel(subject.name if len(subject.name) < 160 else subject.name[:159] + "…")
         heading.setWordWrap(True)
         self.period = QComboBox()
@@ -61,11 +63,25 @@ class LogValueDialog(QDialog):
         self.evidence.setPlaceholderText("a link or a file path")
         self.entered_by = QLineEdit(entered_by)
         self.entered_by.setObjectName("entered_by")
+        # The problem line has its own room, kept while it is empty: showing a message used to squash the
+        # fields above it. Three lines hold the longest message and its hint; it is cleared on any change.
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #a40000;")
+        self.error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.error.setFixedHeight(self.error.fontMetrics().lineSpacing() * 3 + 4)
+        policy = self.error.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.error.setSizePolicy(policy)
         self.error.hide()
+        for signal in (self.period.editTextChanged, self.note.textChanged, self.evidence.textChanged,
+                       self.entered_by.textChanged):
+            signal.connect(self.clear_error)
+        if isinstance(self.value, QComboBox):
+            self.value.currentIndexChanged.connect(self.clear_error)
+        else:
+            self.value.textChanged.connect(self.clear_error)
         form = QFormLayout()
         form.addRow("&Period:", self.period)
         unit = "%" if subject.percent else (subject.unit or "")
@@ -82,6 +98,11 @@ class LogValueDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.value.setFocus()
+
+    def clear_error(self, *_args: object) -> None:
+        """The person changed something: the last problem no longer describes what is typed."""
+        self.error.clear()
+        self.error.hide()
 
     def values(self) -> dict[str, Any]:
         value = self.value.currentText() if isinstance(self.value, QComboBox) else self.value.text()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -17,22 +18,136 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from planner.services.plan_nodes import FIELDS, Field, FieldType, Kind, NodeKey
+from planner.errors import ValidationError
+from planner.services.dates import parse_date
+from planner.services.plan_nodes import FIELDS, KIND_LABEL, Field, FieldType, Kind, NodeKey
 from planner.services.wig_parser import format_number, parse_wig
+
+DATE_HINT = "YYYY-MM-DD or M/D/YYYY"  # what planner.services.dates.parse_date reads
 
 
 class CommitTextEdit(QPlainTextEdit):
-    """Multi-line text that commits when focus leaves it, like a line edit's editingFinished."""
+    """Multi-line text that commits when focus leaves it, like a line edit's editingFinished. Reached by Tab
+    or by the program (a new node's first field), it selects its text as a line edit does, so typing
+    replaces a default such as "New key lever" instead of appending to it; a click places the cursor."""
 
     editingFinished = Signal()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
+                              Qt.FocusReason.ShortcutFocusReason, Qt.FocusReason.OtherFocusReason):
+            self.selectAll()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.editingFinished.emit()
+
+
+class FieldError(QLabel):
+    """A field's problem, in a line whose space is kept whether or not it shows: an error appearing never
+    moves the fields below it (a click aimed at the next field lands there). A message too long for the line
+    is cut with "…" and given whole in the tooltip; text() is always the whole message."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("color: #a40000;")
+        self.setWordWrap(False)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # a long message must not widen the form
+        self.setSizePolicy(policy)
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+def _calendar_icon() -> QIcon:
+    """A small calendar drawn here (no icon theme is needed): a page with a header and day dots."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(90, 90, 90))
+    painter.drawRect(1, 2, 13, 12)
+    painter.fillRect(2, 3, 12, 3, QColor(166, 40, 40))
+    for x in (4, 7, 10):
+        for y in (8, 11):
+            painter.fillRect(x, y, 2, 2, QColor(90, 90, 90))
+    painter.end()
+    return QIcon(pixmap)
+
+
+class DateLine(QLineEdit):
+    """A date typed as the services read it (2026-09-01 or 9/1/2026), or picked from a calendar that the
+    button at its right end opens. Still a plain line edit: typing is never lost, the calendar only writes
+    the chosen day into it and commits it as leaving the field would."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setPlaceholderText(DATE_HINT)
+        self.setToolTip(f"Type a date as {DATE_HINT}, or pick it from the calendar at the right")
+        self.pick_action = self.addAction(_calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
+        self.pick_action.setToolTip("Pick the date from a calendar")
+        self.pick_action.triggered.connect(self.open_calendar)
+        self.calendar: QCalendarWidget | None = None
+
+    def open_calendar(self) -> None:
+        calendar = QCalendarWidget(self, Qt.WindowType.Popup)
+        calendar.setObjectName("date_popup")
+        try:
+            current = parse_date(self.text()) if self.text().strip() else None
+        except ValidationError:
+            current = None
+        if current is not None:
+            calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+        calendar.clicked.connect(lambda day: self.choose(day.toPython()))
+        calendar.activated.connect(lambda day: self.choose(day.toPython()))
+        calendar.move(self.mapToGlobal(self.rect().bottomLeft()))
+        self.calendar = calendar
+        calendar.show()
+
+    def choose(self, day: Any) -> None:
+        """Write the picked day and commit it."""
+        self.setText(day.isoformat())
+        if self.calendar is not None:
+            self.calendar.close()
+            self.calendar = None
+        self.setFocus()
+        self.editingFinished.emit()
+
+
+def natural_heading(key: NodeKey, heading: str, values: dict[str, Any],
+                    departments: list[tuple[int, str]]) -> str:
+    """The form's heading as a person would say it: "Department: Educational Technology" rather than
+    "Department Department", "WIG 1 · Educational Technology" rather than "WIG 1 · Department"."""
+    word = KIND_LABEL[key.kind][:1].upper() + KIND_LABEL[key.kind][1:]
+    if key.kind in (Kind.DEPARTMENT, Kind.DIVISION):
+        name = str(values.get("name") or "").strip()
+        return f"{word}: {name}" if name else heading
+    bare = {"Department", "Division", "Department:", "Division:"}
+    department = dict(departments).get(values.get("department_id"))  # type: ignore[arg-type]
+    parts = []
+    for part in heading.split(" · "):
+        if part.strip() in bare:
+            if department:
+                parts.append(department)
+            continue
+        parts.append(part)
+    return " · ".join(parts) or heading
 
 
 def _text(value: Any) -> str:
@@ -104,7 +219,7 @@ class NodeForm(QWidget):
         self.values = dict(values)
         self.read_only = read_only
         self._choices = {"division": divisions, "department": departments}
-        self.heading.setText(heading)
+        self.heading.setText(natural_heading(key, heading, values, departments))
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors.clear()
@@ -115,12 +230,9 @@ class NodeForm(QWidget):
             editor.setObjectName(f"field_{spec.name}")
             editor.setAccessibleName(spec.label)
             editor.setEnabled(not read_only)
-            error = QLabel()
+            error = FieldError()
             error.setObjectName(f"error_{spec.name}")
-            error.setWordWrap(True)
-            error.setStyleSheet("color: #a40000;")
             error.setAccessibleName(f"{spec.label}: problem")
-            error.hide()
             holder = QWidget()
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
@@ -185,10 +297,12 @@ class NodeForm(QWidget):
             check.setChecked(bool(value))
             check.toggled.connect(lambda on, n=spec.name: self._changed(n, on))
             return check
-        line = QLineEdit(_text(value))
         if spec.type is FieldType.DATE:
-            line.setPlaceholderText("YYYY-MM-DD")
-        elif spec.type is FieldType.NUMBER:
+            date_line = DateLine(_text(value))
+            date_line.editingFinished.connect(lambda n=spec.name, e=date_line: self._changed(n, e.text()))
+            return date_line
+        line = QLineEdit(_text(value))
+        if spec.type is FieldType.NUMBER:
             line.setPlaceholderText("a number, or empty")
         elif spec.type is FieldType.CODE and not spec.required:
             line.setPlaceholderText("(no code)")

@@ -128,7 +128,15 @@ class WigSessionPage(QWidget):
         self.wigs.setAccessibleName("WIGs")
         self.wigs.setWordWrap(True)
         self.wigs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.wigs.setStyleSheet("QListWidget::item { padding: 6px 4px; border-bottom: 1px solid palette(mid); }")
+        # A style sheet on ::item takes the item's drawing from the style, selection included: with only the
+        # padding given, the selected WIG was drawn highlighted-text on a plain background (white on white).
+        # Every state gets its own pair of colours from the palette, so text is readable whatever the theme.
+        self.wigs.setStyleSheet(
+            "QListWidget::item { padding: 6px 4px; border-bottom: 1px solid palette(mid);"
+            " color: palette(text); background: palette(base); }"
+            "QListWidget::item:selected { color: palette(highlighted-text); background: palette(highlight); }"
+            "QListWidget::item:selected:!active { color: palette(highlighted-text); background: palette(highlight); }"
+            "QListWidget::item:hover:!selected { color: palette(text); background: palette(alternate-base); }")
         self.wig_title = QLabel()
         self.wig_title.setObjectName("session_wig")
         self.wig_title.setWordWrap(True)
@@ -148,7 +156,7 @@ class WigSessionPage(QWidget):
         self.new_what.setPlaceholderText("What I will do this week to move a lead measure")
         self.new_due = QLineEdit()
         self.new_due.setObjectName("new_due")
-        self.new_due.setPlaceholderText("By (YYYY-MM-DD)")
+        self.new_due.setPlaceholderText("By (YYYY-MM-DD or M/D/YYYY)")
         self.new_what.returnPressed.connect(self.add_commitment)
         self.add_button = QPushButton("&Add Commitment")
         self.add_button.setObjectName("add_commitment")
@@ -285,7 +293,10 @@ class WigSessionPage(QWidget):
             self.new_who.setText(self.who())
         today = self.today()
         if s is None:
-            self.wig_title.setText("No WIGs here." if self.store is not None else "")
+            chosen = self.department.chosen_name()
+            empty = (f"{chosen} has no WIGs in this plan yet: add them in the Plan tab (By department)."
+                     if chosen else "This plan has no WIGs yet.")
+            self.wig_title.setText(empty if self.store is not None else "")
             self.score.setText("")
             self.last_week.fill([], today)
             self.this_week.fill([], today)

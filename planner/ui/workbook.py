@@ -12,13 +12,18 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
+    QStringListModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFocusEvent, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QFocusEvent, QPainter, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -42,13 +48,16 @@ from planner.model import ProjectStatus
 from planner.services import projects as pj
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import filter_choices, list_plans
-from planner.services.projects import COLUMNS, LABEL, Entity, ProjectRow
+from planner.services.projects import COLUMNS, LABEL, CarryChoice, Entity, ProjectRow
 from planner.services.wig_parser import format_number
 from planner.store import PlanStore
 from planner.ui.commands import RecordAddCommand, RecordEditCommand, RecordRemoveCommand
 from planner.ui.gantt import ZOOM_PX_PER_DAY, GanttView
+from planner.ui.plan_form import DATE_HINT, DateLine, FieldError
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 30
+KEY_ROLE = Qt.ItemDataRole.UserRole + 31  # a Carries line's node, as "kind:id" text (see CarriesPicker)
+DEPTH_ROLE = Qt.ItemDataRole.UserRole + 32
 ModelIndex = QModelIndex | QPersistentModelIndex
 OVERDUE_BRUSH = QBrush(QColor(198, 40, 40, 45))
 
@@ -76,6 +85,14 @@ class ProjectsModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
+
+    def replace_row(self, row: ProjectRow) -> None:
+        """One project's line after an edit, repainted in place: no reset, so selection and focus stay."""
+        for i, old in enumerate(self.rows):
+            if old.id == row.id:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+                return
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -135,6 +152,15 @@ class RecordModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
+
+    def replace_row(self, row: dict[str, Any]) -> None:
+        """One record saved: its row changes in place (dataChanged), never a reset, so an editor the person
+        has opened on the next cell (Tab), the current cell (Enter, then arrows) and the selection survive."""
+        for i, old in enumerate(self.rows):
+            if old["id"] == row["id"]:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+                return
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -209,7 +235,11 @@ class ChoiceDelegate(QStyledItemDelegate):
             combo = QComboBox(parent)
             combo.addItems(list(spec.choices))
             return combo
-        return super().createEditor(parent, option, index)
+        editor = super().createEditor(parent, option, index)
+        if spec is not None and spec.kind == "date" and isinstance(editor, QLineEdit):
+            editor.setPlaceholderText(DATE_HINT)
+            editor.setToolTip(f"A date as {DATE_HINT}")
+        return editor
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
         if isinstance(editor, QComboBox):
@@ -247,6 +277,10 @@ class RecordTable(QWidget):
         self.proxy.sort(-1)  # the service's order (task number, newest update first) until a header is clicked
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # as in a spreadsheet: typing on a cell replaces it, F2 or a double click edits it
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -299,6 +333,144 @@ class _LongText(QPlainTextEdit):
         self.editingFinished.emit()
 
 
+class _IndentDelegate(QStyledItemDelegate):
+    """Draws a Carries line indented by its depth (pillar > strategy > WIG > key lever)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        style = opt.widget.style() if opt.widget else QApplication.style()  # type: ignore[attr-defined]
+        # the selection band spans the whole line; only the text moves in by the line's depth
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
+        opt.rect.adjust(16 * int(index.data(DEPTH_ROLE) or 0), 0, 0, 0)  # type: ignore[attr-defined]
+        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        opt.backgroundBrush = QBrush()  # type: ignore[attr-defined]
+        text_only = QStyleOptionViewItem(opt)
+        text_only.state &= ~QStyle.StateFlag.State_MouseOver  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_only, painter, opt.widget)  # type: ignore[attr-defined]
+
+
+class CarriesPicker(QComboBox):
+    """What a project carries: the plan's key levers, WIGs and strategies grouped under their pillars and
+    departments, indented by level, each with its whole text as a tooltip; `finder` (a line beside it) finds
+    one by any words of its text or code. `chosen(NodeKey)` says the person picked one."""
+
+    chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items = QStandardItemModel(self)
+        self.setModel(self.items)
+        self.setItemDelegate(_IndentDelegate(self))
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(30)
+        self.setMaxVisibleItems(20)
+        self.view().setMinimumWidth(620)
+        self.view().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setPlaceholderText("Choose a key lever, WIG or strategy…")
+        self.finder = QLineEdit()
+        self.finder.setObjectName("carries_find")
+        self.finder.setAccessibleName("Find what the project carries")
+        self.finder.setPlaceholderText("Find by code or words, e.g. Ae 1.004 or attendance")
+        self.finder.setClearButtonEnabled(True)
+        self._paths = QStringListModel(self)
+        completer = QCompleter(self._paths, self.finder)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setMaxVisibleItems(15)
+        completer.popup().setMinimumWidth(620)
+        completer.activated.connect(self._found)
+        self.finder.setCompleter(completer)
+        self.activated.connect(self._activated)
+        self.currentIndexChanged.connect(lambda _i: self.setToolTip(self.currentData(Qt.ItemDataRole.ToolTipRole)
+                                                                   or ""))
+
+    def set_choices(self, choices: list[CarryChoice]) -> None:
+        self.blockSignals(True)
+        self.items.clear()
+        for choice in choices:
+            item = QStandardItem(choice.label)
+            item.setToolTip(choice.path)
+            item.setData(choice.depth, DEPTH_ROLE)
+            if choice.key is None:  # a heading: shown, never chosen
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            else:
+                item.setData(str(choice.key), KEY_ROLE)
+            self.items.appendRow(item)
+        self._paths.setStringList([c.path for c in choices if c.key is not None])
+        self.setCurrentIndex(-1)
+        self.blockSignals(False)
+
+    def select_key(self, key: NodeKey | None) -> bool:
+        """Show `key` as the current line (none when it is not offered); True when it was found."""
+        # The key is stored as text: Qt's findData cannot compare a Python tuple such as NodeKey, so looking
+        # the tuple up always failed and the first line (the first strategy) was shown whatever was carried.
+        row = self.findData(str(key), KEY_ROLE) if key is not None else -1
+        self.blockSignals(True)
+        self.setCurrentIndex(row)
+        self.blockSignals(False)
+        self.setToolTip(self.currentData(Qt.ItemDataRole.ToolTipRole) or "")
+        return row >= 0
+
+    def current_key(self) -> NodeKey | None:
+        text = self.currentData(KEY_ROLE)
+        return NodeKey.parse(text) if text else None
+
+    def keys(self) -> list[NodeKey]:
+        return [NodeKey.parse(self.itemData(i, KEY_ROLE)) for i in range(self.count()) if self.itemData(i, KEY_ROLE)]
+
+    def _activated(self, _row: int) -> None:
+        key = self.current_key()
+        if key is not None:
+            self.chosen.emit(key)
+
+    def _found(self, path: str) -> None:
+        for row in range(self.count()):
+            if self.itemData(row, Qt.ItemDataRole.ToolTipRole) == path and self.itemData(row, KEY_ROLE):
+                self.setCurrentIndex(row)
+                self.finder.clear()
+                self._activated(row)
+                return
+
+
+class CarriesDialog(QDialog):
+    """Asked by New Project when nothing in the plan says what the project carries: the person chooses."""
+
+    def __init__(self, choices: list[CarryChoice], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New Project")
+        text = QLabel("What will the new project carry? Choose the key lever (or WIG, or strategy) it moves. "
+                      "Tip: select a key lever in the plan first, and New Project links to it.")
+        text.setWordWrap(True)
+        self.picker = CarriesPicker()
+        self.picker.setObjectName("new_project_carries")
+        self.picker.set_choices(choices)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create Project")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.picker.finder)
+        layout.addWidget(self.buttons)
+        self.picker.currentIndexChanged.connect(lambda _i: self._update())
+        self._update()
+        self.resize(680, self.sizeHint().height())
+
+    def _update(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.picker.current_key() is not None)
+
+    def choose(self, key: NodeKey) -> bool:
+        return self.picker.select_key(key) and (self._update() or True)
+
+    def key(self) -> NodeKey | None:
+        return self.picker.current_key()
+
+
 class CharterForm(QWidget):
     """The project's own fields; saved as each field is left, problems shown at the field."""
 
@@ -317,51 +489,57 @@ class CharterForm(QWidget):
                 editor.setFixedHeight(80)
                 editor.setTabChangesFocus(True)  # type: ignore[attr-defined]
                 editor.editingFinished.connect(lambda n=col.name, e=editor: self._changed(n, e.toPlainText()))  # type: ignore[attr-defined]
-            elif col.kind in ("choice", "link"):
+            elif col.kind == "link":
+                editor = CarriesPicker()
+                editor.chosen.connect(lambda key, n=col.name: self._changed(n, key))
+            elif col.kind == "choice":
                 editor = QComboBox()
                 editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 editor.setMinimumContentsLength(20)
-                if col.kind == "choice":
-                    for choice in col.choices:
-                        editor.addItem(choice, choice)
+                for choice in col.choices:
+                    editor.addItem(choice, choice)
                 editor.activated.connect(lambda _i, n=col.name, e=editor: self._changed(n, e.currentData()))
             else:
-                editor = QLineEdit()
-                if col.kind == "date":
-                    editor.setPlaceholderText("YYYY-MM-DD")
+                editor = DateLine() if col.kind == "date" else QLineEdit()
                 editor.editingFinished.connect(lambda n=col.name, e=editor: self._changed(n, e.text()))
             editor.setObjectName(f"project_{col.name}")
             editor.setAccessibleName(col.label)
-            error = QLabel()
-            error.setStyleSheet("color: #a40000;")
-            error.setWordWrap(True)
-            error.hide()
+            error = FieldError()
+            error.setObjectName(f"project_error_{col.name}")
             holder = QWidget()
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
             box.addWidget(editor)
+            if isinstance(editor, CarriesPicker):
+                box.addWidget(editor.finder)
             box.addWidget(error)
             form.addRow(col.label + (" *" if col.required else ""), holder)
             self.editors[col.name], self.errors[col.name] = editor, error
 
-    def set_targets(self, targets: list[tuple[NodeKey, str]]) -> None:
-        combo = self.editors["link"]
-        assert isinstance(combo, QComboBox)
-        combo.clear()
-        for key, text in targets:
-            combo.addItem(text, key)
+    @property
+    def carries(self) -> CarriesPicker:
+        picker = self.editors["link"]
+        assert isinstance(picker, CarriesPicker)
+        return picker
 
-    def show_project(self, values: dict[str, Any]) -> None:
+    def set_targets(self, choices: list[CarryChoice]) -> None:
+        self.carries.set_choices(choices)
+
+    def show_project(self, values: dict[str, Any], *, keep_focused: bool = False) -> None:
+        """Show a project's values; after its own edit (keep_focused), the field the person is now in is left
+        alone, so what Tab selected there stays selected and typing replaces it."""
         self._loading = True
         self.values = values
         for col in COLUMNS[Entity.PROJECT]:
             editor = self.editors[col.name]
             value = values.get(col.name)
+            if keep_focused and editor.hasFocus():
+                continue
             if col.kind == "link":
-                assert isinstance(editor, QComboBox)
                 key = next((k for k in (_key("key_lever", values), _key("wig", values), _key("strategy", values))
                             if k), None)
-                editor.setCurrentIndex(max(0, editor.findData(key)))
+                self.carries.select_key(key)
             elif isinstance(editor, QComboBox):
                 editor.setCurrentIndex(max(0, editor.findData(value)))
             elif isinstance(editor, QPlainTextEdit):
@@ -390,6 +568,7 @@ class CharterForm(QWidget):
 
     def clear_errors(self) -> None:
         for label in self.errors.values():
+            label.clear()
             label.hide()
 
     def visible_errors(self) -> dict[str, str]:
@@ -405,10 +584,15 @@ class WorkbookPage(QWidget):
     status_message = Signal(str)
 
     def __init__(self, undo_stack: QUndoStack, report: Callable[[PlannerError], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, prompter: Any = None,
+                 plan_selection: Callable[[], NodeKey | None] | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = undo_stack
         self.report = report
+        # Who asks the person (the window's Prompter; tests script it) and what is selected in the plan tree.
+        # The window passes them in time; until it does they are found from `report` and the window's page.
+        self.prompter = prompter if prompter is not None else getattr(report, "__self__", None)
+        self.plan_selection = plan_selection or self._plan_tree_selection
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
         self.today = clock.today
@@ -541,7 +725,7 @@ class WorkbookPage(QWidget):
         if not self._loaded:
             plans = [p for p in list_plans(self.store) if not p.archived]
             self.plan_id = plans[0].id if plans else None
-            self.charter.set_targets(pj.plan_targets(self.store, self.plan_id) if self.plan_id else [])
+            self.charter.set_targets(pj.carry_choices(self.store, self.plan_id) if self.plan_id else [])
             self.pillar_filter.blockSignals(True)
             self.pillar_filter.clear()
             self.pillar_filter.addItem("All pillars", None)
@@ -618,15 +802,33 @@ class WorkbookPage(QWidget):
         self.refresh(self.project_id)
 
     # ---- edits -------------------------------------------------------------------------------------------
+    def _plan_tree_selection(self) -> NodeKey | None:
+        page = getattr(self.window(), "page", None)
+        current = getattr(page, "current_key", None)
+        key = current() if callable(current) else None
+        return key if isinstance(key, NodeKey) else None
+
+    def _ask_carries(self, choices: list[CarryChoice]) -> NodeKey | None:
+        dialog = CarriesDialog(choices, self)
+        run = getattr(self.prompter, "run_dialog", None)
+        accepted = run(dialog) if callable(run) else dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.key() if accepted else None
+
     def new_project(self) -> None:
+        """A new project carrying the key lever (or WIG, strategy) selected in the plan; with nothing
+        selected there, the person is asked what it carries: never a guess such as the plan's first line."""
         if self.store is None or self.plan_id is None:
             return
-        targets = pj.plan_targets(self.store, self.plan_id)
-        if not targets:
+        choices = pj.carry_choices(self.store, self.plan_id)
+        if not any(c.key for c in choices):
             self.report(ValidationError("This plan has nothing a project could carry yet."))
             return
+        link = pj.default_carry(self.plan_selection(), choices) or self._ask_carries(choices)
+        if link is None:
+            self.status_message.emit("No project made: it needs a key lever, WIG or strategy to carry")
+            return
         try:
-            saved = pj.create(self.store, Entity.PROJECT, {"link": targets[0][0]}, today=self.today())
+            saved = pj.create(self.store, Entity.PROJECT, {"link": link}, today=self.today())
         except PlannerError as exc:
             self.report(exc)
             return
@@ -661,14 +863,26 @@ class WorkbookPage(QWidget):
             self.report(exc)
             self._reload_current()
             return
-        after = {key: pj.project(self.store, self.project_id, self.today()).get(key) for key in saved.before}
+        values = pj.project(self.store, self.project_id, self.today())
+        after = {key: values.get(key) for key in saved.before}
         if name == "link":
             after = {"link": value}
         self.undo_stack.push(RecordEditCommand(Entity.PROJECT, self.project_id, saved.before, after,
                                                f"Edit Project {pj.column(Entity.PROJECT, name).label}", self.store,
                                                self._reload_current, self.report))
-        self.refresh(self.project_id)
+        self.heading.setText(values["name"])
+        self.charter.show_project(values, keep_focused=True)
+        self._repaint_project_row()
+        self._refresh_timeline()
         self.status_message.emit("Saved")
+
+    def _repaint_project_row(self) -> None:
+        """The current project's line of the projects table again true to the file, in place."""
+        if self.store is None or self.plan_id is None or self.project_id is None:
+            return
+        for row in pj.project_rows(self.store, self.plan_id, self.today(), only=self.project_id):
+            self.projects.replace_row(row)
+        self.count_label.setText(f"{self.proxy.rowCount()} of {self.projects.rowCount()} projects")
 
     def save_record(self, entity: Entity, record_id: int, name: str, value: Any) -> None:
         if self.store is None:
@@ -689,7 +903,11 @@ class WorkbookPage(QWidget):
         self.undo_stack.push(RecordEditCommand(entity, record_id, saved.before, after,
                                                f"Edit {LABEL[entity].capitalize()} {pj.column(entity, name).label}",
                                                self.store, self._reload_current, self.report))
-        self.refresh(self.project_id)
+        # This runs inside the view's commit of the cell editor: resetting the model here destroyed the editor
+        # Tab had just opened on the next cell and lost the current cell. Repaint the one row instead.
+        table.model.replace_row(current)
+        self._repaint_project_row()
+        self._refresh_timeline()
         table.say(" ".join(saved.warnings), problem=False)
 
     def add_record(self, entity: Entity) -> None:
