@@ -96,3 +96,13 @@ def test_unticked_wigs_stay_behind_and_the_closed_year_is_read_only(window, qtbo
     w.tabs.setCurrentWidget(w.page)
     w.page.select_plan(1)
     assert not w.page.log_action.isEnabled()
+
+
+def test_a_department_with_no_goals_of_its_own_is_told_so_not_praised(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    w = window()
+    choice = w.due.department
+    group = next(i for i in range(choice.count()) if choice.itemText(i).startswith("  All"))
+    choice.setCurrentIndex(group)
+    assert w.due.items == []
+    assert "has no WIGs or performance measures of its own" in w.due.summary.text()
+    assert "Well done" not in w.due.summary.text()

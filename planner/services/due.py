@@ -37,6 +37,16 @@ class DueItem:
     project_id: int | None = None  # a project to open in the workbook
 
 
+def owns_goals(store: PlanStore, department_id: int, year_id: int | None) -> bool:
+    """Whether a department has any WIG or measure of its own in the year: with none, "nothing is due"
+    would be praise for an empty page."""
+    with store.reader() as s:
+        wig = s.scalar(select(Wig.id).where(Wig.department_id == department_id, Wig.year_id == year_id).limit(1))
+        measure = s.scalar(select(PerformanceMeasure.id).where(PerformanceMeasure.department_id == department_id,
+                                                              PerformanceMeasure.year_id == year_id).limit(1))
+    return wig is not None or measure is not None
+
+
 def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | None = None,
             year_id: int | None = None) -> list[DueItem]:
     """What is due in one year of the plan (the one asked for, else the one containing today), as of today

@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from planner import clock
-from planner.services.due import DueItem, due_now
+from planner.services.due import DueItem, due_now, owns_goals
+from planner.services.years import current_year
 from planner.store import PlanStore
 from planner.ui.department_choice import DepartmentChoice
 from planner.ui.tasks import run_in_background
@@ -67,17 +68,24 @@ class DuePage(QWidget):
         self._generation += 1
         generation = self._generation
 
-        def done(items: list[DueItem]) -> None:
+        def done(found: tuple[list[DueItem], bool]) -> None:
             if generation == self._generation and self.store is store:
-                self._show(items)
+                self._show(found[0], empty=not found[1])
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
                 self.summary.setText(f"What is due could not be worked out: {exc}")
 
-        run_in_background(lambda: due_now(store, plan_id, today, department, year_id), done, failed)
+        def read() -> tuple[list[DueItem], bool]:
+            items = due_now(store, plan_id, today, department, year_id)
+            if department is None:
+                return items, True
+            year = current_year(store, plan_id, today, year_id)
+            return items, owns_goals(store, department, year.id if year else None)
 
-    def _show(self, items: list[DueItem]) -> None:
+        run_in_background(read, done, failed)
+
+    def _show(self, items: list[DueItem], *, empty: bool = False) -> None:
         self.items = items
         self.tree.clear()
         groups: dict[str, QTreeWidgetItem] = {}
@@ -91,7 +99,13 @@ class DuePage(QWidget):
             line.setToolTip(0, item.title)
         for group in groups.values():
             group.setText(0, f"{group.text(0)} ({group.childCount()})")
-        self.summary.setText(f"{len(items)} due" if items else "Nothing is due. Well done.")
+        if items:
+            self.summary.setText(f"{len(items)} due")
+        elif empty:
+            self.summary.setText(f"{self.department.currentText()} has no WIGs or performance measures of its own "
+                                 "in this plan year: nothing to log here.")
+        else:
+            self.summary.setText("Nothing is due. Well done.")
         self.counted.emit(len(items))
 
     def _activated(self, line: QTreeWidgetItem, _column: int) -> None:

@@ -202,8 +202,8 @@ class ProgressPanel(QWidget):
                 parts = []
                 if p.expected_today is not None:
                     parts.append(f"{p.expected_today:.0%} of the way is expected by today")
-                if p.forecast is not None:
-                    parts.append(f"the trend reaches {chart.value_text(p.forecast)} by the deadline")
+                if p.forecast is not None and chart.deadline is not None:
+                    parts.append(f"at this pace {chart.value_text(p.forecast)} by {chart.deadline:%d %b %Y}")
                 extra = (" " + "; ".join(parts) + ".") if parts else ""
                 extra = extra[:2].upper() + extra[2:] if extra else ""
             self.status_label.setText(f"<b>{label(p.status)}</b> — {p.reason}{extra}")

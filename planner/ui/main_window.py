@@ -85,7 +85,8 @@ class MainWindow(QMainWindow):
         self.scoreboard.open_wig.connect(self.show_wig)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.workbook = WorkbookPage(self.page.undo_stack, self.prompter.error, self)
+        self.workbook = WorkbookPage(self.page.undo_stack, self.prompter.error, self, prompter=self.prompter,
+                                     plan_selection=self.page.current_key)
         self.workbook.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
         self.due = DuePage(self)
         self.due.open_node.connect(self.show_node)
