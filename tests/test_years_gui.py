@@ -62,6 +62,11 @@ def test_the_banner_offers_the_year_of_today_and_starting_it_moves_every_tab(win
     assert w.page.model.index_for(NodeKey(Kind.WIG, copy.id)).isValid()
     assert not w.page.model.index_for(NodeKey(Kind.WIG, old.id)).isValid()
 
+    w.show_node(NodeKey(Kind.WIG, copy.id))  # its form lists the years it was carried through
+    assert "Year over year:" in w.page.details_extra.text()
+    assert "2024-25: 102 → 154 approved partners by 30 Jun 2025" in w.page.details_extra.text()
+    assert "2026-27: 102 → 154" in w.page.details_extra.text()  # nothing logged: the baseline was kept
+
     w.page.undo_action.trigger()  # Undo Start 2026-27
     assert fetch_one(w, PlanYear, label="2026-27") is None
     assert fetch_one(w, PeriodLock, label="Q1 2024-25") is None

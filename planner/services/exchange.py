@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from planner.model import Direction
+
 MARKER = "Planner workbook"
 FORMAT_VERSION = "1"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -73,7 +75,7 @@ WIGS = XSheet("WIGs", "wig", (
     XCol("Kind", "kind", "choice", 11, True, choices=("number", "percent", "milestone")),
     XCol("Baseline", "baseline", "number", 11), XCol("Target", "target", "number", 11),
     XCol("Unit", "unit", "text", 12),
-    XCol("Direction", "direction", "choice", 11, True, choices=("increase", "decrease")),
+    XCol("Direction", "direction", "choice", 11, True, choices=tuple(d.value for d in Direction)),
     XCol("Start", "start_date", "date", 12), XCol("Deadline", "deadline", "date", 12),
     XCol("Weight", "weight", "number", 8),
     XCol("Latest value", "latest_value", "number", 12, exported_only=True),

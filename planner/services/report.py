@@ -158,6 +158,20 @@ def _year_line(s: Any, label: str, wig: Wig, today: date, rules: Any) -> str:
     return f"{label}: {_structure(wig)}, {reached} ({progress.status.value})"
 
 
+def lineage_lines(store: PlanStore, wig_id: int, today: date) -> list[str]:
+    """A WIG's years, oldest first, when it was carried from earlier ones (empty for a first-year goal):
+    "2024-25: 0 → 80% by 30 Jun 2025, reached 60 (Off track)"."""
+    with store.reader() as s:
+        wig = s.get(Wig, wig_id)
+        if wig is None:
+            return []
+        chain = carried_chain(s, wig)
+        if len(chain) < 2:
+            return []
+        rules = plan_rules(store, active_plan_id(store))
+        return [_year_line(s, label, w, today, rules) for label, w in chain]
+
+
 def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str, today: date,
                   year_id: int | None = None) -> Summary:
     """The status summary of one year of the plan (the one asked for, else the one containing today), as

@@ -36,6 +36,7 @@ from planner.services.measurements import NeedsConfirmation
 from planner.services.plan_nodes import Kind, NodeKey, child_kinds
 from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
 from planner.services.progress import Rollup
+from planner.services.report import lineage_lines
 from planner.services.status import PlanStatus, plan_status
 from planner.services.years import YearInfo
 from planner.store import PlanStore
@@ -513,6 +514,10 @@ class PlanPage(QWidget):
                     text = "Projects: " + "; ".join(f"{name} ({status.value})" for _id, name, status in found)
                 else:
                     text = "No project in the workbook carries this yet."
+            if key.kind is Kind.WIG:
+                years = lineage_lines(self.store, key.id, self.today())
+                if years:
+                    text += "\nYear over year:\n" + "\n".join(f"  {line}" for line in years)
             elif key.kind is Kind.DEPARTMENT:
                 text = "Project workbook utilization: " + projects.utilization(
                     self.store, key.id, self.today()).describe()
