@@ -109,10 +109,10 @@ def test_each_wig_structure_is_what_the_parser_reads() -> None:
     for wig in all_wigs():
         parsed = parse_wig(wig["sentence"], default_start=start)
         stored = (wig["kind"], wig["baseline"], wig["target"], wig["unit"], wig["direction"], wig["start"],
-                  wig["deadline"])
+                  wig["deadline"], wig.get("relative_change"))
         found = (parsed.kind.value, parsed.baseline, parsed.target, parsed.unit, parsed.direction.value,
                  parsed.start.isoformat() if parsed.start else None,
-                 parsed.deadline.isoformat() if parsed.deadline else None)
+                 parsed.deadline.isoformat() if parsed.deadline else None, parsed.relative_change)
         if stored != found:
             wrong.append(f"{wig['sentence'][:70]}\n  file:   {stored}\n  parser: {found}")
     assert not wrong, "\n".join(wrong)

@@ -47,8 +47,9 @@ CASES = [
     ("Increase aligned enrichment offerings from 0 to 125 or more experiences by June 2025.",
      N, 0, 125, "experiences", UP, date(2025, 6, 30)),
     # relative goals are measured as the change achieved
+    # a change relative to a baseline still to be measured: the first value logged (relative_change -50)
     ("Create a Data Governance structure that reduces the number of data requests by 50% by June 2025.",
-     P, 0, 50, "% reduction", UP, date(2025, 6, 30)),
+     N, None, None, None, DOWN, date(2025, 6, 30)),
     # a baseline date is not the deadline; a bare year is the end of that school year
     ("Teams will increase their rating from 69% in June 2024 to 80% by 2025.", P, 69, 80, "%", UP,
      date(2025, 6, 30)),

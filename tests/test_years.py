@@ -235,7 +235,7 @@ def test_log_value_defaults_to_a_period_of_the_goals_own_year(store: PlanStore) 
 
 def test_a_preview_with_a_bad_number_writes_nothing(store: PlanStore) -> None:
     preview = yr.preview_next_year(store, 1)
-    number = next(w for w in preview.wigs if not w.milestone)
+    number = next(w for w in preview.wigs if not w.milestone and w.baseline is not None)
     number.target = number.baseline
     with pytest.raises(ValidationError, match="target equals the new baseline"):
         yr.start_year(store, preview)
@@ -327,3 +327,21 @@ def test_the_maintain_goal_of_the_district_reads_and_carries_as_a_level(store: P
     assert plan_status(store, 1, TODAY).wigs[kept.id].status is Status.ON_TRACK
     carried = next(w for w in yr.preview_next_year(store, 1).wigs if w.id == kept.id)
     assert (carried.baseline, carried.target, carried.note) == (None, 100, "a level to keep: no baseline")
+
+
+def test_reduce_by_half_reads_from_a_baseline_still_to_be_measured(store: PlanStore) -> None:
+    requests = wig(store, "%reduces the number of data requests by 50%%")
+    with store.reader() as s:
+        found = s.get(Wig, requests.id)
+        assert found is not None
+        assert (found.baseline, found.target, found.relative_change, found.direction) == (
+            None, None, -50.0, Direction.DECREASE)
+    first = plan_status(store, 1, date(2024, 9, 1)).wigs[requests.id]
+    assert first.status is Status.NO_DATA and "baseline still to be measured" in first.reason
+    ms.log_value(store, requests, "2024-08", "400")  # the first value is the baseline: the target is 200
+    measured = plan_status(store, 1, date(2024, 9, 1)).wigs[requests.id]
+    assert measured.status is Status.ON_TRACK and (measured.baseline_used, measured.target_used) == (400, 200)
+    ms.log_value(store, requests, "2025-06", "190")
+    assert plan_status(store, 1, TODAY).wigs[requests.id].status is Status.ACHIEVED
+    carried = next(w for w in yr.preview_next_year(store, 1).wigs if w.id == requests.id)
+    assert (carried.baseline, carried.target) == (190, None)  # next year: half of where it got to

@@ -257,6 +257,9 @@ class Wig(Carried, Record, Base):
     start_date: Mapped[date | None]
     deadline: Mapped[date | None]
     weight: Mapped[float] = mapped_column(default=1.0, server_default="1.0")  # in a weighted roll-up
+    # "Reduce the number of data requests by 50%": a change relative to a baseline still to be measured,
+    # in percent (-50 halves it). The target is then the baseline (the first value logged) moved by it.
+    relative_change: Mapped[float | None]
     year: Mapped[PlanYear | None] = relationship()
     strategy: Mapped[Strategy | None] = relationship(back_populates="wigs")
     department: Mapped[Department | None] = relationship(back_populates="wigs")

@@ -50,14 +50,15 @@ def _chart(wig: Wig, points: list[Point], interim: list, progress: Progress) -> 
         return ChartData(wig.sentence, wig.kind, None, sorted(shown, key=lambda p: p.when), [], 1.0,
                          wig.deadline, [], [], progress)
     base = progress.baseline_used if progress.baseline_used is not None else wig.baseline
+    target = progress.target_used if progress.target_used is not None else wig.target
     path = []
-    if base is not None and wig.target is not None and wig.start_date and wig.deadline:
-        path = [(wig.start_date, base), (wig.deadline, wig.target)]
+    if base is not None and target is not None and wig.start_date and wig.deadline:
+        path = [(wig.start_date, base), (wig.deadline, target)]
     forecast = []
     if progress.forecast is not None and progress.latest is not None and wig.deadline is not None \
             and progress.latest.value is not None and progress.latest.when < wig.deadline:
         forecast = [(progress.latest.when, progress.latest.value), (wig.deadline, progress.forecast)]
-    return ChartData(wig.sentence, wig.kind, wig.unit, sorted(points, key=lambda p: p.when), path, wig.target,
+    return ChartData(wig.sentence, wig.kind, wig.unit, sorted(points, key=lambda p: p.when), path, target,
                      wig.deadline, forecast, sorted((end, value) for _start, end, value in interim), progress)
 
 
@@ -142,7 +143,7 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
             else:
                 code = f"{dept_name} · WIG {wig.department_position + 1}"
             progress = wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
-                                    points[wig.id], today, rules.thresholds, interim[wig.id])
+                                    points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change)
             cards.append(ScoreCard(wig.id, code, dept_name or division_name or "",
                                    _chart(wig, points[wig.id], interim[wig.id], progress)))
         return cards

@@ -96,6 +96,7 @@ def _wig(spec: dict[str, Any]) -> Wig:
         direction=Direction(spec["direction"]),
         start_date=_date(spec["start"]),
         deadline=_date(spec["deadline"]),
+        relative_change=spec.get("relative_change"),
         key_levers=[KeyLever(text=text, position=i) for i, text in enumerate(spec.get("key_levers", []))],
     )
 

@@ -77,7 +77,7 @@ WIGS = XSheet("WIGs", "wig", (
     XCol("Unit", "unit", "text", 12),
     XCol("Direction", "direction", "choice", 11, True, choices=tuple(d.value for d in Direction)),
     XCol("Start", "start_date", "date", 12), XCol("Deadline", "deadline", "date", 12),
-    XCol("Weight", "weight", "number", 8),
+    XCol("Weight", "weight", "number", 8), XCol("Change from baseline (%)", "relative_change", "number", 12),
     XCol("Latest value", "latest_value", "number", 12, exported_only=True),
     XCol("Latest period end", "latest_date", "date", 14, exported_only=True),
     XCol("Progress", "progress", "number", 10, exported_only=True),

@@ -141,7 +141,7 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
                                                               w.strategy.division else ""),
             "sentence": w.sentence, "kind": w.kind.value, "baseline": w.baseline, "target": w.target,
             "unit": w.unit, "direction": w.direction.value, "start_date": w.start_date, "deadline": w.deadline,
-            "weight": w.weight,
+            "weight": w.weight, "relative_change": w.relative_change,
             "latest_value": (1.0 if latest.done else 0.0) if latest and latest.value is None and latest.done is not None
             else (latest.value if latest else None),
             "latest_date": latest.when if latest else None,

@@ -237,14 +237,16 @@ def update_node(store: PlanStore, key: NodeKey, changes: dict[str, Any]) -> dict
 def _follow_sentence(session: Session, wig: Wig, changes: dict[str, Any]) -> dict[str, Any]:
     """A new sentence re-reads the structure, unless the planner had corrected what the old one gave."""
     old = parse_wig(wig.sentence, default_start=wig.start_date)
-    as_parsed = (wig.kind, wig.baseline, wig.target, wig.unit, wig.direction, wig.deadline) == (
-        old.kind, old.baseline, old.target, old.unit, old.direction, old.deadline)
-    structural = {"kind", "baseline", "target", "unit", "direction", "deadline"}
+    as_parsed = (wig.kind, wig.baseline, wig.target, wig.unit, wig.direction, wig.deadline,
+                 wig.relative_change) == (old.kind, old.baseline, old.target, old.unit, old.direction, old.deadline,
+                                          old.relative_change)
+    structural = {"kind", "baseline", "target", "unit", "direction", "deadline", "relative_change"}
     if not as_parsed or structural & changes.keys():
         return changes
     new = parse_wig(str(changes["sentence"]), default_start=wig.start_date)
     return changes | {"kind": new.kind.value, "baseline": new.baseline, "target": new.target, "unit": new.unit,
-                      "direction": new.direction.value, "deadline": new.deadline}
+                      "direction": new.direction.value, "deadline": new.deadline,
+                      "relative_change": new.relative_change}
 
 
 # ---- adding ----------------------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ def add_node(store: PlanStore, parent: NodeKey, kind: Kind, values: dict[str, An
             parsed = parse_wig(sentence, default_start=start)
             defaults = {"kind": parsed.kind.value, "baseline": parsed.baseline, "target": parsed.target,
                         "unit": parsed.unit, "direction": parsed.direction.value, "start_date": parsed.start,
-                        "deadline": parsed.deadline}
+                        "deadline": parsed.deadline, "relative_change": parsed.relative_change}
             values = defaults | values
             obj.kind, obj.direction, obj.weight = WigKind.MILESTONE, Direction.INCREASE, 1.0
         if kind is Kind.DEPARTMENT:

@@ -157,6 +157,7 @@ FIELDS: dict[Kind, list[Field]] = {
         Field("target", "Target", FieldType.NUMBER),
         Field("unit", "Unit", FieldType.TEXT),
         Field("direction", "Direction", FieldType.CHOICE, choices=tuple(d.value for d in Direction)),
+        Field("relative_change", "Change from the baseline (%)", FieldType.NUMBER),
         Field("start_date", "Start", FieldType.DATE),
         Field("deadline", "Deadline", FieldType.DATE),
         Field("department_id", "Department", FieldType.DEPARTMENT),

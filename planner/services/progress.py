@@ -68,6 +68,7 @@ class Progress:
     forecast_share: float | None = None
     latest: Point | None = None
     baseline_used: float | None = None
+    target_used: float | None = None  # the target, or the one a relative change gives from the baseline
 
 
 def _clamp(x: float) -> float:
@@ -100,8 +101,10 @@ def _trend(points: Sequence[Point], start: date | None, baseline: float) -> tupl
 
 def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, target: float | None,
                  start: date | None, deadline: date | None, points: Iterable[Point], today: date,
-                 thresholds: Thresholds = Thresholds(), interim: Sequence[tuple[date, date, float]] = ()) -> Progress:
-    """`points` are the WIG's logged values; `interim` are (period start, period end, target value)."""
+                 thresholds: Thresholds = Thresholds(), interim: Sequence[tuple[date, date, float]] = (),
+                 relative_change: float | None = None) -> Progress:
+    """`points` are the WIG's logged values; `interim` are (period start, period end, target value);
+    `relative_change` (percent) sets the target from the baseline, or the first value when none is given."""
     points = sorted(points, key=lambda p: p.when)
     latest = points[-1] if points else None
     expected_today = straight_line_share(start, deadline, today)
@@ -122,6 +125,16 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
                         expected_today=expected_today, latest=latest)
 
     values = [p for p in points if p.value is not None]
+    if target is None and relative_change is not None:
+        measured = baseline if baseline is not None else (values[0].value if values else None)
+        if measured is None:
+            return Progress(Status.NO_DATA, f"{relative_change:+g}% from a baseline still to be measured: the "
+                            "first value logged is the baseline.", latest=latest)
+        baseline, target = measured, measured * (1 + relative_change / 100)
+        if len(values) == 1 and baseline == values[0].value:
+            return Progress(Status.ON_TRACK, f"The baseline is measured: {format_level(baseline)}; the target is "
+                            f"{format_level(target)} ({relative_change:+g}%).", share=0.0, latest=values[0],
+                            baseline_used=baseline, target_used=target)
     if target is None:
         return Progress(Status.NO_DATA, "The goal has no target yet.", latest=latest)
     if not values:
@@ -143,7 +156,7 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
             forecast = max(0.0, min(100.0, forecast))
         forecast_share = (forecast - base) / (target - base)
     common = {"share": share, "expected_today": expected_today, "forecast": forecast,
-              "forecast_share": forecast_share, "latest": latest, "baseline_used": base}
+              "forecast_share": forecast_share, "latest": latest, "baseline_used": base, "target_used": target}
 
     if share >= 1.0:
         return Progress(Status.ACHIEVED, "The latest value reaches the target.", expected_at_latest=1.0, **common)

@@ -110,7 +110,7 @@ def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules)
     today = judged_on(session, wig, today)
     points, interim = wig_points(session, [wig.id])
     return wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
-                        points[wig.id], today, rules.thresholds, interim[wig.id])
+                        points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change)
 
 
 def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None = None) -> PlanStatus:
@@ -130,7 +130,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
         rows = s.connection().execute(
             select(Wig.id, Wig.kind, Wig.direction, Wig.baseline, Wig.target, Wig.start_date, Wig.deadline,
                    Wig.weight, Wig.strategy_id, Wig.department_id, Strategy.priority_id, Strategy.division_id,
-                   Priority.pillar_id, Department.division_id)
+                   Priority.pillar_id, Department.division_id, Wig.relative_change)
             .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
             .outerjoin(Priority, Strategy.priority_id == Priority.id)
             .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
@@ -139,9 +139,9 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
         points, interim = wig_points(s, [r[0] for r in rows])
     groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
     for (wig_id, kind, direction, baseline, target, start, deadline, weight, strategy_id, department_id,
-         priority_id, strategy_division, pillar_id, department_division) in rows:
+         priority_id, strategy_division, pillar_id, department_division, relative) in rows:
         progress = wig_progress(kind, direction, baseline, target, start, deadline, points[wig_id], today,
-                                rules.thresholds, interim[wig_id])
+                                rules.thresholds, interim[wig_id], relative)
         result.wigs[wig_id] = progress
         item = (progress.status, weight)
         owners = [NodeKey(Kind.STRATEGY, strategy_id), NodeKey(Kind.PRIORITY, priority_id),

@@ -69,6 +69,7 @@ class ParsedWig:
     direction: Direction
     start: date | None
     deadline: date | None
+    relative_change: float | None = None  # percent, relative to a baseline still to be measured
 
     def describe(self) -> str:
         """The structure as a planner reads it: "102 → 154 approved partners by 30 Jun 2025 (increase)"."""
@@ -78,6 +79,9 @@ class ParsedWig:
         unit = self.unit or ""
         sep = "" if unit.startswith("%") else " "
         target = "?" if self.target is None else format_number(self.target)
+        if self.relative_change is not None and self.baseline is None:
+            return (f"{self.relative_change:+g}% from a baseline still to be measured (the first value logged)"
+                    f"{by} ({self.direction.value})")
         if self.direction is Direction.MAINTAIN:
             return f"keep at or above {target}{sep if unit else ''}{unit}{by} (maintain)"
         base = "?" if self.baseline is None else format_number(self.baseline)
@@ -165,9 +169,10 @@ def parse_wig(sentence: str, *, default_start: date | None = None) -> ParsedWig:
     if relative:
         change = float(relative["n"])
         falling = bool(RELATIVE_DECREASE.search(scrubbed[: relative.start()]))
-        if relative["what"] == "%":
-            unit = "% reduction" if falling else "% increase"
-            return ParsedWig(WigKind.PERCENT, 0.0, change, unit, Direction.INCREASE, start, deadline)
+        if relative["what"] == "%":  # relative to a baseline still to be measured: the first value logged
+            return ParsedWig(WigKind.NUMBER, None, None, _unit_after(scrubbed[relative.end():]) or None,
+                             Direction.DECREASE if falling else Direction.INCREASE, start, deadline,
+                             relative_change=-change if falling else change)
         unit = "unit decrease" if falling else "unit increase"
         return ParsedWig(WigKind.NUMBER, 0.0, change, unit, Direction.INCREASE, start, deadline)
 

@@ -695,6 +695,7 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
         obj.baseline, obj.target, obj.unit = row.get("baseline"), row.get("target"), row.get("unit")
         obj.start_date, obj.deadline = row.get("start_date"), row.get("deadline")
         obj.weight = row.get("weight") or 1.0
+        obj.relative_change = row.get("relative_change")
     elif sheet == "Measures":
         obj.name, obj.unit, obj.frequency = row["name"], row.get("unit"), Frequency(row["frequency"])
         if obj.year_id is None:

@@ -367,7 +367,8 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
                       carried_from_id=old.id, lineage_uuid=old.lineage_uuid or old.uuid, position=old.position,
                       department_position=old.department_position, sentence=carry.sentence, kind=old.kind,
                       baseline=carry.baseline, target=carry.target, unit=old.unit, direction=old.direction,
-                      start_date=carry.start, deadline=carry.deadline, weight=old.weight)
+                      start_date=carry.start, deadline=carry.deadline, weight=old.weight,
+                      relative_change=old.relative_change)
             s.add(new)
             s.flush()
             wig_map[old.id] = new.id

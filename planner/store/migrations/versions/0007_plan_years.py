@@ -58,6 +58,7 @@ def upgrade() -> None:
             batch.add_column(sa.Column("lineage_uuid", sa.Uuid(), nullable=True))
             batch.create_index(f"ix_{table}_lineage_uuid", ["lineage_uuid"])
             if table == "wig":  # a goal can now keep a level ("Maintain a 100% success rate")
+                batch.add_column(sa.Column("relative_change", sa.Float(), nullable=True))
                 batch.drop_constraint(op.f("ck_wig_direction"), type_="check")
                 batch.create_check_constraint("direction", "direction IN ('increase', 'decrease', 'maintain')")
         op.execute(f"UPDATE {table} SET lineage_uuid = uuid")
@@ -101,6 +102,7 @@ def downgrade() -> None:
             if table == "wig":
                 batch.drop_constraint(op.f("ck_wig_direction"), type_="check")
                 batch.create_check_constraint("direction", "direction IN ('increase', 'decrease')")
+                batch.drop_column("relative_change")
             batch.drop_index(f"ix_{table}_lineage_uuid")
             batch.drop_column("lineage_uuid")
             batch.drop_column("carried_from_id")
