@@ -118,6 +118,21 @@ def test_each_wig_structure_is_what_the_parser_reads() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_a_goal_naming_several_quantities_keeps_each_on_its_measure() -> None:
+    """The parser's reading of every goal with two or more "from X to Y" is what the data holds on its
+    measures; a goal whose measures hold none names one quantity."""
+    from planner.services.wig_parser import parse_quantities
+
+    for wig in all_wigs():
+        measures = [m for m in wig.get("measures", []) if isinstance(m, dict)]
+        names = [m["name"] for m in measures] + [m for m in wig.get("measures", []) if isinstance(m, str)]
+        stored = {m["name"]: (m["goal_baseline"], m["goal_target"]) for m in measures if "goal_target" in m}
+        found = {q.measure: (q.baseline, q.target) for q in parse_quantities(wig["sentence"], names)}
+        assert stored == found, wig["sentence"][:80]
+    mtss = next(w for w in all_wigs() if w.get("id") == "ss-ae3")
+    assert {m["name"]: m["goal_target"] for m in mtss["measures"]} == {"FAM-S": 80.0, "FAM-D": 75.0}
+
+
 def test_the_issue_examples_hold() -> None:
     by_sentence = {w["sentence"]: w for w in all_wigs()}
     partners = next(w for s, w in by_sentence.items() if "from 102 approved partners" in s)

@@ -345,3 +345,26 @@ def test_reduce_by_half_reads_from_a_baseline_still_to_be_measured(store: PlanSt
     assert plan_status(store, 1, TODAY).wigs[requests.id].status is Status.ACHIEVED
     carried = next(w for w in yr.preview_next_year(store, 1).wigs if w.id == requests.id)
     assert (carried.baseline, carried.target) == (190, None)  # next year: half of where it got to
+
+
+def test_a_goal_with_two_quantities_is_judged_by_each_and_carries_each(store: PlanStore) -> None:
+    from tests.test_measurements import measure
+
+    mtss = wig(store, "School MTSS Leadership Teams will increase%")
+    fam_s, fam_d = measure(store, "FAM-S"), measure(store, "FAM-D")
+    assert plan_status(store, 1, date(2024, 9, 1)).wigs[mtss.id].status is Status.NO_DATA
+    ms.log_value(store, fam_s, "Q2 2024-25", "75")  # 6 of 11 points by December: on the path
+    ms.log_value(store, fam_d, "Q2 2024-25", "69")  # no move at all: off track
+    judged = plan_status(store, 1, date(2025, 1, 15)).wigs[mtss.id]
+    assert judged.status is Status.OFF_TRACK
+    assert judged.reason.startswith("FAM-S: on track (75); FAM-D: off track (69)")
+    assert wig_chart(store, mtss.id, date(2025, 1, 15)).progress.status is Status.OFF_TRACK  # the form's too
+    # each quantity is carried from where its own measure got to
+    started = yr.start_year(store, yr.preview_next_year(store, 1))
+    with store.reader() as s:
+        carried = {m.name: (m.goal_baseline, m.goal_target) for m in s.scalars(select(PerformanceMeasure).where(
+            PerformanceMeasure.year_id == started.year_id, PerformanceMeasure.name.in_(["FAM-S", "FAM-D"])))}
+    assert carried == {"FAM-S": (75, 80), "FAM-D": (69, 75)}
+    both = wig_progress(WigKind.PERCENT, Direction.INCREASE, 69, 80, date(2024, 7, 1), date(2025, 6, 30),
+                        [Point(date(2025, 3, 31), 80.0)], date(2025, 4, 15))
+    assert both.status is Status.ACHIEVED

@@ -303,7 +303,15 @@ class PerformanceMeasure(Carried, Record, Base):
     frequency: Mapped[Frequency] = mapped_column(
         enum_column(Frequency, "frequency"), default=Frequency.QUARTERLY)
     allow_over_100: Mapped[bool] = mapped_column(default=False, server_default="0")  # a percent may exceed 100
+    # One quantity of a WIG that names several ("FAM-S from 69% to 80% and FAM-D from 69% to 75%"): the
+    # measure's own baseline and target, judged on its values; the WIG's status is then their roll-up.
+    goal_baseline: Mapped[float | None]
+    goal_target: Mapped[float | None]
     year: Mapped[PlanYear | None] = relationship()
+
+    @property
+    def is_quantity(self) -> bool:
+        return self.goal_target is not None
     wig: Mapped[Wig | None] = relationship(back_populates="measures")
     strategy: Mapped[Strategy | None] = relationship(back_populates="measures")
     department: Mapped[Department | None] = relationship(back_populates="measures")

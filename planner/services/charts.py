@@ -13,7 +13,7 @@ from planner.model import Department, Division, Pillar, Plan, Priority, Strategy
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Point, Progress, wig_progress
-from planner.services.status import rules_of, wig_points, wig_progress_of
+from planner.services.status import rules_of, wig_points, wig_progress_of, with_quantities
 from planner.services.wig_parser import format_number
 from planner.services.years import carried_chain, year_scope
 from planner.store import PlanStore
@@ -136,14 +136,18 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
         found = s.execute(stmt).all()
         ids = [w.id for w, *_ in found]
         points, interim = wig_points(s, ids)
+        judged = {wig.id: wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date,
+                                       wig.deadline, points[wig.id], today, rules.thresholds, interim[wig.id],
+                                       wig.relative_change) for wig, *_ in found}
+        with_quantities(s, {w.id: (w.direction, w.start_date, w.deadline) for w, *_ in found}, judged, today,
+                        rules.thresholds)
         cards = []
         for wig, strategy_code, priority_code, dept_name, division_name in found:
             if strategy_code or priority_code:
                 code = f"{strategy_code or priority_code + ' (no code)'} · WIG {wig.position + 1}"
             else:
                 code = f"{dept_name} · WIG {wig.department_position + 1}"
-            progress = wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
-                                    points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change)
+            progress = judged[wig.id]
             cards.append(ScoreCard(wig.id, code, dept_name or division_name or "",
                                    _chart(wig, points[wig.id], interim[wig.id], progress)))
         return cards

@@ -83,6 +83,8 @@ def _measure(entry: str | dict[str, Any]) -> PerformanceMeasure:
         name=name,
         unit=spec.get("unit", infer_unit(name)),
         frequency=Frequency(spec["frequency"]) if "frequency" in spec else infer_frequency(name),
+        goal_baseline=spec.get("goal_baseline"),
+        goal_target=spec.get("goal_target"),
     )
 
 

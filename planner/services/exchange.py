@@ -90,6 +90,7 @@ MEASURES = XSheet("Measures", "performance_measure", (
     XCol("WIG UUID", "wig_uuid", "uuid", 38), XCol("Strategy UUID", "strategy_uuid", "uuid", 38),
     XCol("Department UUID", "department_uuid", "uuid", 38),
     XCol("Position", "position", "int", 9),
+    XCol("Quantity baseline", "goal_baseline", "number", 11), XCol("Quantity target", "goal_target", "number", 11),
 ))
 MEASUREMENTS = XSheet("Measurements", "measurement", (
     U, XCol("Subject", "subject", "text", 40, exported_only=True),

@@ -156,7 +156,8 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
         .order_by(PerformanceMeasure.id)))
     measure_rows = [{"uuid": _u(m), "name": m.name, "unit": m.unit, "frequency": m.frequency.value,
                      "wig_uuid": _u(m.wig), "strategy_uuid": _u(m.strategy), "department_uuid": _u(m.department),
-                     "position": m.position} for m in measures]
+                     "position": m.position, "goal_baseline": m.goal_baseline, "goal_target": m.goal_target}
+                    for m in measures]
     measure_ids = {m.id: m for m in measures}
     year_start_month = year.start.month if year else 7
     measurement_rows = []

@@ -169,6 +169,8 @@ FIELDS: dict[Kind, list[Field]] = {
         Field("unit", "Unit", FieldType.TEXT),
         Field("frequency", "Logged", FieldType.CHOICE, choices=tuple(f.value for f in Frequency)),
         Field("allow_over_100", "A percent may exceed 100", FieldType.FLAG),
+        Field("goal_baseline", "Baseline (when the WIG names several quantities)", FieldType.NUMBER),
+        Field("goal_target", "Target (when the WIG names several quantities)", FieldType.NUMBER),
     ],
     Kind.DIVISION: [
         Field("name", "Name", FieldType.TEXT, required=True, unique=True),

@@ -11,15 +11,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
-from planner.model import Department, InterimTarget, Measurement, Pillar, Plan, PlanYear, Priority, Strategy, Wig
+from planner.model import (
+    Department,
+    Direction,
+    InterimTarget,
+    Measurement,
+    PerformanceMeasure,
+    Pillar,
+    Plan,
+    PlanYear,
+    Priority,
+    Strategy,
+    Wig,
+    WigKind,
+)
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import (
+    SEVERITY,
     Point,
     Progress,
     Rollup,
     RollupRule,
     RollupSettings,
+    Status,
     Thresholds,
+    format_level,
     roll_up,
     wig_progress,
 )
@@ -100,6 +116,56 @@ def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Poi
     return points, interim
 
 
+def _quantity_rows(session: Session, wig_ids: list[int]) -> dict[int, list[tuple[int, str, str | None, float | None,
+                                                                                float]]]:
+    found: dict[int, list[tuple[int, str, str | None, float | None, float]]] = defaultdict(list)
+    if not wig_ids:
+        return found
+    for mid, wig_id, name, unit, baseline, target in session.connection().execute(
+            select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.name, PerformanceMeasure.unit,
+                   PerformanceMeasure.goal_baseline, PerformanceMeasure.goal_target)
+            .where(PerformanceMeasure.wig_id.in_(wig_ids), PerformanceMeasure.goal_target.is_not(None))
+            .order_by(PerformanceMeasure.position)):
+        found[wig_id].append((mid, name, unit, baseline, target))
+    return found
+
+
+def with_quantities(session: Session, wigs: dict[int, tuple[Direction, date | None, date | None]],
+                    progress: dict[int, Progress], today: date, thresholds: Thresholds) -> None:
+    """A WIG that names several quantities is judged by each, on its measure's values, and takes the worst
+    of them (its own values, if any, are left aside). `wigs` gives each WIG's direction, start and deadline."""
+    quantities = _quantity_rows(session, list(wigs))
+    if not quantities:
+        return
+    ids = [q[0] for rows in quantities.values() for q in rows]
+    points: dict[int, list[Point]] = defaultdict(list)
+    for mid, end, value, done, note in session.connection().execute(
+            select(Measurement.measure_id, Measurement.period_end, Measurement.value, Measurement.done,
+                   Measurement.note).where(Measurement.measure_id.in_(ids))):
+        points[mid].append(Point(end, value, done, note))
+    for wig_id, rows in quantities.items():
+        direction, start, deadline = wigs[wig_id]
+        each = []
+        for mid, name, unit, baseline, target in rows:
+            kind = WigKind.PERCENT if (unit or "").strip() == "%" else WigKind.NUMBER
+            way = direction if direction is Direction.MAINTAIN or baseline is None else (
+                Direction.DECREASE if target < baseline else Direction.INCREASE)
+            each.append((name, wig_progress(kind, way, baseline, target, start, deadline, points[mid], today,
+                                            thresholds)))
+        progress[wig_id] = _worst_of(each)
+
+
+def _worst_of(each: list[tuple[str, Progress]]) -> Progress:
+    measured = [(n, p) for n, p in each if p.status not in (Status.NO_DATA, Status.NOT_STARTED)]
+    pool = measured or each
+    name, worst = min(pool, key=lambda item: SEVERITY.index(item[1].status))
+    reason = "; ".join(f"{n}: {p.status.value.lower()}" + (
+        f" ({format_level(p.latest.value)})" if p.latest and p.latest.value is not None else "") for n, p in each)
+    return Progress(worst.status, f"{reason}. The goal takes the worst of its quantities ({name}).",
+                    share=worst.share, expected_today=worst.expected_today, latest=worst.latest,
+                    baseline_used=worst.baseline_used, target_used=worst.target_used)
+
+
 def judged_on(session: Session, wig: Wig, today: date) -> date:
     """A WIG of a year that has ended is judged as of that year's last day, never against today."""
     year = session.get(PlanYear, wig.year_id) if wig.year_id else None
@@ -109,8 +175,11 @@ def judged_on(session: Session, wig: Wig, today: date) -> date:
 def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules) -> Progress:
     today = judged_on(session, wig, today)
     points, interim = wig_points(session, [wig.id])
-    return wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
-                        points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change)
+    found = {wig.id: wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
+                                  points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change)}
+    with_quantities(session, {wig.id: (wig.direction, wig.start_date, wig.deadline)}, found, today,
+                    rules.thresholds)
+    return found[wig.id]
 
 
 def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None = None) -> PlanStatus:
@@ -137,12 +206,14 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
             .outerjoin(Department, Wig.department_id == Department.id)
             .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id), in_year)).all()
         points, interim = wig_points(s, [r[0] for r in rows])
+        for (wig_id, kind, direction, baseline, target, start, deadline, *_rest, relative) in rows:
+            result.wigs[wig_id] = wig_progress(kind, direction, baseline, target, start, deadline, points[wig_id],
+                                               today, rules.thresholds, interim[wig_id], relative)
+        with_quantities(s, {r[0]: (r[2], r[5], r[6]) for r in rows}, result.wigs, today, rules.thresholds)
     groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
-    for (wig_id, kind, direction, baseline, target, start, deadline, weight, strategy_id, department_id,
-         priority_id, strategy_division, pillar_id, department_division, relative) in rows:
-        progress = wig_progress(kind, direction, baseline, target, start, deadline, points[wig_id], today,
-                                rules.thresholds, interim[wig_id], relative)
-        result.wigs[wig_id] = progress
+    for (wig_id, _kind, _direction, _baseline, _target, _start, _deadline, weight, strategy_id, department_id,
+         priority_id, strategy_division, pillar_id, department_division, _relative) in rows:
+        progress = result.wigs[wig_id]
         item = (progress.status, weight)
         owners = [NodeKey(Kind.STRATEGY, strategy_id), NodeKey(Kind.PRIORITY, priority_id),
                   NodeKey(Kind.PILLAR, pillar_id), NodeKey(Kind.DEPARTMENT, department_id),

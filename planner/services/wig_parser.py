@@ -140,6 +140,37 @@ def _clean_sentence(sentence: str) -> str:
     return re.sub(r"\s+", " ", sentence).strip()
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """One of several quantities a goal names, with the measure it is about."""
+
+    measure: str
+    baseline: float
+    target: float
+    percent: bool
+
+
+def parse_quantities(sentence: str, measures: list[str]) -> list[Quantity]:
+    """Every "from X to Y" of a goal that names two or more, each given to the measure named nearest before
+    it ("… FAM-S from 69% … to 80% … The FAM-D … from 69% … to 75%"). One quantity, or one a measure
+    cannot be found for, gives nothing: the goal's own baseline and target say it."""
+    text = _clean_sentence(sentence)
+    scrubbed = MONTH_YEAR.sub(lambda m: "M" * len(m.group(0)), text)
+    scrubbed = BARE_YEAR.sub(lambda m: m.group(0)[: m.start("year") - m.start()] + "Y" * 4, scrubbed)
+    pairs = [m for m in FROM_TO.finditer(scrubbed) if m["ap"] or m["bp"] or m["from"]]
+    if len(pairs) < 2:
+        return []
+    found = []
+    for pair in pairs:
+        before = scrubbed[: pair.start()].lower()
+        named = max(((before.rfind(name.lower()), name) for name in measures), default=(-1, ""))
+        if named[0] < 0:
+            return []
+        found.append(Quantity(named[1], _number(pair["a"], pair["ak"]), _number(pair["b"], pair["bk"]),
+                              bool(pair["ap"] or pair["bp"])))
+    return found if len({q.measure for q in found}) == len(found) else []
+
+
 def parse_wig(sentence: str, *, default_start: date | None = None) -> ParsedWig:
     """Parse a WIG sentence. Never raises: what it cannot read stays empty, and the goal is a milestone."""
     text = _clean_sentence(sentence)

@@ -704,6 +704,7 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
             found = ids.find(row.get(f"{attr}_uuid"), model)
             setattr(obj, f"{attr}_id", found.id if found else None)
         obj.position = row.get("position") or 0
+        obj.goal_baseline, obj.goal_target = row.get("goal_baseline"), row.get("goal_target")
     elif sheet == "Measurements":
         subject = ids.find(row["subject_uuid"], PerformanceMeasure, Wig)
         obj.measure_id = subject.id if isinstance(subject, PerformanceMeasure) else None

@@ -232,6 +232,13 @@ def _latest_values(session: Session, wig_ids: list[int]) -> dict[int, float]:
     return {k: v for k, (_, v) in latest.items()}
 
 
+def _latest_measure_value(session: Session, measure_id: int, otherwise: float | None) -> float | None:
+    found = session.scalar(select(Measurement.value).where(Measurement.measure_id == measure_id,
+                                                          Measurement.value.is_not(None))
+                           .order_by(Measurement.period_end.desc()).limit(1))
+    return float(found) if found is not None else otherwise
+
+
 def _open_projects(session: Session, wig_ids: set[int], lever_ids: set[int]) -> tuple[list[Project], list[Project]]:
     linked = list(session.scalars(select(Project).where(
         Project.wig_id.in_(wig_ids) | Project.key_lever_id.in_(lever_ids)).order_by(Project.name)))
@@ -392,12 +399,15 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
                 m = s.get(PerformanceMeasure, item.id)
                 if m is None:
                     continue
+                goal_baseline = m.goal_baseline
+                if m.goal_target is not None:  # a quantity of its WIG starts from where its measure got to
+                    goal_baseline = _latest_measure_value(s, m.id, goal_baseline)
                 s.add(PerformanceMeasure(
                     wig_id=wig_map.get(m.wig_id) if m.wig_id else None, strategy_id=m.strategy_id,
                     department_id=m.department_id, year_id=year.id, carried_from_id=m.id,
                     lineage_uuid=m.lineage_uuid or m.uuid, position=m.position,
                     department_position=m.department_position, name=m.name, unit=m.unit, frequency=m.frequency,
-                    allow_over_100=m.allow_over_100))
+                    allow_over_100=m.allow_over_100, goal_baseline=goal_baseline, goal_target=m.goal_target))
                 counts["measures"] += 1
         relinked: list[tuple[int, int | None, int | None]] = []
         for item in preview.items:

@@ -57,6 +57,9 @@ def upgrade() -> None:
                 f"{table}.id", name=f"fk_{table}_carried_from_id_{table}", ondelete="SET NULL"), nullable=True))
             batch.add_column(sa.Column("lineage_uuid", sa.Uuid(), nullable=True))
             batch.create_index(f"ix_{table}_lineage_uuid", ["lineage_uuid"])
+            if table == "performance_measure":  # one quantity of a WIG that names several
+                batch.add_column(sa.Column("goal_baseline", sa.Float(), nullable=True))
+                batch.add_column(sa.Column("goal_target", sa.Float(), nullable=True))
             if table == "wig":  # a goal can now keep a level ("Maintain a 100% success rate")
                 batch.add_column(sa.Column("relative_change", sa.Float(), nullable=True))
                 batch.drop_constraint(op.f("ck_wig_direction"), type_="check")
@@ -106,6 +109,9 @@ def downgrade() -> None:
             batch.drop_index(f"ix_{table}_lineage_uuid")
             batch.drop_column("lineage_uuid")
             batch.drop_column("carried_from_id")
+            if table == "performance_measure":
+                batch.drop_column("goal_target")
+                batch.drop_column("goal_baseline")
             if table != "key_lever":
                 batch.drop_index(f"ix_{table}_year_id")
                 batch.drop_column("year_id")
