@@ -209,7 +209,9 @@ def _parse(col: XCol, value: Any) -> Any:
             raise ValueError(f"holds a date or time ({value}), not a number: the cell is formatted as a date; "
                              "format it as a number")
         try:
-            number = float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
+            # "4,512.75" and "45%" as people type them (a percent column keeps percents as 0-100)
+            number = float(str(value).replace(",", "").strip().removesuffix("%").strip()) if isinstance(
+                value, str) else float(value)
         except (ValueError, TypeError, OverflowError):
             raise ValueError(f"“{str(value)[:60]}” is not a number") from None
         if not math.isfinite(number):
