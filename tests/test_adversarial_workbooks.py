@@ -29,8 +29,9 @@ from planner.services.plan_file import new_plan_file
 from planner.store import open_plan_file
 from tests.test_exchange import export, seed
 
-SETTINGS = settings(derandomize=True, deadline=None, max_examples=5, database=None,
+SETTINGS = settings(derandomize=True, deadline=None, max_examples=6, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+MORE = settings(SETTINGS, max_examples=10)  # the zip-level damage is cheap to build: try more of it
 SHEET_PART = {"Cover": 1, "Plan": 2, "WIGs": 3, "Measures": 4, "Measurements": 5, "Projects": 6, "Milestones": 7,
               "Tasks": 8, "Task Dependencies": 9, "RAID Log": 10, "Weekly Updates": 11}
 
@@ -142,7 +143,7 @@ REQUIRED_COLUMN = {"Plan": "D", "WIGs": "D", "Measures": "B", "Measurements": "C
                    "Milestones": "B", "Tasks": "E", "Task Dependencies": "B", "RAID Log": "E", "Weekly Updates": "D"}
 
 
-@SETTINGS
+@MORE
 @given(sheet=st.sampled_from(sorted(REQUIRED_COLUMN)), damage=st.sampled_from(sorted(CELL_DAMAGE)),
        row=st.integers(min_value=2, max_value=4))
 def test_a_damaged_cell_is_named_by_sheet_row_and_column(base: Base, work: Path, capsys: pytest.CaptureFixture[str],
@@ -173,7 +174,7 @@ PARTS = ["xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", "[Content_T
          "xl/_rels/workbook.xml.rels"] + [_part(s) for s in SHEET_PART]
 
 
-@SETTINGS
+@MORE
 @given(part=st.sampled_from(PARTS), damage=st.sampled_from(sorted(XML_DAMAGE)), at=st.integers(0, 10**6))
 def test_damaged_xml_in_any_part_is_one_clear_refusal(base: Base, work: Path, capsys: pytest.CaptureFixture[str],
                                                       part: str, damage: str, at: int) -> None:
@@ -528,3 +529,19 @@ def test_text_a_spreadsheet_cannot_hold_comes_back_unchanged(tmp_path: Path,
 def test_the_base_export_imports_cleanly(base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_import(base, work, capsys, base.book, refused=False)
     assert code == 0 and "unchanged" in out, out + err
+
+
+def test_a_clashing_code_or_an_empty_value_is_named_before_the_database_sees_it(
+        base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pillars = [i for i, r in enumerate(base.rows["Plan"], start=2) if r["Level"] == "Pillar"]
+    first_code = base.rows["Plan"][pillars[0] - 2]["Code"]
+    bad = _quick(base, work, "Plan", pillars[1], "Code", first_code)
+    _, _, err = run_import(base, work, capsys, bad)
+    assert f"Plan sheet, row {pillars[1]}, column B (“Code”): a pillar with the code “{first_code}”" in err
+
+    def empty(wb: Any) -> None:
+        _set(wb, "Measurements", 2, "Value", None)
+        _set(wb, "Measurements", 2, "Done", None)
+
+    _, _, err = run_import(base, work, capsys, _edit(base, work, empty))
+    assert "Measurements sheet, row 2, column G (“Value”): a logged value needs a Value" in err

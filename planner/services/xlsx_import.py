@@ -729,6 +729,52 @@ def _check_links(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], 
         seen_periods.setdefault(key, row)
 
 
+UNIQUE_AMONG = {"Division": "title", "Department": "title", "Pillar": "code", "Priority": "code", "Strategy": "code"}
+
+
+def _check_unique(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Names and codes the plan file keeps unique (a division's or department's name in its plan, a pillar's code
+    in its plan, a priority's in its pillar, a strategy's in its priority): a clash is named, not left for the
+    database to refuse halfway through."""
+    nodes: dict[str, dict[str, Any]] = dict(current.get("Plan", {}))
+    mine = {r["uuid"] for r in plan.rows.get("Plan", [])}
+    nodes.update({r["uuid"]: r for r in plan.rows.get("Plan", [])})
+
+    def scope(row: dict[str, Any]) -> Any:
+        parent = row.get("parent_uuid")
+        if row.get("level") == "Department" and nodes.get(parent or "", {}).get("level") == "Division":
+            parent = nodes[parent].get("parent_uuid")
+        return parent
+
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for u, row in sorted(nodes.items(), key=lambda item: (item[0] in mine, item[1].get("_row") or 0)):
+        attr = UNIQUE_AMONG.get(str(row.get("level")))
+        if attr is None:
+            continue
+        value = row.get(attr)
+        if row.get("level") in ("Pillar", "Priority"):
+            value = value or ""  # stored as empty text: two empty codes clash
+        elif value is None or value == "":
+            continue
+        key = (row.get("level"), scope(row), str(value).strip())
+        other = seen.get(key)
+        if other is not None and other["uuid"] != u and u in mine:
+            where_else = (f"row {other['_row']} of this sheet" if other.get("_row") else "the plan file")
+            what = "name" if attr == "title" else "code"
+            problem_at(plan, row, attr, f"{_a(str(row['level']))} with the {what} “{value}” is already on "
+                                        f"{where_else} under the same parent; each needs its own {what}.")
+        seen.setdefault(key, row)
+
+
+def _check_dependency_projects(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
+    project_of = {u: r.get("project_uuid") for u, r in current.get("Tasks", {}).items()}
+    project_of.update({r["uuid"]: r.get("project_uuid") for r in plan.rows.get("Tasks", [])})
+    for row in plan.rows.get("Task Dependencies", []):
+        a, b = project_of.get(row.get("task_uuid")), project_of.get(row.get("depends_on_uuid"))
+        if a and b and a != b:
+            problem_at(plan, row, "depends_on_uuid", "a task can only depend on a task of its own project.")
+
+
 def _form_rule(plan: FilePlan, row: dict[str, Any], attrs: dict[str, str], check: Any) -> bool:
     """Run one of the forms' checks; a refusal becomes a problem at the cell it names. False when refused."""
     try:
@@ -797,6 +843,10 @@ def _check_rules(plan: FilePlan, subjects: dict[str, Any]) -> None:
         subject = subjects.get(row.get("subject_uuid"))
         if row.get("period_start") and row.get("period_end") and row["period_end"] < row["period_start"]:
             problem_at(plan, row, "period_end", "the period ends before it starts.")
+        if row.get("value") is None and row.get("done") is None:
+            problem_at(plan, row, "value", "a logged value needs a Value (or, for a milestone goal, yes or no under "
+                                           "Done).")
+            continue
         if subject is None or row.get("value") is None:
             continue
         if subject.milestone:
@@ -913,6 +963,9 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
                 _check_links(plan, current, db_kinds)
             if not plan.problems:
                 _resolve_references(plan, current)
+            if not plan.problems:
+                _check_unique(plan, current)
+                _check_dependency_projects(plan, current)
             if not plan.problems:
                 subjects = _subjects(plan, current, over_100)
                 _percents(plan, subjects)
