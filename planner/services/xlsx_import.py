@@ -55,7 +55,7 @@ from planner.model import (
     WigKind,
     utcnow,
 )
-from planner.services.dates import DateError, parse_date
+from planner.services.dates import DateError, in_range, parse_date
 from planner.services.exchange import (
     COVER,
     DATA_SHEETS,
@@ -82,6 +82,7 @@ MAX_MEMBERS = 2_000
 MAX_UNPACKED_BYTES = 400_000_000
 MAX_RATIO = 150  # unpacked / packed, for any member over 1 MB: beyond this is a zip bomb, not a workbook
 MAX_ROWS = 400_000
+MAX_SHEETS = 200
 MAX_CELLS = 6_000_000  # cells in one sheet, counted as the sheet is read
 MAX_WHOLE = 2_000_000_000  # whole-number columns (positions, task numbers, scores): far beyond any plan
 KNOWN_FORMATS = {FORMAT_VERSION}  # the workbook formats this Planner reads
@@ -186,6 +187,12 @@ def check_container(path: Path) -> None:
         raise ImportRefused(f"“{name}” is damaged: {exc}.") from exc
 
 
+def _shown(value: Any) -> str:
+    """A cell's value inside a message: on one line, and short."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _parse(col: XCol, value: Any) -> Any:
     """A cell as the column's kind, or ValueError with a message for the person."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -196,7 +203,7 @@ def _parse(col: XCol, value: Any) -> Any:
         try:
             return str(uuid_mod.UUID(str(value).strip()))
         except ValueError:
-            raise ValueError(f"“{value}” is not a UUID") from None
+            raise ValueError(f"“{_shown(value)}” is not a UUID") from None
     if col.kind == "date":
         try:
             return parse_date(value)
@@ -204,7 +211,7 @@ def _parse(col: XCol, value: Any) -> Any:
             raise ValueError(str(exc)) from None
     if col.kind in ("number", "int"):
         if isinstance(value, bool):
-            raise ValueError(f"“{value}” is not a number")
+            raise ValueError(f"“{_shown(value)}” is not a number")
         if isinstance(value, (date, time, timedelta)):
             raise ValueError(f"holds a date or time ({value}), not a number: the cell is formatted as a date; "
                              "format it as a number")
@@ -218,7 +225,7 @@ def _parse(col: XCol, value: Any) -> Any:
             raise ValueError(f"“{str(value)[:60]}” is not a number Planner can store")
         if col.kind == "int":
             if not number.is_integer():
-                raise ValueError(f"“{value}” is not a whole number")
+                raise ValueError(f"“{_shown(value)}” is not a whole number")
             if abs(number) > MAX_WHOLE:
                 raise ValueError(f"{value} is far too large")
             return int(number)
@@ -229,11 +236,11 @@ def _parse(col: XCol, value: Any) -> Any:
             return True
         if word in ("no", "false", "0", "not done", "n"):
             return False
-        raise ValueError(f"“{value}” is not yes or no")
+        raise ValueError(f"“{_shown(value)}” is not yes or no")
     if col.kind == "choice":
         match = next((c for c in col.choices if c.lower() == str(value).strip().lower()), None)
         if match is None:
-            raise ValueError(f"“{value}” is not one of: {', '.join(col.choices)}")
+            raise ValueError(f"“{_shown(value)}” is not one of: {', '.join(col.choices)}")
         return match
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # 2024 typed in a text column reads as 2024, not 2024.0
@@ -390,6 +397,10 @@ def read_workbook(path: Path) -> FilePlan:
         plan.problems.append(Problem(path.name, "", None, None, text))
         return plan
     try:
+        if len(workbook.sheetnames) > MAX_SHEETS:
+            plan.problems.append(Problem(path.name, "", None, None, f"has {len(workbook.sheetnames):,} sheets; a "
+                                         f"Planner workbook has about 15 (refused above {MAX_SHEETS})."))
+            return plan
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _read_cover(workbook, plan)
@@ -460,7 +471,9 @@ def _read_cover(workbook: Any, plan: FilePlan) -> None:
     exported = facts.get("Exported at")
     try:
         plan.exported_at = exported if isinstance(exported, datetime) else datetime.fromisoformat(str(exported))
-    except ValueError:
+        if not in_range(plan.exported_at.date()):
+            plan.exported_at = None  # provenance only: a date no plan can have is dropped, not stored
+    except (ValueError, TypeError):
         plan.exported_at = None
 
 
@@ -1015,6 +1028,7 @@ def _resolve_references(plan: FilePlan, current: dict[str, dict[str, dict[str, A
 
 def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], bases: dict[uuid_mod.UUID, str],
              untouched: set[str]) -> None:
+    periods = {(o["subject_uuid"], o["period_start"]): o for o in current["Measurements"].values()}
     for sheet in DATA_SHEETS:
         texts = [c.attr for c in sheet.columns if c.kind == "text" and not c.exported_only]
         for row in plan.rows.get(sheet.name, []):
@@ -1028,12 +1042,18 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], base
             label = str(row.get("title") or row.get("name") or row.get("sentence") or row.get("description")
                         or row.get("subject_uuid") or row["uuid"])[:80]
             if db is None:
-                if sheet.name == "Measurements" and _period_taken(current, row):
+                if sheet.name == "Measurements" and periods.get((row.get("subject_uuid"), row.get("period_start"))):
                     plan.changes.append(Change(sheet.name, row["uuid"], "conflict", label, row, digest,
-                                               _period_taken(current, row)))
+                                               periods.get((row.get("subject_uuid"), row.get("period_start")))))
                     continue
                 plan.changes.append(Change(sheet.name, row["uuid"], "add", label, row, digest))
                 continue
+            if sheet.name == "Measurements":
+                taken = periods.get((row.get("subject_uuid"), row.get("period_start")))
+                if taken is not None and taken["uuid"] != row["uuid"]:
+                    problem_at(plan, row, "period_start", "another value is already logged for this measure and "
+                                                          "period in the plan file.")
+                    continue
             mine = row_hash(sheet, db)
             base = bases.get(state_key(sheet.name, row["uuid"]))
             if mine == digest:
@@ -1062,13 +1082,6 @@ def _hold_locked(plan: FilePlan, locks: list[tuple[date, date, str]]) -> None:
                 change.action = "locked"
                 change.label = f"{change.label} ({label} is locked)"
                 break
-
-
-def _period_taken(current: dict[str, dict[str, dict[str, Any]]], row: dict[str, Any]) -> dict[str, Any] | None:
-    for other in current["Measurements"].values():
-        if other["subject_uuid"] == row["subject_uuid"] and other["period_start"] == row["period_start"]:
-            return other
-    return None
 
 
 # ---- applying it ------------------------------------------------------------------------------------------
@@ -1209,6 +1222,8 @@ def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
         return True
     model = MODEL_OF_LEVEL[row["level"]] if change.sheet == "Plan" else SHEET_MODEL[change.sheet]
     obj = ids.find(change.uuid, model)
+    if obj is None and change.sheet == "Measurements" and change.db is not None:
+        obj = ids.find(change.db["uuid"], Measurement)  # the file's value for a period the plan file has: replace
     added = obj is None
     if added:
         obj = model()
