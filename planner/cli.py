@@ -134,17 +134,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    try:
+        return _run_import(args)
+    except PlannerError:
+        raise
+    except Exception as exc:  # never a traceback: each file is its own transaction, so say what stands
+        print(f"planner: the import stopped unexpectedly ({type(exc).__name__}: {str(exc)[:200]}). Files reported "
+              "above as imported went in; nothing else was changed.", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def _print_problems(name: str, problems: list, heading: str) -> None:  # type: ignore[type-arg]
+    print(f"{name}: {heading} ({len(problems)} problem{'s' if len(problems) != 1 else ''}):", file=sys.stderr)
+    for problem in problems[:50]:
+        print(f"  - {problem}", file=sys.stderr)
+    if len(problems) > 50:
+        print(f"  … and {len(problems) - 50} more.", file=sys.stderr)
+
+
+def _run_import(args: argparse.Namespace) -> int:
     from planner.services.xlsx_import import apply_import, plan_import
     from planner.store import open_plan_file
 
     with open_plan_file(args.file, read_only=args.dry_run) as store:
         plan = plan_import(store, args.workbooks)
+        for name in plan.repeated:
+            print(f"{name}: named more than once; imported once.")
         for file in plan.files:
             if file.problems:
-                print(f"{file.path.name}: refused, nothing from it was imported ({len(file.problems)} problems):",
-                      file=sys.stderr)
-                for problem in file.problems[:50]:
-                    print(f"  - {problem}", file=sys.stderr)
+                _print_problems(file.path.name, file.problems, "refused, nothing from it was imported")
                 continue
             print(f"{file.path.name}: {file.count('add')} to add, {file.count('update')} to update, "
                   f"{file.count('conflict')} in conflict, {file.unchanged} unchanged.")
@@ -154,6 +172,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 print(f"  locked period, left as it is here: {change.sheet} {change.uuid} ({change.label})")
         if not args.dry_run:
             result = apply_import(store, plan)
+            for name, message in result.failed.items():
+                print(f"{name}: refused, nothing from it was imported: {message}", file=sys.stderr)
             if result.files_in:
                 print(f"Imported {', '.join(result.files_in)}: {result.added} added, {result.updated} updated.")
             if result.files_refused and result.files_in:

@@ -81,7 +81,7 @@ def test_edits_made_in_the_workbook_come_back(store: PlanStore, tmp_path: Path) 
     book = export(store, tmp_path / "district.xlsx")
     wb = openpyxl.load_workbook(book)
     values = wb["Measurements"]
-    values.cell(row=2, column=7).value = 123.5  # a value corrected by hand
+    values.cell(row=2, column=7).value = 23.5  # a value corrected by hand (a percent: 0 to 100)
     changed_uuid = values.cell(row=2, column=1).value
     plan_sheet = wb["Plan"]
     for row in plan_sheet.iter_rows(min_row=2):
@@ -108,7 +108,7 @@ def test_edits_made_in_the_workbook_come_back(store: PlanStore, tmp_path: Path) 
     assert ("Measurements", "update") in actions and ("Milestones", "add") in actions
     apply_import(store, plan)
     with store.reader() as s:
-        assert s.scalar(select(Measurement.value).where(Measurement.uuid == uuid.UUID(changed_uuid))) == 123.5
+        assert s.scalar(select(Measurement.value).where(Measurement.uuid == uuid.UUID(changed_uuid))) == 23.5
         assert s.scalar(select(KeyLever.text).where(KeyLever.uuid == uuid.UUID(lever_uuid))).endswith("by school")
         assert s.scalars(select(Milestone).where(Milestone.uuid == uuid.UUID(new_uuid))).one().project_id == pid
         measure_id = s.scalar(select(PerformanceMeasure.id).where(PerformanceMeasure.uuid == uuid.UUID(measure_uuid)))
@@ -279,7 +279,7 @@ CASES = {
                     "cannot be read as a workbook"),
     "not planner": (lambda tmp, st: _plain_workbook(tmp), "not a Planner workbook"),
     "missing sheet": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: wb.remove(wb["Projects"])),
-                      "sheet “Projects”: the sheet is missing"),
+                      "Projects sheet: the sheet is missing"),
     "renamed column": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: setattr(wb["Measures"]["B1"], "value",
                                                                               "Measure name")),
                        "missing column(s): “Measure”"),
@@ -444,6 +444,12 @@ def test_a_sheet_too_big_for_excel_is_refused_before_anything_is_written(store: 
 def test_a_whole_years_values_go_out_and_come_back(store: PlanStore, tmp_path: Path) -> None:
     """Spring months ("Jan 2025" … "Jun 2025") head the data-entry columns as well as the autumn ones."""
     add_measurements(store, 12)
+    with store.session() as s:  # the generator wanders past 100%; a percent goal's values are 0 to 100
+        from planner.model import Wig, WigKind
+
+        for m in s.scalars(select(Measurement).join(Wig, Measurement.wig_id == Wig.id)
+                           .where(Wig.kind == WigKind.PERCENT)):
+            m.value = min(100.0, max(0.0, m.value))
     book = export(store, tmp_path / "year.xlsx")
     with new_plan_file(tmp_path / "central.planner", empty=True) as central:
         plan = plan_import(central, [book], TODAY)

@@ -29,6 +29,20 @@ def safe_text(text: str) -> str:
     return text
 
 
+KEPT_TEXT = "Planner text"  # a hidden sheet: the cells whose text a spreadsheet cannot hold as it is
+
+
+def spreadsheet_alters(text: str) -> bool:
+    """Whether a cell cannot hold the text exactly: control characters, a carriage return (XML reads it back as
+    a line feed) or more than Excel's 32,767 characters."""
+    return len(text) > MAX_CELL or "\r" in text or ILLEGAL.search(text) is not None
+
+
+def text_digest(text: str) -> str:
+    """The text of a cell as a spreadsheet gives it back, hashed: tells an untouched cell from an edited one."""
+    return hashlib.sha256(text.replace("\r\n", "\n").replace("\r", "\n").encode()).hexdigest()
+
+
 def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_START)
 

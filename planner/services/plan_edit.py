@@ -173,6 +173,18 @@ def _check_wig(values: dict[str, Any]) -> None:
                               field="deadline")
 
 
+def check_field(kind: Kind, name: str, raw: Any) -> Any:
+    """One field's value as the forms take it, or the ValidationError they would show: the same rules for
+    every writer (the workbook import calls this)."""
+    return _clean(kind, name, raw)
+
+
+def check_wig(values: dict[str, Any]) -> None:
+    """A WIG's fields together (kind, baseline, target, direction, weight, start_date, deadline), as the
+    forms check them."""
+    _check_wig(values)
+
+
 def _check_unique(session: Session, key: NodeKey, obj: Any, name: str, value: Any) -> None:
     if value is None:
         return

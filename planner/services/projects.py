@@ -373,6 +373,20 @@ def _clean(entity: Entity, name: str, raw: Any) -> Any:
     raise ValueError(col.kind)
 
 
+def check_field(entity: Entity, name: str, raw: Any) -> Any:
+    """One field's value as the forms take it, or the ValidationError they would show: the same rules for
+    every writer (the workbook import calls this)."""
+    return _clean(entity, name, raw)
+
+
+def check_dates(entity: Entity, start: date | None, end: date | None) -> None:
+    """A project's end (a task's due date) is not before its start."""
+    if start and end and end < start:
+        name = "end_date" if entity is Entity.PROJECT else "due"
+        word = "end" if entity is Entity.PROJECT else "due date"
+        raise ValidationError(f"The {word} ({end:%d %b %Y}) is before the start ({start:%d %b %Y}).", field=name)
+
+
 def _apply(session: Session, entity: Entity, obj: Any, cleaned: dict[str, Any]) -> dict[str, Any]:
     before: dict[str, Any] = {}
     for name, value in cleaned.items():
@@ -416,12 +430,7 @@ def _check(session: Session, entity: Entity, obj: Any) -> list[str]:
     """Rules across fields; raises for what must not be saved, returns warnings for what may."""
     warnings: list[str] = []
     if entity in (Entity.PROJECT, Entity.TASK):
-        start = obj.start_date
-        end = obj.end_date if entity is Entity.PROJECT else obj.due
-        if start and end and end < start:
-            name = "end_date" if entity is Entity.PROJECT else "due"
-            word = "end" if entity is Entity.PROJECT else "due date"
-            raise ValidationError(f"The {word} ({end:%d %b %Y}) is before the start ({start:%d %b %Y}).", field=name)
+        check_dates(entity, obj.start_date, obj.end_date if entity is Entity.PROJECT else obj.due)
     if entity is Entity.PROJECT and _link_key(obj) is None:
         raise ValidationError("A project carries a key lever, a WIG or a strategy.", field="link")
     if entity is Entity.TASK:

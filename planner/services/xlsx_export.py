@@ -31,12 +31,15 @@ from planner.services.exchange import (
     DATA_SHEETS,
     FORMAT_VERSION,
     HISTORY,
+    KEPT_TEXT,
     MARKER,
     XSheet,
     looks_like_formula,
     row_hash,
     safe_text,
+    spreadsheet_alters,
     state_key,
+    text_digest,
 )
 from planner.services.exchange_rows import ExportScope, collect, plan_measurement_count
 from planner.services.history import for_rows, iter_all
@@ -148,9 +151,10 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     cover.title = COVER
     _cover(cover, plan_name, plan_year, scope, exported_by, quality, rows)
     total = len(DATA_SHEETS)
+    kept: list[list[str]] = []
     for i, sheet in enumerate(DATA_SHEETS):
         report(0.1 + 0.6 * i / total, f"Writing {sheet.name}")
-        _data_sheet(wb.create_sheet(sheet.name), sheet, rows[sheet.name])
+        kept += _data_sheet(wb.create_sheet(sheet.name), sheet, rows[sheet.name])
     report(0.75, "Writing the data-entry sheets")
     _data_entry(wb, rows, measures, targets, year)
     report(0.85, "Drawing the charts")
@@ -158,6 +162,8 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     report(0.88, "Writing the change history")
     history_rows = _history(wb.create_sheet(HISTORY), store, rows, scope)
     _cover_history(cover, history_rows)
+    if kept:
+        _kept_text(wb.create_sheet(KEPT_TEXT), kept)
     report(0.92, "Saving")
     tmp = out.with_name(f".{out.name}.partial")
     try:
@@ -221,12 +227,18 @@ def _table(ws: Worksheet, name: str, columns: int, rows: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]]) -> None:
+def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Write the sheet; returns the cells whose text a spreadsheet cannot hold as it is (sheet, UUID, column,
+    digest of the text as written), so an import of this workbook leaves the plan file's text as it was."""
     _header(ws, sheet.headers(), [c.width for c in sheet.columns])
+    kept: list[list[str]] = []
     for r, row in enumerate(rows, start=2):
         for c, col in enumerate(sheet.columns, start=1):
             cell = ws.cell(row=r, column=c)
-            put(cell, row.get(col.attr), col.kind)
+            value = row.get(col.attr)
+            put(cell, value, col.kind)
+            if col.kind == "text" and isinstance(value, str) and spreadsheet_alters(value) and row.get("uuid"):
+                kept.append([sheet.name, str(row["uuid"]), col.attr, text_digest(str(cell.value or ""))])
             if col.attr == "progress" and row.get(col.attr) is not None:
                 cell.number_format = "0%"
             if col.attr == "title" and sheet.name == "Plan":
@@ -249,6 +261,18 @@ def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]]) -> Non
                             f"{letter}2:{letter}{max(last, 2)}",
                             FormulaRule(formula=[f'{letter}2="{status}"'], fill=PatternFill("solid", fgColor=color)))
     _table(ws, sheet.name, len(sheet.columns), len(rows))
+    return kept
+
+
+def _kept_text(ws: Worksheet, kept: list[list[str]]) -> None:
+    """A hidden list of the cells a spreadsheet holds differently from the plan file (control characters, a
+    carriage return, text over 32,767 characters): while such a cell is as exported, an import keeps the plan
+    file's text; once a person edits it, the edit is imported."""
+    ws.sheet_state = "hidden"
+    _header(ws, ["Sheet", "UUID", "Column", "Text as exported (SHA-256)"], [18, 38, 16, 66])
+    for r, entry in enumerate(kept, start=2):
+        for c, value in enumerate(entry, start=1):
+            put(ws.cell(row=r, column=c), value)
 
 
 def _cover(ws: Worksheet, plan_name: str, plan_year: str, scope: ExportScope, exported_by: str,

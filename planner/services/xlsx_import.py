@@ -5,21 +5,29 @@ for a person to decide. A file with problems changes nothing; each good file goe
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 import uuid as uuid_mod
+import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner import clock
-from planner.errors import PlannerError
+from planner.errors import PlannerError, ValidationError
 from planner.model import (
     DEFAULT_LEVEL_NAMES,
     Department,
@@ -49,10 +57,12 @@ from planner.model import (
     WigKind,
     utcnow,
 )
-from planner.services.dates import DateError, parse_date
+from planner.services.dates import DateError, in_range, parse_date
 from planner.services.exchange import (
     COVER,
     DATA_SHEETS,
+    FORMAT_VERSION,
+    KEPT_TEXT,
     MARKER,
     MEASUREMENTS,
     PLAN,
@@ -61,6 +71,7 @@ from planner.services.exchange import (
     normalise,
     row_hash,
     state_key,
+    text_digest,
 )
 from planner.services.exchange_rows import ExportScope, collect
 from planner.services.period_locks import locked_ends
@@ -73,6 +84,10 @@ MAX_MEMBERS = 2_000
 MAX_UNPACKED_BYTES = 400_000_000
 MAX_RATIO = 150  # unpacked / packed, for any member over 1 MB: beyond this is a zip bomb, not a workbook
 MAX_ROWS = 400_000
+MAX_SHEETS = 200
+MAX_CELLS = 6_000_000  # cells in one sheet, counted as the sheet is read
+MAX_WHOLE = 2_000_000_000  # whole-number columns (positions, task numbers, scores): far beyond any plan
+KNOWN_FORMATS = {FORMAT_VERSION}  # the workbook formats this Planner reads
 
 
 class ImportRefused(PlannerError):
@@ -81,15 +96,22 @@ class ImportRefused(PlannerError):
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with a file, where a planner can find it: file, sheet, row, column."""
+
     file: str
     sheet: str
     row: int | None
-    column: str | None
+    column: str | None  # the column's header
     message: str
+    letter: str | None = None  # the column's letter, when known
 
     def __str__(self) -> str:
-        where = [self.file] + ([f"sheet “{self.sheet}”"] if self.sheet else [])
-        where += ([f"row {self.row}"] if self.row else []) + ([f"column “{self.column}”"] if self.column else [])
+        where = [self.file] + ([f"{self.sheet} sheet"] if self.sheet else [])
+        where += [f"row {self.row}"] if self.row else []
+        if self.letter and self.column and self.letter != self.column:
+            where.append(f"column {self.letter} (“{self.column}”)")
+        elif self.letter or self.column:
+            where.append(f"column “{self.column}”" if self.column else f"column {self.letter}")
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -114,6 +136,13 @@ class FilePlan:
     unchanged: int = 0
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     targets: list[tuple[str, date, date, float]] = field(default_factory=list)  # measure UUID, period, target
+    # targets as read, checked against the measure's rules before they become `targets`
+    target_cells: list[tuple[str, date, date, float | None, bool, tuple[str, int, str, str]]] = field(
+        default_factory=list)
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> attr -> column number
+    pending_refs: list[tuple[dict[str, Any], str, str]] = field(default_factory=list)  # row, column, UUID
+    digest: str = ""  # the file's bytes, to import a file named twice once
+    kept: dict[tuple[str, str, str], str] = field(default_factory=dict)  # cells the spreadsheet holds altered
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -160,6 +189,12 @@ def check_container(path: Path) -> None:
         raise ImportRefused(f"“{name}” is damaged: {exc}.") from exc
 
 
+def _shown(value: Any) -> str:
+    """A cell's value inside a message: on one line, and short."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _parse(col: XCol, value: Any) -> Any:
     """A cell as the column's kind, or ValueError with a message for the person."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -170,7 +205,7 @@ def _parse(col: XCol, value: Any) -> Any:
         try:
             return str(uuid_mod.UUID(str(value).strip()))
         except ValueError:
-            raise ValueError(f"“{value}” is not a UUID") from None
+            raise ValueError(f"“{_shown(value)}” is not a UUID") from None
     if col.kind == "date":
         try:
             return parse_date(value)
@@ -178,14 +213,23 @@ def _parse(col: XCol, value: Any) -> Any:
             raise ValueError(str(exc)) from None
     if col.kind in ("number", "int"):
         if isinstance(value, bool):
-            raise ValueError(f"“{value}” is not a number")
+            raise ValueError(f"“{_shown(value)}” is not a number")
+        if isinstance(value, (date, time, timedelta)):
+            raise ValueError(f"holds a date or time ({value}), not a number: the cell is formatted as a date; "
+                             "format it as a number")
         try:
-            number = float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
-        except ValueError:
-            raise ValueError(f"“{value}” is not a number") from None
+            # "4,512.75" and "45%" as people type them (a percent column keeps percents as 0-100)
+            number = float(str(value).replace(",", "").strip().removesuffix("%").strip()) if isinstance(
+                value, str) else float(value)
+        except (ValueError, TypeError, OverflowError):
+            raise ValueError(f"“{str(value)[:60]}” is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"“{str(value)[:60]}” is not a number Planner can store")
         if col.kind == "int":
             if not number.is_integer():
-                raise ValueError(f"“{value}” is not a whole number")
+                raise ValueError(f"“{_shown(value)}” is not a whole number")
+            if abs(number) > MAX_WHOLE:
+                raise ValueError(f"{value} is far too large")
             return int(number)
         return number
     if col.kind == "bool":
@@ -194,13 +238,148 @@ def _parse(col: XCol, value: Any) -> Any:
             return True
         if word in ("no", "false", "0", "not done", "n"):
             return False
-        raise ValueError(f"“{value}” is not yes or no")
+        raise ValueError(f"“{_shown(value)}” is not yes or no")
     if col.kind == "choice":
         match = next((c for c in col.choices if c.lower() == str(value).strip().lower()), None)
         if match is None:
-            raise ValueError(f"“{value}” is not one of: {', '.join(col.choices)}")
+            raise ValueError(f"“{_shown(value)}” is not one of: {', '.join(col.choices)}")
         return match
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 2024 typed in a text column reads as 2024, not 2024.0
     return str(value)
+
+
+# ---- reading cells as they are in the file ----------------------------------------------------------------
+# Read-only openpyxl trusts a sheet's <dimension>: a stale one skips rows, a huge one pads every row to 16,384
+# columns. The import reads the cells the sheet XML actually holds instead, through openpyxl's own parser
+# (and so through defusedxml), one cell at a time, so a damaged cell is a problem named by its row and column
+# and the work done is bounded by the cells in the file, whatever the file says about itself.
+
+
+class _Unreadable(Exception):
+    """A sheet (or the whole file) that cannot be read: the message says why, in the planner's words."""
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: Any
+    percent: bool = False  # a number the spreadsheet shows as a percent (45% is 0.45 in the cell)
+    error: str | None = None  # the cell cannot be used: why
+
+
+class _CellParser(WorkSheetParser):
+    """openpyxl's sheet parser, with each cell's damage caught and formulas noted (their cached value is used)."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        raw = element.findtext(VALUE_TAG, None)
+        try:
+            cell = super().parse_cell(element)
+        except (ValueError, IndexError, TypeError, KeyError, OverflowError):
+            ref = element.get("r")
+            try:
+                row, column = coordinate_to_tuple(ref) if ref else (self.row_counter, self.col_counter + 1)
+            except (ValueError, TypeError, IndexError):
+                raise _Unreadable(f"a cell has a damaged reference (“{str(ref)[:20]}”); the sheet cannot be "
+                                  "read.") from None
+            self.col_counter = column
+            shown = str(raw)[:40]
+            message = {
+                "s": f"the cell points at shared text number {shown}, which the workbook does not have (the "
+                     "file is damaged).",
+                "n": f"the cell is marked as a number but holds “{shown}”.",
+                "b": f"the cell is marked as yes/no but holds “{shown}”.",
+                "d": f"the cell is marked as a date but holds “{shown}”.",
+            }.get(element.get("t", "n"), f"the cell cannot be read (“{shown}”).")
+            return {"row": row, "column": column, "value": None, "data_type": "e", "style_id": 0,
+                    "error": message}
+        if element.find(FORMULA_TAG) is not None:
+            cell["formula"] = True
+        return cell
+
+
+def _unsafe_or_damaged(exc: BaseException) -> str | None:
+    """What an exception from openpyxl's XML reading means to a person, or None when it is something else."""
+    seen = exc
+    for _ in range(5):
+        if isinstance(seen, DefusedXmlException):
+            return ("holds XML that a workbook never has (entity or document-type declarations, a known way to "
+                    "attack a program): refused as unsafe.")
+        if isinstance(seen, ParseError):
+            return f"its XML is damaged ({seen}); open it in Excel, let Excel repair it, and save it again."
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None:
+            break
+        seen = nxt
+    return None
+
+
+def _is_percent(workbook: Any, style_id: Any) -> bool:
+    try:
+        fmt_id = workbook._cell_styles[int(style_id or 0)].numFmtId
+        fmt = BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < BUILTIN_FORMATS_MAX_SIZE else \
+            workbook._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
+    except (IndexError, TypeError, ValueError, AttributeError):
+        return False
+    return "%" in str(fmt)
+
+
+def _to_cell(workbook: Any, raw: dict[str, Any]) -> _Cell:
+    value = raw.get("value")
+    if raw.get("error"):
+        return _Cell(None, error=raw["error"])
+    if raw.get("data_type") == "e":
+        return _Cell(None, error=f"the cell holds the spreadsheet error {str(value)[:20]}.")
+    if raw.get("formula") and value is None:
+        return _Cell(None, error="the cell holds a formula with no saved result; open the workbook in Excel, let "
+                                 "it calculate, and save it again.")
+    percent = isinstance(value, (int, float)) and not isinstance(value, bool) and _is_percent(
+        workbook, raw.get("style_id"))
+    return _Cell(value, percent)
+
+
+def _sheet_rows(workbook: Any, title: str, max_row: int | None = None) -> Iterator[tuple[int, dict[int, _Cell]]]:
+    """(row number, {column number: cell}) for every row the sheet's XML holds, in file order."""
+    ws = workbook[title]
+    ws.reset_dimensions()
+    rows = cells = 0
+    try:
+        with ws._get_source() as src:
+            parser = _CellParser(src, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+            for number, found in parser.parse():
+                if max_row is not None and number > max_row:
+                    return
+                rows += 1
+                cells += len(found)
+                if rows > MAX_ROWS:
+                    raise _Unreadable(f"has more than {MAX_ROWS:,} rows; a Planner workbook is never that large.")
+                if cells > MAX_CELLS:
+                    raise _Unreadable(f"has more than {MAX_CELLS:,} cells; a Planner workbook is never that large.")
+                yield number, {c["column"]: _to_cell(workbook, c) for c in found}
+    except _Unreadable:
+        raise
+    except Exception as exc:  # the sheet's XML or a row of it is damaged: one problem for the sheet
+        known = _unsafe_or_damaged(exc)
+        if known is None and isinstance(exc, (ValueError, TypeError, KeyError, IndexError, AttributeError)):
+            known = f"a row in it is damaged ({str(exc)[:80]}); open it in Excel and save it again."
+        if known is None:
+            raise
+        raise _Unreadable(known) from None
+
+
+def _open_workbook(path: Path) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's warnings name its own source files: not for a planner
+            return load_workbook(path, read_only=True, data_only=True)  # XML through defusedxml
+    except Exception as exc:
+        known = _unsafe_or_damaged(exc)
+        if known is None:
+            missing = next((e for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, KeyError)), None)
+            known = (f"a part of the workbook is missing ({str(missing).strip(chr(39))[:80]}); it is damaged."
+                     if missing is not None else f"cannot be read as a workbook: a part of it is damaged "
+                     f"({type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else 'no detail'}).")
+        raise _Unreadable(known) from None
 
 
 def read_workbook(path: Path) -> FilePlan:
@@ -209,20 +388,30 @@ def read_workbook(path: Path) -> FilePlan:
     plan = FilePlan(path)
     try:
         check_container(path)
-        workbook = load_workbook(path, read_only=True, data_only=True)  # XML through defusedxml
+        workbook = _open_workbook(path)
     except ImportRefused as exc:
         plan.problems.append(Problem(path.name, "", None, None, str(exc)))
         return plan
-    except Exception as exc:  # a damaged part: say so, change nothing
-        plan.problems.append(Problem(path.name, "", None, None, f"cannot be read as a workbook ({exc})."))
+    except _Unreadable as exc:
+        text = str(exc)
+        if not text.startswith("cannot be read"):
+            text = f"cannot be read as a workbook: {text}"
+        plan.problems.append(Problem(path.name, "", None, None, text))
         return plan
     try:
-        _read_cover(workbook, plan)
-        if plan.problems:
+        if len(workbook.sheetnames) > MAX_SHEETS:
+            plan.problems.append(Problem(path.name, "", None, None, f"has {len(workbook.sheetnames):,} sheets; a "
+                                         f"Planner workbook has about 15 (refused above {MAX_SHEETS})."))
             return plan
-        for sheet in DATA_SHEETS:
-            plan.rows[sheet.name] = _read_sheet(workbook, sheet, plan)
-        _read_data_entry(workbook, plan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _read_cover(workbook, plan)
+            if plan.problems:
+                return plan
+            for sheet in DATA_SHEETS:
+                plan.rows[sheet.name] = _read_sheet(workbook, sheet, plan)
+            _read_data_entry(workbook, plan)
+            _read_kept_text(workbook, plan)
     finally:
         workbook.close()
     if not plan.problems:
@@ -239,7 +428,7 @@ def _check_dependencies(plan: FilePlan) -> None:
     for row in plan.rows.get("Task Dependencies", []):
         if row["task_uuid"] == row["depends_on_uuid"]:
             plan.problems.append(Problem(plan.path.name, "Task Dependencies", row["_row"], "Depends on UUID",
-                                         "a task cannot depend on itself."))
+                                         "a task cannot depend on itself.", "D"))
         edges.setdefault(row["task_uuid"], []).append(row["depends_on_uuid"])
     cycle = find_cycle(edges)  # type: ignore[arg-type]
     if cycle:
@@ -253,23 +442,46 @@ def _read_cover(workbook: Any, plan: FilePlan) -> None:
         plan.problems.append(Problem(name, "", None, None, "is not a Planner workbook (it has no Cover sheet)."))
         return
     facts: dict[str, Any] = {}
-    for i, row in enumerate(workbook[COVER].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True)):
-        if i == 0 and (row[0] or "") != MARKER:
-            plan.problems.append(Problem(name, COVER, 1, "A", f"should say “{MARKER}”: this is not a Planner "
-                                                             "workbook."))
-            return
-        if row[0]:
-            facts[str(row[0])] = row[1]
-    schema = str(facts.get("Schema version") or "")
+    try:
+        rows = dict(_sheet_rows(workbook, COVER, max_row=40))
+    except _Unreadable as exc:
+        plan.problems.append(Problem(name, COVER, None, None, str(exc)))
+        return
+    first = rows.get(1, {}).get(1)
+    if first is None or first.value != MARKER:
+        plan.problems.append(Problem(name, COVER, 1, None, f"should say “{MARKER}”: this is not a Planner "
+                                                         "workbook.", "A"))
+        return
+    for cells in rows.values():
+        key, value = cells.get(1), cells.get(2)
+        if key is not None and key.value:
+            facts[str(key.value)] = value.value if value is not None else None
+    schema = str(facts.get("Schema version") or "").strip()
     if schema not in known_revisions():
-        plan.problems.append(Problem(name, COVER, None, None, f"was written by a newer Planner (schema {schema}); "
-                                                             "install the latest Planner to import it."))
+        said = f"schema “{schema[:40]}”" if schema else "no schema version"
+        plan.problems.append(Problem(name, COVER, None, None, f"says {said}, which this Planner does not know: "
+                                                             "it was written by a newer Planner or changed by "
+                                                             "hand; install the latest Planner to import it."))
+    fmt = facts.get("Workbook format")
+    fmt_text = str(int(fmt) if isinstance(fmt, float) and fmt.is_integer() else fmt or "").strip()
+    if fmt_text not in KNOWN_FORMATS:
+        said = f"workbook format “{fmt_text[:40]}”" if fmt_text else "no workbook format"
+        plan.problems.append(Problem(name, COVER, None, None, f"says {said}; this Planner reads workbook format "
+                                                             f"{', '.join(sorted(KNOWN_FORMATS))}. Install the "
+                                                             "latest Planner to import it."))
     plan.department = str(facts.get("Department") or facts.get("Division") or facts.get("Scope") or "")
     exported = facts.get("Exported at")
     try:
         plan.exported_at = exported if isinstance(exported, datetime) else datetime.fromisoformat(str(exported))
-    except ValueError:
+        if not in_range(plan.exported_at.date()):
+            plan.exported_at = None  # provenance only: a date no plan can have is dropped, not stored
+    except (ValueError, TypeError):
         plan.exported_at = None
+
+
+def _blank(cell: _Cell | None) -> bool:
+    return cell is None or (cell.error is None and (cell.value is None or (isinstance(cell.value, str)
+                                                                             and not cell.value.strip())))
 
 
 def _read_sheet(workbook: Any, sheet: XSheet, plan: FilePlan) -> list[dict[str, Any]]:
@@ -277,51 +489,57 @@ def _read_sheet(workbook: Any, sheet: XSheet, plan: FilePlan) -> list[dict[str, 
     if sheet.name not in workbook.sheetnames:
         plan.problems.append(Problem(name, sheet.name, None, None, "the sheet is missing."))
         return []
-    ws = workbook[sheet.name]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    positions: dict[str, int] = {}
-    for i, text in enumerate(header):
-        if text is not None:
-            positions[str(text).strip()] = i
-    missing = [c.header for c in sheet.columns if c.header not in positions and not c.exported_only]
-    if missing:
-        plan.problems.append(Problem(name, sheet.name, 1, None, "missing column(s): " + ", ".join(
-            f"“{m}”" for m in missing) + " (renamed or deleted?)."))
-        return []
     found: list[dict[str, Any]] = []
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            plan.problems.append(Problem(name, sheet.name, None, None, f"has more than {MAX_ROWS:,} rows; a Planner "
-                                                                     "workbook is never that large."))
-            return []
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        row: dict[str, Any] = {}
-        for col in sheet.columns:
-            if col.exported_only or col.header not in positions:
+    positions: dict[str, int] = {}
+    try:
+        for number, cells in _sheet_rows(workbook, sheet.name):
+            if not positions:
+                if number != 1:
+                    positions = {"": 0}  # no header row: every column is missing
+                else:
+                    for index, cell in sorted(cells.items()):
+                        if cell.value is not None:
+                            positions.setdefault(str(cell.value).strip(), index)
+                missing = [c.header for c in sheet.columns if c.header not in positions and not c.exported_only]
+                if missing:
+                    plan.problems.append(Problem(name, sheet.name, 1, None, "missing column(s): " + ", ".join(
+                        f"“{m}”" for m in missing) + " (renamed or deleted?)."))
+                    return []
+                if number == 1:
+                    continue
+            used = {positions[c.header]: c for c in sheet.columns if not c.exported_only}
+            plan.columns[sheet.name] = {c.attr: i for i, c in used.items()}
+            if all(_blank(cells.get(index)) for index in used):
                 continue
-            index = positions[col.header]
-            raw = values[index] if index < len(values) else None
-            try:
-                row[col.attr] = _parse(col, raw)
-            except ValueError as exc:
-                letter = _letter(index)
-                plan.problems.append(Problem(name, sheet.name, number, f"{col.header}” (column {letter}", str(exc)))
-        row["_row"] = number
-        found.append(row)
+            row: dict[str, Any] = {"_row": number, "_sheet": sheet.name, "_pct": set()}
+            for index, col in used.items():
+                cell = cells.get(index)
+                try:
+                    if cell is not None and cell.error:
+                        raise ValueError(cell.error)
+                    row[col.attr] = _parse(col, cell.value if cell is not None else None)
+                    if cell is not None and cell.percent:
+                        row["_pct"].add(col.attr)
+                except ValueError as exc:
+                    plan.problems.append(Problem(name, sheet.name, number, col.header, str(exc), _letter(index)))
+            found.append(row)
+    except _Unreadable as exc:
+        plan.problems.append(Problem(name, sheet.name, None, None, str(exc)))
+        return []
+    if not positions:
+        plan.problems.append(Problem(name, sheet.name, 1, None, "the sheet is empty: its header row is missing."))
     return found
 
 
 def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return get_column_letter(index)
 
 
 def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
     """Values typed into a Data Entry sheet become measurements like any other."""
-    measurements = {(r["subject_uuid"], r["period_start"]): r for r in plan.rows.get("Measurements", [])}
+    measurements = {(r.get("subject_uuid"), r.get("period_start")): r for r in plan.rows.get("Measurements", [])}
     for sheet_name in workbook.sheetnames:
         if not sheet_name.startswith("Data Entry "):
             continue
@@ -329,63 +547,368 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
             frequency = Frequency(sheet_name.removeprefix("Data Entry ").strip())
         except ValueError:
             continue
-        rows = workbook[sheet_name].iter_rows(values_only=True)
-        header = [str(h) if h is not None else "" for h in (next(rows, None) or ())]
-        for number, values in enumerate(rows, start=2):
-            if not values or not values[0]:
-                continue
-            try:
-                measure_uuid = str(uuid_mod.UUID(str(values[0])))
-            except ValueError:
-                plan.problems.append(Problem(plan.path.name, sheet_name, number, "Measure UUID",
-                                             f"“{values[0]}” is not a UUID"))
-                continue
-            for index in range(2, min(len(header), len(values))):
-                label, value = header[index], values[index]
-                if value is None or not label:
+        header: dict[int, str] = {}
+        try:
+            for number, cells in _sheet_rows(workbook, sheet_name):
+                if number == 1:
+                    header = {i: str(c.value) for i, c in cells.items() if c.value is not None}
                     continue
-                if label.startswith("Target "):
-                    try:
-                        period = parse_period(label.removeprefix("Target "), frequency)
-                        target = _parse(MEASUREMENTS.columns[6], value)
-                    except (ValueError, PlannerError) as exc:
-                        plan.problems.append(Problem(plan.path.name, sheet_name, number, label, str(exc)))
-                        continue
-                    plan.targets.append((measure_uuid, period.start, period.end, float(target)))
+                first = cells.get(1)
+                if _blank(first):
                     continue
+                assert first is not None
                 try:
-                    period = parse_period(label, frequency)
-                    number_value = _parse(MEASUREMENTS.columns[6], value)
-                except (ValueError, PlannerError) as exc:
-                    plan.problems.append(Problem(plan.path.name, sheet_name, number, label, str(exc)))
+                    if first.error:
+                        raise ValueError(first.error)
+                    measure_uuid = str(uuid_mod.UUID(str(first.value).strip()))
+                except ValueError as exc:
+                    message = first.error or f"“{str(first.value)[:60]}” is not a UUID."
+                    plan.problems.append(Problem(plan.path.name, sheet_name, number, "Measure UUID",
+                                                 str(message if first.error else exc and message), "A"))
                     continue
-                existing = measurements.get((measure_uuid, period.start))
-                if existing is not None:
-                    if normalise("number", existing.get("value")) != normalise("number", number_value):
-                        existing["value"] = number_value
-                    continue
-                new = {"uuid": str(uuid_mod.uuid5(uuid_mod.UUID(measure_uuid), period.start.isoformat())),
-                       "subject_uuid": measure_uuid, "period_start": period.start, "period_end": period.end,
-                       "value": number_value, "done": None, "note": "", "evidence": "",
-                       "entered_by": f"Data Entry ({plan.path.name})", "_row": number}
-                plan.rows.setdefault("Measurements", []).append(new)
-                measurements[(measure_uuid, period.start)] = new
+                for index in sorted(cells):
+                    cell, label = cells[index], header.get(index, "")
+                    if index < 3 or not label or _blank(cell):
+                        continue
+                    where = (sheet_name, number, _letter(index), label)
+                    try:
+                        if cell.error:
+                            raise ValueError(cell.error)
+                        is_target = label.startswith("Target ")
+                        period = parse_period(label.removeprefix("Target ") if is_target else label, frequency)
+                        value = _parse(MEASUREMENTS.columns[6], cell.value)
+                    except (ValueError, PlannerError) as exc:
+                        plan.problems.append(Problem(plan.path.name, sheet_name, number, label, str(exc),
+                                                     _letter(index)))
+                        continue
+                    if is_target:
+                        plan.target_cells.append((measure_uuid, period.start, period.end, value, cell.percent,
+                                                  where))
+                        continue
+                    existing = measurements.get((measure_uuid, period.start))
+                    if existing is not None:
+                        if normalise("number", existing.get("value")) != normalise("number", value):
+                            existing["value"] = value
+                            existing.setdefault("_where", {})["value"] = where
+                            existing["_pct"].discard("value")
+                            if cell.percent:
+                                existing["_pct"].add("value")
+                        continue
+                    new = {"uuid": str(uuid_mod.uuid5(uuid_mod.UUID(measure_uuid), period.start.isoformat())),
+                           "subject_uuid": measure_uuid, "period_start": period.start, "period_end": period.end,
+                           "value": value, "done": None, "note": "", "evidence": "",
+                           "entered_by": f"Data Entry ({plan.path.name})", "_row": number, "_sheet": sheet_name,
+                           "_pct": {"value"} if cell.percent else set(), "_where": {
+                               "value": where, "subject_uuid": (sheet_name, number, "A", "Measure UUID")}}
+                    plan.rows.setdefault("Measurements", []).append(new)
+                    measurements[(measure_uuid, period.start)] = new
+        except _Unreadable as exc:
+            plan.problems.append(Problem(plan.path.name, sheet_name, None, None, str(exc)))
+
+
+def _read_kept_text(workbook: Any, plan: FilePlan) -> None:
+    """The export's list of cells whose text the spreadsheet holds differently from the plan file."""
+    if KEPT_TEXT not in workbook.sheetnames:
+        return
+    try:
+        for number, cells in _sheet_rows(workbook, KEPT_TEXT):
+            values = [cells[i].value if i in cells else None for i in (1, 2, 3, 4)]
+            if number > 1 and all(isinstance(v, str) for v in values):
+                sheet, row_uuid, attr, digest = (str(v) for v in values)
+                plan.kept[(sheet, row_uuid.lower(), attr)] = digest
+    except _Unreadable as exc:
+        plan.problems.append(Problem(plan.path.name, KEPT_TEXT, None, None, str(exc)))
+
+
+def where(plan: FilePlan, row: dict[str, Any], attr: str | None) -> tuple[str, int | None, str | None, str | None]:
+    """The sheet, row, column letter and header a row's value came from (a Data Entry cell or its own sheet)."""
+    found = row.get("_where", {}).get(attr) if attr else None
+    if found:
+        return found
+    sheet = row.get("_sheet", "")
+    spec = next((s for s in DATA_SHEETS if s.name == sheet), None)
+    if spec is None or attr is None:
+        return sheet, row.get("_row"), None, None
+    index = plan.columns.get(sheet, {}).get(attr)
+    header = next((c.header for c in spec.columns if c.attr == attr), None)
+    return sheet, row.get("_row"), _letter(index) if index else None, header
+
+
+def problem_at(plan: FilePlan, row: dict[str, Any], attr: str | None, message: str) -> None:
+    sheet, number, letter, header = where(plan, row, attr)
+    plan.problems.append(Problem(plan.path.name, sheet, number, header, message, letter))
 
 
 def _check_references(plan: FilePlan) -> None:
     """Every UUID a row points at must be in the same file (and then in the plan file on import)."""
     known = {r["uuid"] for rows in plan.rows.values() for r in rows if r.get("uuid")}
-    refs = [("Plan", "parent_uuid"), ("Plan", "owner_uuid"), ("Measures", "wig_uuid"), ("Measures", "strategy_uuid"),
-            ("Measures", "department_uuid"), ("Measurements", "subject_uuid"), ("Projects", "carries_uuid"),
-            ("Milestones", "project_uuid"), ("Tasks", "project_uuid"), ("RAID Log", "project_uuid"),
-            ("Task Dependencies", "task_uuid"), ("Task Dependencies", "depends_on_uuid"),
-            ("Weekly Updates", "project_uuid")]
-    plan.pending_refs = []  # type: ignore[attr-defined]
-    for sheet, attr in refs:
+    for sheet, attr in REF_KINDS:
         for row in plan.rows.get(sheet, []):
             target = row.get(attr)
             if target and target not in known:
-                plan.pending_refs.append((sheet, row["_row"], attr, target))  # type: ignore[attr-defined]
+                plan.pending_refs.append((row, attr, target))
+
+
+# What each kind of row may point at: one table's UUIDs are never taken as another's.
+SHEET_KIND = {"WIGs": "WIG", "Measures": "measure", "Measurements": "logged value", "Projects": "project",
+              "Milestones": "milestone", "Tasks": "task", "Task Dependencies": "task dependency",
+              "RAID Log": "RAID item", "Weekly Updates": "weekly update"}
+REF_KINDS: dict[tuple[str, str], set[str]] = {
+    ("Plan", "parent_uuid"): set(), ("Plan", "owner_uuid"): set(),  # by level: PLAN_PARENTS, PLAN_OWNERS
+    ("Measures", "wig_uuid"): {"WIG"}, ("Measures", "strategy_uuid"): {"Strategy"},
+    ("Measures", "department_uuid"): {"Department"}, ("Measurements", "subject_uuid"): {"measure", "WIG"},
+    ("Projects", "carries_uuid"): {"Key lever", "WIG", "Strategy"}, ("Milestones", "project_uuid"): {"project"},
+    ("Tasks", "project_uuid"): {"project"}, ("RAID Log", "project_uuid"): {"project"},
+    ("Weekly Updates", "project_uuid"): {"project"}, ("Task Dependencies", "task_uuid"): {"task"},
+    ("Task Dependencies", "depends_on_uuid"): {"task"},
+}
+# The levels of the Plan sheet and what each hangs under (what the import can write: see _fill).
+PLAN_PARENTS: dict[str, set[str]] = {
+    "Plan": set(), "Division": {"Plan"}, "Department": {"Plan", "Division"}, "Pillar": {"Plan"},
+    "Priority": {"Pillar"}, "Strategy": {"Priority"}, "WIG": {"Strategy", "Department"}, "Key lever": {"WIG"}}
+PLAN_OWNERS: dict[str, set[str]] = {"Strategy": {"Division"}, "WIG": {"Department"}}
+
+
+def _a(kind: str) -> str:
+    word = kind if kind in ("WIG", "RAID item") else kind.lower()
+    return f"{'an' if word[0].lower() in 'aeiou' and word != 'WIG' else 'a'} {word}"
+
+
+def _row_kind(sheet: str, row: dict[str, Any]) -> str:
+    return str(row.get("level")) if sheet == "Plan" else SHEET_KIND[sheet]
+
+
+def _check_links(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], in_db: dict[str, str]) -> None:
+    """UUIDs used once, for one kind of row, and pointing at the kind of row each column is for."""
+    in_file: dict[str, tuple[str, dict[str, Any]]] = {}
+    plan_wigs = {r["uuid"] for r in plan.rows.get("Plan", []) if r.get("level") == "WIG"}
+    for sheet in DATA_SHEETS:
+        seen: dict[str, int] = {}
+        for row in plan.rows.get(sheet.name, []):
+            u = row.get("uuid")
+            if not u:
+                continue
+            kind = _row_kind(sheet.name, row)
+            if u in seen:
+                problem_at(plan, row, "uuid", f"the UUID {u} is also on row {seen[u]} of this sheet; each row "
+                                              "needs its own UUID.")
+                continue
+            seen[u] = row["_row"]
+            other = in_file.get(u)
+            if other is not None and other[0] != kind:
+                problem_at(plan, row, "uuid", f"the UUID {u} is also the UUID of {_a(other[0])} (sheet "
+                                              f"{other[1].get('_sheet')}, row {other[1].get('_row')}); one UUID "
+                                              "cannot be two kinds of row.")
+                continue
+            in_file.setdefault(u, (kind, row))
+            if sheet.name != "Task Dependencies" and u in in_db and in_db[u] != kind:
+                problem_at(plan, row, "uuid", f"the UUID {u} belongs to {_a(in_db[u])} in the plan, not to "
+                                              f"{_a(kind)}.")
+            if sheet.name == "WIGs" and u not in plan_wigs and u not in current.get("WIGs", {}):
+                problem_at(plan, row, "uuid", f"the WIG {u} is not on the Plan sheet, so it has no place in the "
+                                              "plan; add its row there (under a strategy or a department).")
+
+    def kind_of(u: str) -> str | None:
+        return in_file[u][0] if u in in_file else in_db.get(u)
+
+    for (sheet, attr), allowed in REF_KINDS.items():
+        for row in plan.rows.get(sheet, []):
+            if sheet == "Plan":
+                allowed = (PLAN_PARENTS if attr == "parent_uuid" else PLAN_OWNERS).get(row.get("level", ""), set())
+            target = row.get(attr)
+            if not target:
+                if sheet == "Plan" and attr == "parent_uuid" and allowed:
+                    problem_at(plan, row, attr, f"{_a(row['level'])} needs a Parent UUID: the UUID of the "
+                                                f"{' or '.join(sorted(allowed))} it goes under.")
+                continue
+            found = kind_of(target)
+            if found is None:
+                continue  # neither here nor in the plan: said by _resolve_references
+            if not allowed:
+                what = "has no parent" if attr == "parent_uuid" else "has no owner"
+                problem_at(plan, row, attr, f"{_a(str(row.get('level')))} {what}; leave this cell empty.")
+            elif found not in allowed:
+                problem_at(plan, row, attr, f"points at {_a(found)} ({target}), but this column takes "
+                                            f"{' or '.join(_a(k) for k in sorted(allowed))}.")
+    for row in plan.rows.get("Measures", []):
+        if not any(row.get(a) for a in ("wig_uuid", "strategy_uuid", "department_uuid")):
+            problem_at(plan, row, "wig_uuid", "a measure belongs to a WIG, a strategy or a department: give the "
+                                              "UUID of one of them.")
+    seen_periods: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for row in plan.rows.get("Measurements", []):
+        key = (row.get("subject_uuid"), row.get("period_start"))
+        if key in seen_periods:
+            first = seen_periods[key]
+            problem_at(plan, row, "period_start", f"the same measure already has a value for this period (sheet "
+                                                  f"{first.get('_sheet')}, row {first.get('_row')}).")
+        seen_periods.setdefault(key, row)
+
+
+UNIQUE_AMONG = {"Division": "title", "Department": "title", "Pillar": "code", "Priority": "code", "Strategy": "code"}
+
+
+def _check_unique(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Names and codes the plan file keeps unique (a division's or department's name in its plan, a pillar's code
+    in its plan, a priority's in its pillar, a strategy's in its priority): a clash is named, not left for the
+    database to refuse halfway through."""
+    nodes: dict[str, dict[str, Any]] = dict(current.get("Plan", {}))
+    mine = {r["uuid"] for r in plan.rows.get("Plan", [])}
+    nodes.update({r["uuid"]: r for r in plan.rows.get("Plan", [])})
+
+    def scope(row: dict[str, Any]) -> Any:
+        parent = row.get("parent_uuid")
+        if row.get("level") == "Department" and nodes.get(parent or "", {}).get("level") == "Division":
+            parent = nodes[parent].get("parent_uuid")
+        return parent
+
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for u, row in sorted(nodes.items(), key=lambda item: (item[0] in mine, item[1].get("_row") or 0)):
+        attr = UNIQUE_AMONG.get(str(row.get("level")))
+        if attr is None:
+            continue
+        value = row.get(attr)
+        if row.get("level") in ("Pillar", "Priority"):
+            value = value or ""  # stored as empty text: two empty codes clash
+        elif value is None or value == "":
+            continue
+        key = (row.get("level"), scope(row), str(value).strip())
+        other = seen.get(key)
+        if other is not None and other["uuid"] != u and u in mine:
+            where_else = (f"row {other['_row']} of this sheet" if other.get("_row") else "the plan file")
+            what = "name" if attr == "title" else "code"
+            problem_at(plan, row, attr, f"{_a(str(row['level']))} with the {what} “{value}” is already on "
+                                        f"{where_else} under the same parent; each needs its own {what}.")
+        seen.setdefault(key, row)
+
+
+def _check_dependency_projects(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
+    project_of = {u: r.get("project_uuid") for u, r in current.get("Tasks", {}).items()}
+    project_of.update({r["uuid"]: r.get("project_uuid") for r in plan.rows.get("Tasks", [])})
+    for row in plan.rows.get("Task Dependencies", []):
+        a, b = project_of.get(row.get("task_uuid")), project_of.get(row.get("depends_on_uuid"))
+        if a and b and a != b:
+            problem_at(plan, row, "depends_on_uuid", "a task can only depend on a task of its own project.")
+
+
+def _form_rule(plan: FilePlan, row: dict[str, Any], attrs: dict[str, str], check: Any) -> bool:
+    """Run one of the forms' checks; a refusal becomes a problem at the cell it names. False when refused."""
+    try:
+        check()
+    except ValidationError as exc:
+        attr = attrs.get(exc.field or "", next(iter(attrs.values()), None))
+        problem_at(plan, row, attr, exc.message.rstrip(".") + ".")
+        return False
+    return True
+
+
+def _percent(row: dict[str, Any], attr: str) -> None:
+    """45% typed in a spreadsheet is 0.45 in a percent-formatted cell: Planner's percents are 0-100."""
+    value = row.get(attr)
+    if attr in row.get("_pct", ()) and isinstance(value, (int, float)):
+        row[attr] = round(value * 100, 9)
+        row["_pct"].discard(attr)
+
+
+def _subjects(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]],
+              over_100: dict[str, bool]) -> dict[str, Any]:
+    from planner.model import Frequency as F
+    from planner.services.measurements import Subject
+    from planner.services.plan_nodes import Kind, NodeKey
+
+    found: dict[str, Any] = {}
+    for source in (current.get("Measures", {}).values(), plan.rows.get("Measures", [])):
+        for m in source:
+            unit = m.get("unit")
+            found[m["uuid"]] = Subject(NodeKey(Kind.MEASURE, 0), str(m.get("name") or ""), unit,
+                                       F(m.get("frequency") or "monthly"), (unit or "").strip() == "%",
+                                       over_100.get(m["uuid"], False), False, None, None)
+    for source in (current.get("WIGs", {}).values(), plan.rows.get("WIGs", [])):
+        for w in source:
+            kind = w.get("kind")
+            found[w["uuid"]] = Subject(NodeKey(Kind.WIG, 0), str(w.get("sentence") or ""), w.get("unit"),
+                                       F.MONTHLY, kind == "percent", False, kind == "milestone", None, None)
+    return found
+
+
+def _percents(plan: FilePlan, subjects: dict[str, Any]) -> None:
+    """Percent columns as Planner keeps them (0-100), before rows are compared with the plan file's."""
+    for row in plan.rows.get("Measurements", []):
+        subject = subjects.get(row.get("subject_uuid"))
+        if subject is not None and subject.percent:
+            _percent(row, "value")
+    for row in plan.rows.get("WIGs", []):
+        if row.get("kind") == "percent":
+            _percent(row, "baseline")
+            _percent(row, "target")
+    for sheet in ("Projects", "Tasks"):
+        for row in plan.rows.get(sheet, []):
+            _percent(row, "percent_complete")
+
+
+def _check_rules(plan: FilePlan, subjects: dict[str, Any]) -> None:
+    """The forms' own rules, for every row the file would write: what a form refuses, the import refuses.
+    (A row the same as the plan file's is not written, so it is not judged again.)"""
+    from planner.services import plan_edit, projects
+    from planner.services.measurements import parse_value
+    from planner.services.plan_nodes import Kind
+
+    written = {id(c.row) for c in plan.changes if c.action in ("add", "update", "conflict")}
+    rows = {name: [r for r in found if id(r) in written] for name, found in plan.rows.items()}
+    for row in rows.get("Measurements", []):
+        subject = subjects.get(row.get("subject_uuid"))
+        if row.get("period_start") and row.get("period_end") and row["period_end"] < row["period_start"]:
+            problem_at(plan, row, "period_end", "the period ends before it starts.")
+        if row.get("value") is None and row.get("done") is None:
+            problem_at(plan, row, "value", "a logged value needs a Value (or, for a milestone goal, yes or no under "
+                                           "Done).")
+            continue
+        if subject is None or row.get("value") is None:
+            continue
+        if subject.milestone:
+            problem_at(plan, row, "value", "a milestone goal is done or not done: leave Value empty and say yes "
+                                           "or no under Done.")
+            continue
+        _form_rule(plan, row, {"value": "value"}, lambda r=row, s=subject: parse_value(s, r["value"]))
+    for measure_uuid, start, end, value, is_pct, (sheet, number, letter, label) in plan.target_cells:
+        subject = subjects.get(measure_uuid)
+        if subject is None or subject.key.kind is not Kind.MEASURE:
+            plan.problems.append(Problem(plan.path.name, sheet, number, "Measure UUID",
+                                         f"{measure_uuid} is not a performance measure of this workbook or the "
+                                         "plan.", "A"))
+            continue
+        if value is None:
+            continue
+        if is_pct and subject.percent:
+            value = round(value * 100, 9)
+        try:
+            number_value, _ = parse_value(subject, value)
+        except ValidationError as exc:
+            plan.problems.append(Problem(plan.path.name, sheet, number, label,
+                                         exc.message.replace("The value", "The target"), letter))
+            continue
+        plan.targets.append((measure_uuid, start, end, float(number_value or 0.0)))
+    for row in rows.get("WIGs", []):
+        values = {"kind": WigKind(row["kind"]), "direction": Direction(row["direction"]),
+                  "baseline": row.get("baseline"), "target": row.get("target"),
+                  "weight": row.get("weight") if row.get("weight") is not None else 1.0,
+                  "start_date": row.get("start_date"), "deadline": row.get("deadline")}
+        attrs = {n: n for n in ("baseline", "target", "direction", "weight", "deadline")}
+        if all(_form_rule(plan, row, {name: name}, lambda n=name, v=values: plan_edit.check_field(Kind.WIG, n, v[n]))
+               for name in ("baseline", "target", "weight") if values[name] is not None):
+            _form_rule(plan, row, attrs, lambda v=values: plan_edit.check_wig(v))
+    for sheet, entity, fields, end in (
+            ("Projects", projects.Entity.PROJECT, ("percent_complete", "budget", "spent"), "end_date"),
+            ("Tasks", projects.Entity.TASK, ("percent_complete",), "due"),
+            ("RAID Log", projects.Entity.RAID, ("likelihood", "impact"), None)):
+        for row in rows.get(sheet, []):
+            ok = True
+            for name in fields:
+                if row.get(name) is not None:
+                    ok = _form_rule(plan, row, {name: name}, lambda e=entity, n=name, r=row: projects.check_field(
+                        e, n, r[n])) and ok
+            if ok and end:
+                _form_rule(plan, row, {end: end, "due": "due", "end_date": "end_date"},
+                           lambda e=entity, r=row, x=end: projects.check_dates(e, r.get("start_date"), r.get(x)))
 
 
 # ---- planning the import ---------------------------------------------------------------------------------
@@ -399,30 +922,84 @@ SHEET_MODEL = {"WIGs": Wig, "Measures": PerformanceMeasure, "Measurements": Meas
 @dataclass
 class ImportPlan:
     files: list[FilePlan]
+    repeated: list[str] = field(default_factory=list)  # files named more than once: read and imported once
 
     @property
     def good(self) -> list[FilePlan]:
         return [f for f in self.files if not f.problems]
 
 
+KIND_OF_MODEL: dict[type, str] = {Plan: "Plan", Division: "Division", Department: "Department", Pillar: "Pillar",
+                                  Priority: "Priority", Strategy: "Strategy", Wig: "WIG", KeyLever: "Key lever",
+                                  PerformanceMeasure: "measure", Measurement: "logged value", Project: "project",
+                                  Milestone: "milestone", Task: "task", RaidItem: "RAID item",
+                                  StatusUpdate: "weekly update"}
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
 def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = None) -> ImportPlan:
-    """Read, validate and compare every file; writes nothing."""
+    """Read, validate and compare every file; writes nothing. A file named twice (or the same bytes under two
+    names) is read once; a file's problems never stop the other files."""
     today = today or clock.today()
     current = _current_rows(store, today)
     with store.reader() as s:
         bases = {e.row_uuid: e.base_hash for e in s.scalars(select(ExchangeState))}
         untouched = _never_edited(s)
+        over_100 = {str(u): bool(flag) for u, flag in s.execute(
+            select(PerformanceMeasure.uuid, PerformanceMeasure.allow_over_100))}
+        db_kinds = {str(u): kind for model, kind in KIND_OF_MODEL.items() for u in s.scalars(select(model.uuid))}
     locks = locked_ends(store)
-    files = []
+    files: list[FilePlan] = []
+    repeated: list[str] = []
+    seen: dict[Any, FilePlan] = {}
     for path in paths:
-        plan = read_workbook(Path(path))
-        if not plan.problems:
-            _resolve_references(plan, current)
-        if not plan.problems:
-            _compare(plan, current, bases, untouched)
-            _hold_locked(plan, locks)
+        path = Path(path)
+        try:
+            same_path = path.resolve()
+        except (OSError, RuntimeError):
+            same_path = path
+        digest = _file_digest(path) if path.is_file() else ""
+        earlier = seen.get(same_path) or (seen.get(digest) if digest else None)
+        if earlier is not None:
+            repeated.append(path.name if path.name == earlier.path.name else f"{path.name} (the same file as "
+                                                                             f"{earlier.path.name})")
+            continue
+        try:
+            plan = read_workbook(path)
+            plan.digest = digest
+            if not plan.problems:
+                _check_links(plan, current, db_kinds)
+            if not plan.problems:
+                _resolve_references(plan, current)
+            if not plan.problems:
+                _check_unique(plan, current)
+                _check_dependency_projects(plan, current)
+            if not plan.problems:
+                subjects = _subjects(plan, current, over_100)
+                _percents(plan, subjects)
+                _compare(plan, current, bases, untouched)
+                _check_rules(plan, subjects)
+            if not plan.problems:
+                _hold_locked(plan, locks)
+            else:
+                plan.changes = []
+        except Exception as exc:  # a case no check above knows: refuse the file, say so, keep going
+            plan = FilePlan(path, digest=digest)
+            plan.problems.append(Problem(path.name, "", None, None, "Planner could not read this workbook (an "
+                                         f"unexpected {type(exc).__name__}: {str(exc)[:120]}); nothing from it "
+                                         "was imported. Please report this with the file."))
+        seen[same_path] = plan
+        if digest:
+            seen[digest] = plan
         files.append(plan)
-    return ImportPlan(files)
+    return ImportPlan(files, repeated)
 
 
 def _current_rows(store: PlanStore, today: date) -> dict[str, dict[str, dict[str, Any]]]:
@@ -446,28 +1023,39 @@ def _never_edited(s: Session) -> set[str]:
 
 def _resolve_references(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
     in_db = {u for rows in current.values() for u in rows}
-    for sheet, row, attr, target in getattr(plan, "pending_refs", []):
+    for row, attr, target in plan.pending_refs:
         if target not in in_db:
-            header = next(c.header for s in DATA_SHEETS if s.name == sheet for c in s.columns if c.attr == attr)
-            plan.problems.append(Problem(plan.path.name, sheet, row, header,
-                                         f"points at {target}, which is neither in this workbook nor in the plan."))
+            problem_at(plan, row, attr, f"points at {target}, which is neither in this workbook nor in the plan.")
 
 
 def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], bases: dict[uuid_mod.UUID, str],
              untouched: set[str]) -> None:
+    periods = {(o["subject_uuid"], o["period_start"]): o for o in current["Measurements"].values()}
     for sheet in DATA_SHEETS:
+        texts = [c.attr for c in sheet.columns if c.kind == "text" and not c.exported_only]
         for row in plan.rows.get(sheet.name, []):
-            digest = row_hash(sheet, row)
             db = current[sheet.name].get(row["uuid"])
+            if db is not None and plan.kept:
+                for attr in texts:  # as exported from text a spreadsheet cannot hold: the plan file's text stands
+                    digest = plan.kept.get((sheet.name, row["uuid"], attr))
+                    if digest and isinstance(row.get(attr), str) and text_digest(row[attr]) == digest:
+                        row[attr] = db.get(attr)
+            digest = row_hash(sheet, row)
             label = str(row.get("title") or row.get("name") or row.get("sentence") or row.get("description")
                         or row.get("subject_uuid") or row["uuid"])[:80]
             if db is None:
-                if sheet.name == "Measurements" and _period_taken(current, row):
+                if sheet.name == "Measurements" and periods.get((row.get("subject_uuid"), row.get("period_start"))):
                     plan.changes.append(Change(sheet.name, row["uuid"], "conflict", label, row, digest,
-                                               _period_taken(current, row)))
+                                               periods.get((row.get("subject_uuid"), row.get("period_start")))))
                     continue
                 plan.changes.append(Change(sheet.name, row["uuid"], "add", label, row, digest))
                 continue
+            if sheet.name == "Measurements":
+                taken = periods.get((row.get("subject_uuid"), row.get("period_start")))
+                if taken is not None and taken["uuid"] != row["uuid"]:
+                    problem_at(plan, row, "period_start", "another value is already logged for this measure and "
+                                                          "period in the plan file.")
+                    continue
             mine = row_hash(sheet, db)
             base = bases.get(state_key(sheet.name, row["uuid"]))
             if mine == digest:
@@ -498,13 +1086,6 @@ def _hold_locked(plan: FilePlan, locks: list[tuple[date, date, str]]) -> None:
                 break
 
 
-def _period_taken(current: dict[str, dict[str, dict[str, Any]]], row: dict[str, Any]) -> dict[str, Any] | None:
-    for other in current["Measurements"].values():
-        if other["subject_uuid"] == row["subject_uuid"] and other["period_start"] == row["period_start"]:
-            return other
-    return None
-
-
 # ---- applying it ------------------------------------------------------------------------------------------
 
 
@@ -516,6 +1097,7 @@ class ImportResult:
     locked_left: int = 0
     files_in: list[str] = field(default_factory=list)
     files_refused: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # a file the plan file refused as it was written: why
 
 
 def apply_import(store: PlanStore, plan: ImportPlan, take_theirs: set[str] | None = None) -> ImportResult:
@@ -527,26 +1109,59 @@ def apply_import(store: PlanStore, plan: ImportPlan, take_theirs: set[str] | Non
         if file.problems:
             result.files_refused.append(file.path.name)
             continue
-        added_by_plan_sheet = {c.uuid for c in file.changes if c.sheet == "Plan" and c.action == "add"}
-        with store.session(reason=f"Imported from {file.path.name}") as s:
-            ids = _Ids(s)
-            for change in _ordered(file.changes):
-                if change.action == "locked":
-                    result.locked_left += 1
-                    continue
-                if change.action == "conflict" and change.uuid not in take_theirs:
-                    result.conflicts_left += 1
-                    continue
-                if change.action in ("add", "update", "conflict"):
-                    _write(s, ids, change, file)
-                    if not (change.sheet == "WIGs" and change.uuid in added_by_plan_sheet):  # one WIG, two sheets
-                        result.added += int(change.action == "add")
-                        result.updated += int(change.action != "add")
-                if change.action != "conflict" or change.uuid in take_theirs:
-                    _remember(s, ids, change, file)
-            result.updated += _interim_targets(s, ids, file)
+        try:
+            added, updated, conflicts, locked = _apply_file(store, file, take_theirs)
+        except Exception as exc:  # the file's transaction is rolled back: nothing from it went in
+            message = _write_failure(exc)
+            file.problems.append(Problem(file.path.name, "", None, None, message))
+            result.failed[file.path.name] = message
+            result.files_refused.append(file.path.name)
+            continue
+        result.added += added
+        result.updated += updated
+        result.conflicts_left += conflicts
+        result.locked_left += locked
         result.files_in.append(file.path.name)
     return result
+
+
+def _write_failure(exc: Exception) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.services.transaction import short_reason
+
+    if isinstance(exc, PlannerError):
+        detail = exc.message
+    elif isinstance(exc, SQLAlchemyError):
+        detail = f"the plan file refused a row ({short_reason(exc)})"
+    else:
+        detail = f"an unexpected {type(exc).__name__}: {str(exc)[:120]}"
+    return f"could not be written to the plan file: {detail}. Nothing from it was imported."
+
+
+def _apply_file(store: PlanStore, file: FilePlan, take_theirs: set[str]) -> tuple[int, int, int, int]:
+    """One file in one transaction: (added, updated, conflicts left, locked left)."""
+    added = updated = conflicts = locked = 0
+    added_by_plan_sheet = {c.uuid for c in file.changes if c.sheet == "Plan" and c.action == "add"}
+    with store.session(reason=f"Imported from {file.path.name}") as s:
+        ids = _Ids(s)
+        for change in _ordered(file.changes):
+            if change.action == "locked":
+                locked += 1
+                continue
+            if change.action == "conflict" and change.uuid not in take_theirs:
+                conflicts += 1
+                continue
+            if change.action in ("add", "update", "conflict"):
+                _write(s, ids, change, file)
+                if not (change.sheet == "WIGs" and change.uuid in added_by_plan_sheet):  # one WIG, two sheets
+                    added += int(change.action == "add")
+                    updated += int(change.action != "add")
+            if change.action != "conflict" or change.uuid in take_theirs:
+                _remember(s, ids, change, file)
+        updated += _interim_targets(s, ids, file)
+        s.flush()
+    return added, updated, conflicts, locked
 
 
 ORDER = ["Plan", "WIGs", "Measures", "Measurements", "Projects", "Milestones", "Tasks", "Task Dependencies",
@@ -610,6 +1225,8 @@ def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
         return True
     model = MODEL_OF_LEVEL[row["level"]] if change.sheet == "Plan" else SHEET_MODEL[change.sheet]
     obj = ids.find(change.uuid, model)
+    if obj is None and change.sheet == "Measurements" and change.db is not None:
+        obj = ids.find(change.db["uuid"], Measurement)  # the file's value for a period the plan file has: replace
     added = obj is None
     if added:
         obj = model()

@@ -767,9 +767,9 @@ class MainWindow(QMainWindow):
             busy.setLabelText("Writing the workbooks into the plan file…")
             busy.show()
             take = preview.take_theirs()
-            run_in_background(lambda: apply_import(store, plan, take), applied, failed)
+            run_in_background(lambda: apply_import(store, plan, take), lambda result: applied(result, plan), failed)
 
-        def applied(result: ImportResult) -> None:
+        def applied(result: ImportResult, plan: ImportPlan) -> None:
             busy.close()
             self.page.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
             self.page.reload()
@@ -785,6 +785,9 @@ class MainWindow(QMainWindow):
                              "(Plan > Period Locks).")
             if result.files_refused:
                 lines.append(f"Refused (nothing from them went in): {', '.join(result.files_refused)}.")
+            lines += [f"{name} {message}" for name, message in result.failed.items()]
+            if plan.repeated:
+                lines.append(f"Named more than once, imported once: {', '.join(plan.repeated)}.")
             self.prompter.info("Import finished", "\n".join(lines) or "Nothing to import.")
 
         # Checking a district's workbooks reads hundreds of thousands of rows: never on the GUI thread.
