@@ -368,3 +368,61 @@ def test_a_goal_with_two_quantities_is_judged_by_each_and_carries_each(store: Pl
     both = wig_progress(WigKind.PERCENT, Direction.INCREASE, 69, 80, date(2024, 7, 1), date(2025, 6, 30),
                         [Point(date(2025, 3, 31), 80.0)], date(2025, 4, 15))
     assert both.status is Status.ACHIEVED
+
+
+# ---- workbooks name their year ----------------------------------------------------------------------------
+
+
+def test_a_workbook_of_a_year_the_central_file_lacks_brings_that_year_with_its_lineage(
+        store: PlanStore, tmp_path: Path) -> None:
+    import shutil
+
+    from planner.services.exchange_rows import ExportScope
+    from planner.services.xlsx_export import export_workbook
+    from planner.services.xlsx_import import apply_import, plan_import
+    from planner.store import open_plan_file
+
+    central_path = tmp_path / "central.planner"
+    shutil.copyfile(store.path, central_path)  # the central office's copy, still on 2024-25 only
+    partners = wig(store, "Increase the number of CMS Partners%")
+    ms.log_value(store, partners, "2025-06", "131")
+    started = yr.start_year(store, yr.preview_next_year(store, 1, "2026-27"))
+    with store.reader() as s:
+        copy = s.scalars(select(Wig).where(Wig.carried_from_id == partners.id)).one()
+        copy_uuid, lineage = copy.uuid, copy.lineage_uuid
+    ms.log_value(store, NodeKey(Kind.WIG, copy.id), "Nov 2026", "140")
+    book = tmp_path / "2026-27.xlsx"
+    export_workbook(store, book, ExportScope(1, year_id=started.year_id), TODAY, "Dana")
+    with open_plan_file(central_path) as central:
+        plan = plan_import(central, [book], TODAY)
+        assert not plan.files[0].problems, plan.files[0].problems[:3]
+        apply_import(central, plan)
+        assert [y.label for y in yr.list_years(central, 1)] == ["2024-25", "2026-27"]
+        with central.reader() as s:
+            arrived = s.scalars(select(Wig).where(Wig.uuid == copy_uuid)).one()
+            old = s.scalars(select(Wig).where(Wig.uuid == lineage)).one()
+            assert arrived.lineage_uuid == lineage and arrived.carried_from_id == old.id  # matched year over year
+            assert s.scalar(select(func.count(Wig.id))) == 124  # not the plan twice: one year more
+        assert plan_status(central, 1, TODAY).wigs[arrived.id].latest.value == 140
+
+
+def test_a_workbook_cannot_put_one_years_goals_into_another(store: PlanStore, tmp_path: Path) -> None:
+    import openpyxl
+
+    from planner.services.exchange_rows import ExportScope
+    from planner.services.xlsx_export import export_workbook
+    from planner.services.xlsx_import import plan_import
+
+    old_year = _year(store, "2024-25").id
+    book = tmp_path / "2024-25.xlsx"
+    export_workbook(store, book, ExportScope(1, year_id=old_year), TODAY, "Dana")
+    yr.start_year(store, yr.preview_next_year(store, 1, "2026-27"))
+    wb = openpyxl.load_workbook(book)
+    plan_sheet = wb["Plan"]
+    for row in plan_sheet.iter_rows(min_row=2):
+        if row[0].value == "Plan":
+            row[1].value = "2026-27"  # the cover and the plan row now say 2026-27, the goals are 2024-25's
+    wb.save(book)
+    problems = [str(p) for p in plan_import(store, [book], TODAY).files[0].problems]
+    assert problems and any("belongs to the 2024-25 year in the plan file, but the workbook is for 2026-27" in p
+                            for p in problems), problems[:3]

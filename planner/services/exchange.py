@@ -92,6 +92,7 @@ WIGS = XSheet("WIGs", "wig", (
     XCol("Direction", "direction", "choice", 11, True, choices=tuple(d.value for d in Direction)),
     XCol("Start", "start_date", "date", 12), XCol("Deadline", "deadline", "date", 12),
     XCol("Weight", "weight", "number", 8), XCol("Change from baseline (%)", "relative_change", "number", 12),
+    XCol("Lineage UUID", "lineage_uuid", "uuid", 38),
     XCol("Latest value", "latest_value", "number", 12, exported_only=True),
     XCol("Latest period end", "latest_date", "date", 14, exported_only=True),
     XCol("Progress", "progress", "number", 10, exported_only=True),
@@ -105,6 +106,7 @@ MEASURES = XSheet("Measures", "performance_measure", (
     XCol("Department UUID", "department_uuid", "uuid", 38),
     XCol("Position", "position", "int", 9),
     XCol("Quantity baseline", "goal_baseline", "number", 11), XCol("Quantity target", "goal_target", "number", 11),
+    XCol("Over 100% allowed", "allow_over_100", "bool", 10), XCol("Lineage UUID", "lineage_uuid", "uuid", 38),
 ))
 MEASUREMENTS = XSheet("Measurements", "measurement", (
     U, XCol("Subject", "subject", "text", 40, exported_only=True),

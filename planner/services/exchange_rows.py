@@ -40,6 +40,11 @@ def _u(obj: Any) -> str | None:
     return str(obj.uuid) if obj is not None else None
 
 
+def _lineage(obj: Any) -> str:
+    """The UUID every year's copy of a goal or measure shares (its own for the first year)."""
+    return str(obj.lineage_uuid or obj.uuid)
+
+
 def _plan_wigs(plan_id: int) -> Select[Any]:
     """The ids of a plan's WIGs: under its pillars, or its departments' own."""
     return (select(Wig.id).outerjoin(Strategy, Wig.strategy_id == Strategy.id)
@@ -74,6 +79,7 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     plan = s.get(Plan, scope.plan_id)
     assert plan is not None
     all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(list(status.wigs))).order_by(Wig.id)))  # the year's
+    in_year = {w.id for w in all_wigs}
     if scope.department_id is not None:
         wigs = [w for w in all_wigs if w.department_id == scope.department_id]
         departments = [s.get(Department, scope.department_id)]
@@ -120,14 +126,14 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
                 plan_rows.append({"level": "Strategy", "code": st.code, "parent_code": pr.code,
                                   "title": st.statement, "uuid": _u(st), "parent_uuid": _u(pr),
                                   "owner_uuid": _u(st.division), "position": st.position})
-                for w in sorted((w for w in st.wigs if w.id in wig_ids or scope.department_id is None),
-                                key=lambda w: w.position):
+                for w in sorted((w for w in st.wigs if w.id in in_year and (
+                        w.id in wig_ids or scope.department_id is None)), key=lambda w: w.position):
                     plan_rows += _wig_rows(w, f"WIG {w.position + 1}", st.code or pr.code, st)
     for d in sorted(departments, key=lambda d: d.position):
         for w in d.wigs:
-            if w.strategy is None and w.id in wig_ids | {x.id for x in d.wigs}:
+            if w.strategy is None and w.id in in_year:
                 plan_rows += _wig_rows(w, f"WIG {w.department_position + 1}", d.name, d)
-    exported_wigs = [r for r in plan_rows if r["level"] == "WIG"]
+    exported_wigs = [r for r in plan_rows if r["level"] == "WIG"]  # the year's goals only
     wig_objs = {str(w.uuid): w for w in all_wigs}
 
     wig_rows = []
@@ -141,7 +147,7 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
                                                               w.strategy.division else ""),
             "sentence": w.sentence, "kind": w.kind.value, "baseline": w.baseline, "target": w.target,
             "unit": w.unit, "direction": w.direction.value, "start_date": w.start_date, "deadline": w.deadline,
-            "weight": w.weight, "relative_change": w.relative_change,
+            "weight": w.weight, "relative_change": w.relative_change, "lineage_uuid": _lineage(w),
             "latest_value": (1.0 if latest.done else 0.0) if latest and latest.value is None and latest.done is not None
             else (latest.value if latest else None),
             "latest_date": latest.when if latest else None,
@@ -156,7 +162,8 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
         .order_by(PerformanceMeasure.id)))
     measure_rows = [{"uuid": _u(m), "name": m.name, "unit": m.unit, "frequency": m.frequency.value,
                      "wig_uuid": _u(m.wig), "strategy_uuid": _u(m.strategy), "department_uuid": _u(m.department),
-                     "position": m.position, "goal_baseline": m.goal_baseline, "goal_target": m.goal_target}
+                     "position": m.position, "goal_baseline": m.goal_baseline, "goal_target": m.goal_target,
+                     "allow_over_100": m.allow_over_100, "lineage_uuid": _lineage(m)}
                     for m in measures]
     measure_ids = {m.id: m for m in measures}
     year_start_month = year.start.month if year else 7

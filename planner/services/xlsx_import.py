@@ -821,7 +821,8 @@ def _subjects(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]],
             unit = m.get("unit")
             found[m["uuid"]] = Subject(NodeKey(Kind.MEASURE, 0), str(m.get("name") or ""), unit,
                                        F(m.get("frequency") or "monthly"), (unit or "").strip() == "%",
-                                       over_100.get(m["uuid"], False), False, None, None)
+                                       bool(m.get("allow_over_100", over_100.get(m["uuid"], False))), False,
+                                       None, None)
     for source in (current.get("WIGs", {}).values(), plan.rows.get("WIGs", [])):
         for w in source:
             kind = w.get("kind")
@@ -948,8 +949,9 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
     """Read, validate and compare every file; writes nothing. A file named twice (or the same bytes under two
     names) is read once; a file's problems never stop the other files."""
     today = today or clock.today()
-    current = _current_rows(store, today)
+    by_year: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     with store.reader() as s:
+        year_of_row = _years_of_rows(s)
         bases = {e.row_uuid: e.base_hash for e in s.scalars(select(ExchangeState))}
         untouched = _never_edited(s)
         over_100 = {str(u): bool(flag) for u, flag in s.execute(
@@ -974,6 +976,12 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
         try:
             plan = read_workbook(path)
             plan.digest = digest
+            label = _year_label_of(plan)
+            if label not in by_year:
+                by_year[label] = _current_rows(store, today, label)
+            current = by_year[label]
+            if not plan.problems:
+                _check_year(plan, label, current, year_of_row)
             if not plan.problems:
                 _check_links(plan, current, db_kinds)
             if not plan.problems:
@@ -1002,13 +1010,61 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
     return ImportPlan(files, repeated)
 
 
-def _current_rows(store: PlanStore, today: date) -> dict[str, dict[str, dict[str, Any]]]:
+def _year_label_of(plan: FilePlan) -> str:
+    """The school year a workbook is for: its Plan row's code ("2026-27"); empty for an older workbook."""
+    row = next((r for r in plan.rows.get("Plan", []) if r.get("level") == "Plan"), None)
+    label = str(row.get("code") or "").strip() if row else ""
+    return label if re.fullmatch(r"\d{4}-\d{2}", label) else ""
+
+
+YEAR_ROWS = {"WIGs", "Measures", "Measurements"}  # sheets whose rows belong to one school year
+
+
+def _current_rows(store: PlanStore, today: date, label: str = "") -> dict[str, dict[str, dict[str, Any]]]:
+    """The plan file's rows the workbook is compared with: the frame and the rows of the workbook's year
+    (the year containing today for a workbook that names none; none for a year the file does not have)."""
     with store.reader() as s:
         plan_id = s.scalars(select(Plan.id).where(Plan.archived.is_(False)).order_by(Plan.position, Plan.id)).first()
+        year_id = s.scalar(select(PlanYear.id).where(PlanYear.plan_id == plan_id, PlanYear.label == label)) \
+            if plan_id is not None and label else None
     if plan_id is None:
         return {sheet.name: {} for sheet in DATA_SHEETS}
-    rows = collect(store, ExportScope(plan_id), today)
+    rows = collect(store, ExportScope(plan_id, year_id=year_id), today)
+    if label and year_id is None:  # a year the file does not have yet: it brings its goals with it
+        year_levels = {"WIG", "Key lever"}
+        rows = {name: [] if name in YEAR_ROWS else
+                [r for r in found if name != "Plan" or r.get("level") not in year_levels]
+                for name, found in rows.items()}
     return {name: {r["uuid"]: r for r in found} for name, found in rows.items()}
+
+
+def _years_of_rows(s: Session) -> dict[str, str]:
+    """The school year of every WIG, key lever and measure of the plan file, by UUID."""
+    labels = dict(s.execute(select(PlanYear.id, PlanYear.label)).tuples().all())
+    found = {str(u): labels.get(y, "") for u, y in s.execute(select(Wig.uuid, Wig.year_id))}
+    found |= {str(u): labels.get(y, "") for u, y in s.execute(select(PerformanceMeasure.uuid,
+                                                                    PerformanceMeasure.year_id))}
+    found |= {str(u): labels.get(y, "") for u, y in s.execute(
+        select(KeyLever.uuid, Wig.year_id).join(Wig, KeyLever.wig_id == Wig.id))}
+    return found
+
+
+def _check_year(plan: FilePlan, label: str, current: dict[str, dict[str, dict[str, Any]]],
+                year_of_row: dict[str, str]) -> None:
+    """A goal, key lever or measure of one school year is never imported as another year's."""
+    if not label:
+        return
+    here = {u for name in ("WIGs", "Measures") for u in current.get(name, {})}
+    here |= {u for u, r in current.get("Plan", {}).items() if r.get("level") in ("WIG", "Key lever")}
+    for sheet in ("WIGs", "Measures", "Plan"):
+        for row in plan.rows.get(sheet, []):
+            u = row.get("uuid")
+            if not u or (sheet == "Plan" and row.get("level") not in ("WIG", "Key lever")) or u in here:
+                continue
+            theirs = year_of_row.get(u)
+            if theirs and theirs != label:
+                problem_at(plan, row, "uuid", f"this row belongs to the {theirs} year in the plan file, but the "
+                                              f"workbook is for {label}; export a {label} workbook instead.")
 
 
 def _never_edited(s: Session) -> set[str]:
@@ -1240,6 +1296,22 @@ def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
     return added
 
 
+def _carry_lineage(s: Session, model: Any, obj: Any, row: dict[str, Any]) -> None:
+    """A goal or measure keeps the lineage its workbook names; a new year's copy is tied to the row of the
+    latest earlier year with that lineage, as if the year had been started here."""
+    lineage = row.get("lineage_uuid") or row.get("uuid")
+    if not lineage:
+        return
+    obj.lineage_uuid = uuid_mod.UUID(str(lineage))
+    if obj.carried_from_id is None and obj.year_id is not None:
+        start = s.scalar(select(PlanYear.start_date).where(PlanYear.id == obj.year_id))
+        earlier = s.scalars(select(model).join(PlanYear, model.year_id == PlanYear.id)
+                            .where(model.lineage_uuid == obj.lineage_uuid, PlanYear.start_date < start)
+                            .order_by(PlanYear.start_date.desc())).first()
+        if earlier is not None and earlier is not obj:
+            obj.carried_from_id = earlier.id
+
+
 def _year_named(s: Session, plan: Plan, label: str) -> int | None:
     """The plan's year the workbook names ("2025-26"): found, or brought in (July to June) when the central
     file does not have it yet."""
@@ -1313,6 +1385,7 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
         obj.start_date, obj.deadline = row.get("start_date"), row.get("deadline")
         obj.weight = row.get("weight") or 1.0
         obj.relative_change = row.get("relative_change")
+        _carry_lineage(s, Wig, obj, row)
     elif sheet == "Measures":
         obj.name, obj.unit, obj.frequency = row["name"], row.get("unit"), Frequency(row["frequency"])
         if obj.year_id is None:
@@ -1322,6 +1395,8 @@ def _fill(s: Session, ids: _Ids, sheet: str, obj: Any, row: dict[str, Any], file
             setattr(obj, f"{attr}_id", found.id if found else None)
         obj.position = row.get("position") or 0
         obj.goal_baseline, obj.goal_target = row.get("goal_baseline"), row.get("goal_target")
+        obj.allow_over_100 = bool(row.get("allow_over_100"))
+        _carry_lineage(s, PerformanceMeasure, obj, row)
     elif sheet == "Measurements":
         subject = ids.find(row["subject_uuid"], PerformanceMeasure, Wig)
         obj.measure_id = subject.id if isinstance(subject, PerformanceMeasure) else None
