@@ -193,11 +193,18 @@ def test_timeline_bars(store: PlanStore) -> None:
         assert s.get(Project, pid).status is ProjectStatus.ON_TRACK
 
 
-def test_plan_targets_list_levers_wigs_and_strategies(store: PlanStore) -> None:
-    targets = pj.plan_targets(store, 1)
-    kinds = {k.kind for k, _ in targets}
-    assert kinds == {Kind.STRATEGY, Kind.WIG, Kind.KEY_LEVER}
-    assert any(label.startswith("Ae 1.004 · WIG 1 · KL 1:") for _, label in targets)
+def test_what_a_project_can_carry_is_the_open_years_levers_wigs_and_strategies(store: PlanStore) -> None:
+    from planner.services import years
+
+    choices = pj.carry_choices(store, 1)
+    assert {c.key.kind for c in choices if c.key} == {Kind.STRATEGY, Kind.WIG, Kind.KEY_LEVER}
+    before = {c.key for c in choices if c.key and c.key.kind is Kind.WIG}
+    started = years.start_year(store, years.preview_next_year(store, 1, "2026-27"))
+    now = {c.key for c in pj.carry_choices(store, 1) if c.key and c.key.kind is Kind.WIG}
+    assert len(now) == len(before) and not now & before  # the new year's goals, not last year's
+    assert {c.key for c in pj.carry_choices(store, 1, years.list_years(store, 1)[0].id)
+            if c.key and c.key.kind is Kind.WIG} == before
+    assert started.year_id
 
 
 def test_deleting_the_plan_a_project_is_tied_to_is_refused_or_undone_whole(store: PlanStore) -> None:

@@ -39,6 +39,7 @@ from planner.model import (
 from planner.services.dates import DateError, parse_date
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.transaction import write
+from planner.services.years import year_scope
 from planner.store import PlanStore
 
 
@@ -238,9 +239,11 @@ class ProjectRow:
     open_raid: int
 
 
-def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None = None) -> list[ProjectRow]:
+def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None = None,
+                 year_id: int | None = None) -> list[ProjectRow]:
     """Every project of a plan with what the table filters and marks on (or just the project `only`, to
-    repaint its line after an edit)."""
+    repaint its line after an edit). With `year_id`, the projects of that school year: those carrying its
+    WIGs and key levers, and those carrying a strategy of the frame (the same in every year)."""
     with store.reader() as s:
         found = []
         last_update = dict(s.connection().execute(
@@ -258,7 +261,7 @@ def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None =
         chosen = select(Project) if only is None else select(Project).where(Project.id == only)
         for p in s.scalars(chosen.order_by(Project.name, Project.id)):
             pillar, department, plan_of = _place(s, p)
-            if plan_of != plan_id:
+            if plan_of != plan_id or (year_id is not None and _year_of(s, p) not in (None, year_id)):
                 continue
             found.append(ProjectRow(
                 p.id, p.name, p.lead, p.status, p.percent_complete, p.start_date, p.end_date, pillar,
@@ -266,6 +269,17 @@ def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None =
                 project_overdue(p.end_date, p.status, today),
                 late_milestones.get(p.id, 0) + late_tasks.get(p.id, 0), open_raid.get(p.id, 0)))
         return found
+
+
+def _year_of(s: Session, p: Project) -> int | None:
+    """The school year of the WIG a project carries (directly or through a key lever); None for a strategy."""
+    if p.key_lever_id:
+        lever = s.get(KeyLever, p.key_lever_id)
+        return lever.wig.year_id if lever else None
+    if p.wig_id:
+        wig = s.get(Wig, p.wig_id)
+        return wig.year_id if wig else None
+    return None
 
 
 def _place(s: Session, p: Project) -> tuple[str, str, int | None]:
@@ -664,31 +678,9 @@ def timeline(store: PlanStore, project_ids: list[int], today: date) -> list[Time
     return bars
 
 
-def plan_targets(store: PlanStore, plan_id: int) -> list[tuple[NodeKey, str]]:
-    """What a project can carry in a plan: every key lever, WIG and strategy, labelled for a picker."""
-    found: list[tuple[NodeKey, str]] = []
-    with store.reader() as s:
-        strategies = s.execute(select(Strategy.id, Strategy.code, Strategy.statement, Priority.code)
-                               .join(Priority).join(Pillar).where(Pillar.plan_id == plan_id)
-                               .order_by(Pillar.position, Priority.position, Strategy.position)).all()
-        for sid, code, statement, priority_code in strategies:
-            label = code or f"{priority_code} (no code)"
-            found.append((NodeKey(Kind.STRATEGY, sid), f"{label}: {statement[:80]}"))
-            for wig in s.scalars(select(Wig).where(Wig.strategy_id == sid).order_by(Wig.position)):
-                found.append((NodeKey(Kind.WIG, wig.id), f"{label} · WIG {wig.position + 1}: {wig.sentence[:70]}"))
-                for lever in wig.key_levers:
-                    found.append((NodeKey(Kind.KEY_LEVER, lever.id),
-                                  f"{label} · WIG {wig.position + 1} · KL {lever.position + 1}: {lever.text[:60]}"))
-        own = s.execute(select(Wig, Department.name).join(Department, Wig.department_id == Department.id)
-                        .where(Department.plan_id == plan_id, Wig.strategy_id.is_(None))
-                        .order_by(Department.name, Wig.department_position)).all()
-        for wig, dept in own:
-            number = wig.department_position + 1
-            found.append((NodeKey(Kind.WIG, wig.id), f"{dept} · WIG {number}: {wig.sentence[:70]}"))
-            for lever in wig.key_levers:
-                text = f"{dept} · KL {lever.position + 1}: {lever.text[:60]}"
-                found.append((NodeKey(Kind.KEY_LEVER, lever.id), text))
-    return found
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -707,11 +699,15 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def carry_choices(store: PlanStore, plan_id: int) -> list[CarryChoice]:
-    """What a project can carry in a plan, grouped as the plan is: pillar > strategy > WIG > key lever, then
-    each department's own WIGs and their key levers."""
+
+def carry_choices(store: PlanStore, plan_id: int, year_id: int | None = None) -> list[CarryChoice]:
+    """What a project can carry in one year of a plan (the one asked for, else the one containing today),
+    grouped as the plan is: pillar > strategy > WIG > key lever, then each department's own WIGs and their
+    key levers."""
     found: list[CarryChoice] = []
     with store.reader() as s:
+        year = year_scope(s, plan_id, year_id, clock.today())
+        in_year = Wig.year_id == year.id if year is not None else Wig.year_id.is_(None)
         pillars = s.scalars(select(Pillar).where(Pillar.plan_id == plan_id).order_by(Pillar.position)).all()
         for pillar in pillars:
             found.append(CarryChoice(None, f"{pillar.code} {pillar.name}".strip(), 0, f"{pillar.code} {pillar.name}"))
@@ -723,7 +719,8 @@ def carry_choices(store: PlanStore, plan_id: int) -> list[CarryChoice]:
                 found.append(CarryChoice(NodeKey(Kind.STRATEGY, strategy.id),
                                          f"Strategy {code}: {_short(strategy.statement, 70)}", 1,
                                          f"Strategy {code}: {strategy.statement}"))
-                for wig in s.scalars(select(Wig).where(Wig.strategy_id == strategy.id).order_by(Wig.position)):
+                for wig in s.scalars(select(Wig).where(Wig.strategy_id == strategy.id, in_year)
+                                     .order_by(Wig.position)):
                     where = f"Strategy {code} · WIG {wig.position + 1}"
                     found.append(CarryChoice(NodeKey(Kind.WIG, wig.id),
                                              f"WIG {wig.position + 1}: {_short(wig.sentence, 70)}", 2,
@@ -733,7 +730,7 @@ def carry_choices(store: PlanStore, plan_id: int) -> list[CarryChoice]:
                                                  f"Key lever {lever.position + 1}: {_short(lever.text, 70)}", 3,
                                                  f"{where} · Key lever {lever.position + 1}: {lever.text}"))
         own = s.execute(select(Wig, Department.name).join(Department, Wig.department_id == Department.id)
-                        .where(Department.plan_id == plan_id, Wig.strategy_id.is_(None))
+                        .where(Department.plan_id == plan_id, Wig.strategy_id.is_(None), in_year)
                         .order_by(Department.name, Wig.department_position)).all()
         heading = None
         for wig, dept in own:

@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
     def _year_changed(self, year: years.YearInfo | None) -> None:
         year_id = year.id if year else None
         self.due.year_id = self.scoreboard.year_id = self.session.year_id = year_id
+        self.workbook.set_year(year_id)
         self.session._status = None  # the scores belong to the year shown
         self.page.set_year(year, locked=self.year_bar.is_closed())
         if self.store is not None:
@@ -670,14 +671,16 @@ class MainWindow(QMainWindow):
     def _export_scopes(self) -> list[tuple[str, ExportScope]]:
         assert self.store is not None
         plan_id = active_plan_id(self.store)
+        year = self.year_bar.year
+        year_id = year.id if year is not None and year.plan_id == plan_id else None  # the year shown
         found = []
         for text, scope in scope_choices(self.store, plan_id):
             if scope.kind == "plan":
-                found.append((text, ExportScope(plan_id, label=text)))
+                found.append((text, ExportScope(plan_id, label=text, year_id=year_id)))
             elif scope.kind == "division":
-                found.append((text, ExportScope(plan_id, division_id=scope.id, label=text)))
+                found.append((text, ExportScope(plan_id, division_id=scope.id, label=text, year_id=year_id)))
             elif scope.kind == "department":
-                found.append((text, ExportScope(plan_id, department_id=scope.id, label=text)))
+                found.append((text, ExportScope(plan_id, department_id=scope.id, label=text, year_id=year_id)))
         return found
 
     def export_workbook(self) -> None:
@@ -803,7 +806,9 @@ class MainWindow(QMainWindow):
             if not self.prompter.summary_options(dialog):
                 return None
             scope, label = dialog.chosen_scope()
-            summary = build_summary(self.store, plan_id, scope, label, self.page.today())
+            year = self.year_bar.year
+            summary = build_summary(self.store, plan_id, scope, label, self.page.today(),
+                                    year.id if year and year.plan_id == plan_id else None)
         except PlannerError as exc:
             self.prompter.error(exc)
             return None

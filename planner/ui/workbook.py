@@ -595,6 +595,7 @@ class WorkbookPage(QWidget):
         self.plan_selection = plan_selection or self._plan_tree_selection
         self.store: PlanStore | None = None
         self.plan_id: int | None = None
+        self.year_id: int | None = None  # the window's open year (None: the one containing today)
         self.today = clock.today
         self.project_id: int | None = None
         self._loaded = False
@@ -719,13 +720,19 @@ class WorkbookPage(QWidget):
         self._loaded = False
         self.projects.set_rows([])
 
+    def set_year(self, year_id: int | None) -> None:
+        """Show the projects of another school year; what a project can carry is read again when shown."""
+        if year_id != self.year_id:
+            self.year_id = year_id
+            self._loaded = False
+
     def refresh(self, select: int | None = None) -> None:
         if self.store is None:
             return
         if not self._loaded:
             plans = [p for p in list_plans(self.store) if not p.archived]
             self.plan_id = plans[0].id if plans else None
-            self.charter.set_targets(pj.carry_choices(self.store, self.plan_id) if self.plan_id else [])
+            self.charter.set_targets(pj.carry_choices(self.store, self.plan_id, self.year_id) if self.plan_id else [])
             self.pillar_filter.blockSignals(True)
             self.pillar_filter.clear()
             self.pillar_filter.addItem("All pillars", None)
@@ -735,7 +742,7 @@ class WorkbookPage(QWidget):
             self.pillar_filter.blockSignals(False)
             self._loaded = True
         keep = select if select is not None else self.project_id
-        rows = pj.project_rows(self.store, self.plan_id, self.today()) if self.plan_id else []
+        rows = pj.project_rows(self.store, self.plan_id, self.today(), year_id=self.year_id) if self.plan_id else []
         self.projects.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
