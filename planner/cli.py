@@ -220,7 +220,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     elif not report.needs_upgrade:
         print("\nThe file holds no plan.")
     for problem in result.problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
+        print(f"PROBLEM: {report.path.name}: {problem}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEM
 
 
