@@ -260,7 +260,8 @@ class PlanStore:
         """One transaction: committed whole when the block ends, rolled back whole if it raises. Every row it
         changes is recorded in the change history under the store's actor and `reason` (or the reason of an
         enclosing `change_reason` block)."""
-        with changes_by(self.actor, reason), self._sessions() as session, session.begin():
+        with self._stored_values_checked(), changes_by(self.actor, reason), self._sessions() as session, \
+                session.begin():
             yield session
             if self.read_only and (session.new or session.dirty or session.deleted):
                 raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
@@ -269,10 +270,24 @@ class PlanStore:
     def reader(self) -> Iterator[Session]:
         """A session for reading: one consistent snapshot; the objects it returns stay readable after it.
         Changing anything in it is a programming error, refused before anything is written."""
-        with self._sessions() as session, session.begin():
+        with self._stored_values_checked(), self._sessions() as session, session.begin():
             yield session
             if session.new or session.dirty or session.deleted:
                 raise RuntimeError("reader() sessions are for reading; use session() to change the plan")
+
+    @contextlib.contextmanager
+    def _stored_values_checked(self) -> Iterator[None]:
+        """A stored value the database reader cannot turn back into its type (a date whose text was damaged:
+        SQLite's page checks pass, the bytes of one value do not) is damage to the file, named as such, not
+        a traceback from deep in the reader."""
+        try:
+            yield
+        except (ValueError, TypeError, OverflowError) as exc:
+            if not _raised_reading_a_value(exc):
+                raise
+            raise DamagedPlanFileError(
+                self.path, f"“{self.path.name}” is damaged: a stored value cannot be read ({one_line(str(exc))}).",
+                hint="Restore it from a backup. Nothing was changed.") from exc
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
@@ -301,6 +316,16 @@ class PlanStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _raised_reading_a_value(exc: BaseException) -> bool:
+    """True when the innermost Python frame of `exc` is the database layer's value conversion."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last is not None and f"{os.sep}sqlalchemy{os.sep}" in last
 
 
 def _stamp_application_id(engine: Engine) -> None:
