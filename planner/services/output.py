@@ -24,6 +24,8 @@ def check_output(out: Path, suffix: str, what: str) -> Path:
     name = _shown(out)
     if "\x00" in str(out):
         raise OutputPathError(out, f"“{name}” is not a file name (it holds a null character).")
+    if str(out) in ("", "."):
+        raise OutputPathError(out, f"No file name was given for the {what}; give one ending in {suffix}.")
     if out.suffix.lower() != suffix:
         raise OutputPathError(out, f"“{name}” does not end in {suffix}; the {what} is saved as a {suffix} file.")
     try:
