@@ -33,6 +33,12 @@ SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_ADVERSARIAL_EXAMPLE
                     derandomize=True, phases=NO_SHRINK,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
+
+@pytest.fixture(autouse=True)
+def _a_widgets_application(qapp: object) -> None:
+    """`planner report` run in-process makes a QGuiApplication when none exists, and a later window test in the
+    same run cannot make its widgets under one: the widgets' application is made first (pytest-qt's qapp)."""
+
 HOSTILE_TEXTS = [
     "", " ", "\t", "Q1 9999-00", "0001-01-01", "9999-12-31", "2199-12-31", "1899-12-31", "1900-01-01",
     "Q3 2199-00", "Q1 1899-00", "99999-01", "2024-13", "2024-02-30", "02/30/2024", "9/1/2024", "Q1 2024-25",

@@ -34,6 +34,12 @@ SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, phases=NO
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
+@pytest.fixture(autouse=True)
+def _a_widgets_application(qapp: object) -> None:
+    """`planner report` run in-process makes a QGuiApplication when none exists, and a later window test in the
+    same run cannot make its widgets under one: the widgets' application is made first (pytest-qt's qapp)."""
+
+
 # --- What a refusal must look like -------------------------------------------------------------------------
 
 
