@@ -347,3 +347,24 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> No
     bad = subprocess.run([sys.executable, "-m", "planner", "log", "--db", name, "--measure", MEASURE, "--period",
                           "Q1 2024-25", "--value", "12,5"], capture_output=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 1 and b"Traceback" not in bad.stderr and b"decimal comma" in bad.stderr
+
+
+def test_the_window_refuses_the_same_places_with_the_same_words(qtbot, qt_isolated: Path,  # type: ignore[no-untyped-def]
+                                                                plan_path: Path, tmp_path: Path) -> None:
+    from planner.ui.app import data_folder
+    from planner.ui.main_window import MainWindow
+    from tests.test_gui import ScriptedPrompter
+
+    folder = tmp_path / "summary.pdf"
+    folder.mkdir()
+    w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter(save_path=folder))
+    qtbot.addWidget(w)
+    assert w.open_path(plan_path)
+    before = snapshot(plan_path)
+    w.export_summary_pdf()
+    assert [str(e) for e in w.prompter.errors][-1].startswith(f"“{folder}” is a folder; give the summary a file")
+    w.prompter.answers["save_path"] = Path("/proc/planner-test.xlsx")
+    w.export_workbook()
+    assert "The workbook cannot be written in “/proc”" in str(w.prompter.errors[-1])
+    w.close()
+    unchanged(before, snapshot(plan_path), plan_path, folder=False)
