@@ -101,9 +101,14 @@ paths = st.tuples(st.sampled_from(PATH_KINDS), st.text(max_size=20))
 def command_lines(draw: st.DrawFn) -> tuple[str, list]:
     """A subcommand and its arguments; paths are (kind, text) pairs placed once the folder exists."""
     command = draw(st.sampled_from(["log", "log", "log", "check", "new", "export", "report"]))
-    args: list = [command, "--db", ("db", draw(paths))]
+    # Half the commands name the good plan file, so the values, not only the paths, are tried against it.
+    args: list = [command, "--db", ("db", draw(st.one_of(st.just(("plan", "")), paths)))]
     if command == "log":
-        args += ["--measure", draw(measure), "--period", draw(period), "--value", draw(value)]
+        if draw(st.booleans()):  # a well-formed value, so the hostile note, name or path meets the write path
+            args += ["--measure", MEASURE, "--period", draw(st.sampled_from(["Q1 2024-25", "2024-10-15"])),
+                     "--value", draw(st.sampled_from(["21", "4.5", "100%"]))]
+        else:
+            args += ["--measure", draw(measure), "--period", draw(period), "--value", draw(value)]
         for option in ("--note", "--evidence", "--by"):
             if draw(st.booleans()):
                 args += [option, draw(hostile)]
