@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planner import __version__, cli_years, clock
-from planner.errors import PlannerError
+from planner.errors import OutputPathError, PlanFileError, PlannerError
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -75,20 +75,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     import os
-    from datetime import date
 
     from planner.errors import ValidationError
+    from planner.services.dates import DateError, parse_date
+    from planner.services.output import check_output, write_failed
     from planner.services.report import SECTIONS, active_plan_id, build_summary, resolve_scope
     from planner.store import open_plan_file
 
     try:
-        today = date.fromisoformat(args.as_of) if args.as_of else clock.today()
-    except ValueError:
-        raise ValidationError(f"--as-of must be a date written as YYYY-MM-DD (got “{args.as_of}”).") from None
-    if args.out.suffix.lower() != ".pdf":
-        raise ValidationError(f"“{args.out}” does not end in .pdf; the summary is written as a PDF.")
-    if not args.out.parent.is_dir():
-        raise ValidationError(f"The folder “{args.out.parent}” does not exist.")
+        today = parse_date(args.as_of) if args.as_of is not None else clock.today()
+    except DateError as exc:
+        raise ValidationError(f"--as-of must be a date Planner works with: {exc}.") from None
+    check_output(args.out, ".pdf", "summary")
     with open_plan_file(args.file, read_only=True) as store:
         plan_id = active_plan_id(store)
         scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division,
@@ -102,7 +100,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     app = QGuiApplication.instance() or QGuiApplication(["planner"])
     sections = set(SECTIONS) - (set() if args.scoreboards else {"scoreboards"})
-    pages = write_pdf(summary, args.out, PageOptions(args.paper, args.landscape, 15.0, sections))
+    try:
+        pages = write_pdf(summary, args.out, PageOptions(args.paper, args.landscape, 15.0, sections))
+    except OSError as exc:
+        raise write_failed(args.out, "summary", exc) from exc
     del app
     print(f"Wrote {args.out}: {label}, {len(summary.wigs)} WIGs, {pages} pages.")
     return EXIT_OK
@@ -112,16 +113,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     import getpass
 
     from planner.services.exchange_rows import ExportScope
+    from planner.services.output import check_output, write_failed
     from planner.services.report import active_plan_id, resolve_scope
+    from planner.services.text import check_text
     from planner.services.xlsx_export import export_workbook
     from planner.store import open_plan_file
 
+    check_output(args.out, ".xlsx", "workbook")
+    exported_by = check_text(args.by or getpass.getuser(), "--by", one_line=True)
     with open_plan_file(args.file) as store:
         plan_id = active_plan_id(store)
         scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division)
         export_scope = ExportScope(plan_id, scope.id if scope.kind == "department" else None,
                                    scope.id if scope.kind == "division" else None, label)
-        result = export_workbook(store, args.out, export_scope, clock.today(), args.by or getpass.getuser())
+        try:
+            result = export_workbook(store, args.out, export_scope, clock.today(), exported_by)
+        except OSError as exc:
+            raise write_failed(args.out, "workbook", exc) from exc
     counts = ", ".join(f"{n} {sheet.lower()}" for sheet, n in result.rows.items() if n)
     print(f"Wrote {args.out}: {label}; {counts}.")
     if result.quality:
@@ -186,7 +194,7 @@ def _run_import(args: argparse.Namespace) -> int:
 def _cmd_log(args: argparse.Namespace) -> int:
     import getpass
 
-    from planner.services.measurements import NeedsConfirmation, find_measure, log_value, subject_info
+    from planner.services.measurements import NeedsConfirmation, find_measure, log_value, parse_value, subject_info
     from planner.store import open_plan_file
 
     with open_plan_file(args.file) as store:
@@ -200,10 +208,12 @@ def _cmd_log(args: argparse.Namespace) -> int:
                                outside_year_ok=args.outside_plan_year)
         except NeedsConfirmation as exc:
             flag = "--replace" if exc.reason == "replace" else "--outside-plan-year"
-            print(f"planner: {exc.message} Nothing was written; add {flag} to log it anyway.", file=sys.stderr)
+            print(f"planner: {one_line(f'{args.file.name}: {exc.message}')} Nothing was written; add {flag} to log "
+                  "it anyway.", file=sys.stderr)
             return EXIT_PROBLEM
     what = "Replaced the value" if logged.replaced else "Logged"
-    print(f"{what}: {subject.name} = {args.value} for {args.period}.")
+    # What was stored, as the plan shows it (4,512.75 typed is 4,512.75 stored; never the typed text echoed).
+    print(f"{what}: {subject.name} = {subject.format(*parse_value(subject, args.value))} for {args.period}.")
     return EXIT_OK
 
 
@@ -241,8 +251,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     elif not report.needs_upgrade:
         print("\nThe file holds no plan.")
     for problem in result.problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
+        print(f"PROBLEM: {report.path.name}: {problem}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEM
+
+
+def _about(args: argparse.Namespace, exc: PlannerError) -> str:
+    """The file a refusal is about, when its message does not already name one: every line names its file."""
+    if isinstance(exc, PlanFileError | OutputPathError) or getattr(args, "file", None) is None:
+        return ""
+    return f"{args.file.name or args.file}: "
+
+
+def one_line(message: str) -> str:
+    """A refusal as one line of the terminal: a typed value's line breaks and control characters are shown,
+    not obeyed (a value holding a newline or an escape sequence cannot forge or hide a line)."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -268,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("year", "due"):
             return cli_years.run(args)
     except PlannerError as exc:
-        print(f"planner: {exc}", file=sys.stderr)
+        print(f"planner: {one_line(_about(args, exc) + str(exc))}", file=sys.stderr)
         return EXIT_PROBLEM
     except BrokenPipeError:  # `planner check | head`: the reader left; not an error worth a traceback
         sys.stderr.close()

@@ -41,6 +41,16 @@ class NotAPlanFileError(PlanFileError):
     """The file exists but is not a Planner plan file (empty, another program's, another format)."""
 
 
+class NotARegularFileError(NotAPlanFileError):
+    """The path names a named pipe, a device or a socket: reading it could wait forever, so it is never opened."""
+
+
+class BlockedPlanFileError(PlanFileError):
+    """Something that is not a file (a folder, a pipe) sits where SQLite keeps the plan's journal or lock."""
+
+    title = "Something is in the way of the plan file"
+
+
 class DamagedPlanFileError(PlanFileError):
     """The file is a Planner file but SQLite reports damage."""
 
@@ -61,6 +71,12 @@ class ReadOnlyPlanFileError(PlanFileError):
     title = "The plan file is read-only"
 
 
+class CannotCreatePlanFileError(PlanFileError):
+    """A new plan file cannot be made there: the folder is missing, is a file, or may not be written."""
+
+    title = "Cannot create the plan file"
+
+
 class PlanFileExistsError(PlanFileError):
     """Creating a file where one already exists, which would overwrite someone's plan."""
 
@@ -79,3 +95,13 @@ class ValidationError(PlannerError):
     def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.field = field
+
+
+class OutputPathError(PlannerError):
+    """A workbook or PDF cannot be written where asked: a folder, a pipe, a missing or unwritable folder."""
+
+    title = "Cannot write there"
+
+    def __init__(self, path: Path | str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path = Path(path)

@@ -178,7 +178,7 @@ def sha(path: Path) -> str:
 def test_cli_log(plan_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["log", "--db", str(plan_path), "--measure", "Chronic absenteeism rate"]
     assert main([*args, "--period", "Q2 2024-25", "--value", "21.4", "--note", "from SIS", "--by", "Ana"]) == 0
-    assert "Logged: Chronic absenteeism rate = 21.4 for Q2 2024-25." in capsys.readouterr().out
+    assert "Logged: Chronic absenteeism rate = 21.4% for Q2 2024-25." in capsys.readouterr().out  # as stored
     assert main([*args, "--period", "Q2 2024-25", "--value", "21"]) == 1
     assert "--replace" in capsys.readouterr().err
     assert main([*args, "--period", "Q2 2024-25", "--value", "21", "--replace"]) == 0

@@ -6,7 +6,6 @@ say it right, and write nothing.
 
 from __future__ import annotations
 
-import math
 import uuid as uuid_mod
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,9 +26,11 @@ from planner.model import (
     WigKind,
     utcnow,
 )
+from planner.services.numbers import read_number
 from planner.services.period_locks import check_unlocked
-from planner.services.periods import Period, parse_period, period_containing, periods_between
+from planner.services.periods import Period, check_period, parse_period, period_containing, periods_between
 from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.text import check_text
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
 from planner.store import PlanStore
@@ -157,16 +158,7 @@ def parse_value(subject: Subject, raw: Any) -> tuple[float | None, bool | None]:
                               field="value", hint="Enter done or not done.")
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise ValidationError("The value is missing.", field="value")
-    text = str(raw).strip().replace(",", "")
-    if text.endswith("%"):
-        text = text[:-1].strip()
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValidationError(f"“{raw}” is not a number.", field="value",
-                              hint="Enter a number such as 154 or 23.5.") from None
-    if not math.isfinite(value):
-        raise ValidationError("The value must be a number.", field="value")
+    value = read_number(raw)
     if subject.percent and not subject.allow_over_100 and not 0 <= value <= 100:
         raise ValidationError(f"{format_number(value)}% is outside 0 to 100.", field="value",
                               hint="A percent is between 0 and 100 (a measure can be set to allow more).")
@@ -175,10 +167,10 @@ def parse_value(subject: Subject, raw: Any) -> tuple[float | None, bool | None]:
 
 def resolve_period(subject: Subject, period: Period | str | date) -> Period:
     if isinstance(period, Period):
-        return period
+        return check_period(period)
     if isinstance(period, date):
-        return period_containing(period, subject.frequency, subject.year_start_month)
-    return parse_period(period, subject.frequency, subject.year_start_month)
+        return check_period(period_containing(period, subject.frequency, subject.year_start_month))
+    return parse_period(str(period), subject.frequency, subject.year_start_month)
 
 
 def _subject_filter(model: type, key: NodeKey) -> Any:
@@ -207,6 +199,10 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
             raise NeedsConfirmation(
                 f"{when.label} is outside the plan year ({subject.year_start:%b %Y} to {subject.year_end:%b %Y}).",
                 reason="outside_year", hint="Log it anyway only if the period is right.")
+        check_text(note, "The note", field="note")
+        check_text(evidence, "The evidence link", field="evidence")
+        check_text(entered_by, "The name it is entered by", field="entered_by", one_line=True)
+        check_text(store.actor, "The name the change history records", field="entered_by", one_line=True)
         check_unlocked(session, when.end)
         existing = session.scalars(select(Measurement).where(
             _subject_filter(Measurement, key), Measurement.period_start == when.start)).first()
@@ -253,7 +249,7 @@ def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str,
             elif name == "done":
                 cleaned["done"] = bool(raw) if raw is not None else None
             elif name in ("note", "evidence", "entered_by"):
-                cleaned[name] = str(raw or "").strip()
+                cleaned[name] = check_text(str(raw or "").strip(), f"The {name.replace('_', ' ')}", field=name)
             elif name == "entered_at":
                 cleaned[name] = raw if isinstance(raw, datetime) else row.entered_at
             else:

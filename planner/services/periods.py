@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from planner.errors import ValidationError
 from planner.model import Frequency
+from planner.services import dates
 
 MONTH_NAMES = [calendar.month_abbr[m] for m in range(1, 13)]
 
@@ -108,9 +109,35 @@ def parse_period(text: str, frequency: Frequency, year_start_month: int = 7) -> 
     if not raw:
         raise ValidationError("The period is missing.", field="period", hint=hint)
     try:
-        return period_containing(date.fromisoformat(raw), frequency, year_start_month)
-    except ValueError:
-        pass
+        return check_period(period_containing(dates.parse_date(raw), frequency, year_start_month))
+    except dates.DateError as exc:
+        if _DATE_SHAPE.fullmatch(raw):  # meant as a date: say what is wrong with it
+            raise ValidationError(f"{_sentence(str(exc))} {hint}", field="period") from None
+    for run in re.findall(r"\d+", raw):
+        if len(run) >= 4 and not dates.FIRST_YEAR <= int(run) <= dates.LAST_YEAR:
+            raise ValidationError(f"“{raw}” names the year {run[:12]}, outside the years Planner works with "
+                                  f"({dates.FIRST_YEAR} to {dates.LAST_YEAR}). {hint}", field="period")
+    return check_period(_parse_named(raw, frequency, year_start_month, hint))
+
+
+_DATE_SHAPE = re.compile(r"\d+\s*[-/]\s*\d+\s*[-/]\s*\d+.*")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def check_period(period: Period) -> Period:
+    """A period Planner can work with: inside 1900-2199 (a value logged for a later one could never be
+    exported, and the day after it is not a date)."""
+    if period.start < dates.EARLIEST or period.end > dates.LATEST:
+        raise ValidationError(f"{period.label} ({period.start.isoformat()} to {period.end.isoformat()}) is outside "
+                              f"the dates Planner works with ({dates.FIRST_YEAR} to {dates.LAST_YEAR}).",
+                              field="period")
+    return period
+
+
+def _parse_named(raw: str, frequency: Frequency, year_start_month: int, hint: str) -> Period:
     month = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
     if month and frequency is Frequency.MONTHLY and not 1 <= int(month[2]) <= 12:
         raise ValidationError(f"“{raw}” is not a month (months are 01 to 12). {hint}", field="period")

@@ -7,7 +7,6 @@ exactly (same keys, same UUIDs), which is what undo needs.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -37,6 +36,7 @@ from planner.model import (
     WigKind,
 )
 from planner.services.dates import DateError, parse_date
+from planner.services.numbers import read_number
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
 from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
@@ -111,13 +111,7 @@ def _clean(kind: Kind, name: str, raw: Any) -> Any:
     if spec.type is FieldType.NUMBER:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
-        try:
-            number = float(str(raw).replace(",", "").replace("%", "").strip()) if isinstance(raw, str) else float(raw)
-        except ValueError:
-            raise ValidationError(f"{label} must be a number, like 154 or 23.5 (you entered “{raw}”).",
-                                  field=name) from None
-        if not math.isfinite(number):
-            raise ValidationError(f"{label} must be a number.", field=name)
+        number = read_number(raw, label=label, field=name)
         if name == "weight" and number <= 0:
             raise ValidationError("A weight must be more than 0 (1 is the usual weight).", field=name)
         return number

@@ -4,7 +4,6 @@ cycle detection for task dependencies, and utilization (the number Oe 4.002's WI
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,6 +36,7 @@ from planner.model import (
     task_dependency,
 )
 from planner.services.dates import DateError, parse_date
+from planner.services.numbers import read_number
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.transaction import write
 from planner.services.years import year_scope
@@ -345,12 +345,8 @@ def _clean(entity: Entity, name: str, raw: Any) -> Any:
             if col.kind == "percent":
                 return 0.0
             return None
-        try:
-            number = float(str(raw).replace(",", "").replace("%", "").replace("$", "").strip())
-        except ValueError:
-            raise ValidationError(f"{col.label} must be a number (you entered “{raw}”).", field=name) from None
-        if not math.isfinite(number):
-            raise ValidationError(f"{col.label} must be a number.", field=name)
+        number = read_number(str(raw).replace("$", "") if isinstance(raw, str) else raw, label=col.label,
+                             field=name)
         if col.kind == "percent" and not 0 <= number <= 100:
             raise ValidationError(f"{col.label} must be between 0 and 100.", field=name)
         if col.kind == "score":

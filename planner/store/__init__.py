@@ -8,9 +8,12 @@ transaction per user action.
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import os
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from planner import clock
 from planner.errors import (
+    BlockedPlanFileError,
+    CannotCreatePlanFileError,
     DamagedPlanFileError,
     NewerPlanFileError,
     NotAPlanFileError,
+    NotARegularFileError,
     PlanFileError,
     PlanFileExistsError,
     PlanFileNotFoundError,
@@ -41,6 +47,13 @@ from planner.store.lock import WriterLock, lock_path
 APPLICATION_ID = 0x504C4E52
 SQLITE_MAGIC = b"SQLite format 3\x00"
 FILE_SUFFIX = ".planner"
+# The tables the first revision made; every Planner file of every revision has them. A database that carries
+# Planner's application id but not these is someone else's, and is refused before anything writes to it.
+CORE_TABLES = frozenset({"plan", "division", "department", "pillar", "priority", "strategy",
+                         "strategy_collaborator", "wig", "key_lever", "performance_measure"})
+# Files SQLite (and the writer lock) keep beside a plan file, and what each is for, in a planner's words.
+SIDE_FILES = {"-wal": "SQLite keeps the plan's journal", "-shm": "SQLite keeps the plan's shared memory",
+              "-journal": "SQLite keeps the plan's journal", ".lock": "Planner keeps the plan's lock"}
 
 __all__ = [
     "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "change_reason", "create_plan_file",
@@ -77,14 +90,84 @@ def _raw_connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}{frozen}", uri=True, isolation_level=None)
 
 
+def shown(path: Path | str, limit: int = 120) -> str:
+    """A path as a message names it: whole when short, its ends when very long."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-(limit // 2):]}"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """SQLite's reports (integrity_check spreads one problem over several lines) as one line of a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """The file's status (following links), None when nothing is there; a name the system cannot look up at
+    all is refused with the reason."""
+    try:
+        return path.stat()
+    except ValueError:  # an embedded NUL: no file system has such a name
+        raise NotAPlanFileError(path, f"“{shown(path)}” is not a file name (it holds a null character).") from None
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise PlanFileNotFoundError(path, f"There is no file “{shown(path)}”: part of the path is a file, "
+                                    "not a folder.") from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise NotAPlanFileError(path, f"“{shown(path)}” is too long a name for this computer's files.") from None
+        if exc.errno == errno.ELOOP:
+            raise NotAPlanFileError(path, f"“{shown(path)}” is a link that leads back to itself.") from None
+        raise PlanFileError(path, f"“{shown(path)}” cannot be reached: {exc.strerror or exc}.") from None
+
+
+def _check_path(path: Path) -> None:
+    """Before anything opens the path: it is a regular file, and nothing but files sits where SQLite keeps
+    the plan's journal and Planner its lock. A named pipe is never opened (reading one waits forever)."""
+    found = _stat(path)
+    if found is None:
+        if os.path.islink(path):
+            raise PlanFileNotFoundError(path, f"“{shown(path)}” is a link to “{os.readlink(path)}”, which does "
+                                        "not exist.")
+        raise PlanFileNotFoundError(path, f"There is no file “{shown(path)}”.")
+    if stat.S_ISDIR(found.st_mode):
+        raise NotAPlanFileError(path, f"“{shown(path)}” is a folder, not a plan file.")
+    if not stat.S_ISREG(found.st_mode):
+        raise NotARegularFileError(path, f"“{shown(path)}” is {_kind(found.st_mode)}, not a plan file.",
+                                   hint="Planner opens only ordinary files; nothing was read from it.")
+    real = path.resolve()
+    for suffix, purpose in SIDE_FILES.items():
+        side = real.with_name(real.name + suffix)
+        try:
+            side_stat = side.stat()
+        except OSError:
+            continue  # absent (the usual case), or a name that cannot be looked up: SQLite will say
+        if not stat.S_ISREG(side_stat.st_mode):
+            raise BlockedPlanFileError(
+                path, f"“{side.name}” beside “{real.name}” is {_kind(side_stat.st_mode)}, but {purpose} "
+                "under that name, so the plan cannot be opened while it is there.",
+                hint=f"Move or rename “{side.name}” (in {shown(real.parent)}), then open the plan again. "
+                "The plan file was not changed.")
+
+
 def _preflight(path: Path, *, check_pages: bool = True) -> str | None:
     """Checks a file before anything writes to it. Returns its schema revision; raises a PlanFileError
     that names the file and the problem when it is not a healthy Planner file of a version we know.
     `check_pages` runs SQLite's quick_check, which reads the whole file (seconds for a large one)."""
-    if not path.exists():
-        raise PlanFileNotFoundError(path, f"There is no file “{path}”.")
-    if path.is_dir():
-        raise NotAPlanFileError(path, f"“{path}” is a folder, not a plan file.")
+    _check_path(path)
     try:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_MAGIC))
@@ -109,25 +192,49 @@ def _preflight(path: Path, *, check_pages: bool = True) -> str | None:
         check = conn.execute("PRAGMA quick_check").fetchall() if check_pages else [("ok",)]
         if [row[0] for row in check] != ["ok"]:
             raise DamagedPlanFileError(
-                path, f"“{path.name}” is damaged: {check[0][0]}.",
+                path, f"“{path.name}” is damaged: {one_line(check[0][0])}.",
                 hint="Restore it from a backup. The damaged file was left as it is.")
-        try:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError:
-            row = None
+        revision = _schema_revision(path, conn)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise
         raise DamagedPlanFileError(
-            path, f"“{path.name}” is damaged and cannot be read ({exc}).",
+            path, f"“{path.name}” is damaged and cannot be read ({one_line(str(exc))}).",
             hint="Restore it from a backup. The damaged file was left as it is.") from exc
     finally:
         conn.close()
-    revision = row[0] if row else None
-    if revision is not None and revision not in migrate.known_revisions():
+    return revision
+
+
+def _schema_revision(path: Path, conn: sqlite3.Connection) -> str:
+    """The file's schema revision, once its tables show it is a Planner file: a database carrying Planner's
+    application id without a plan's tables is another program's, and a Planner file whose version record
+    is gone or blank is damaged (migrating it would run every revision over tables that exist)."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    damaged_hint = "Restore it from a backup. The file was left as it is."
+    if not tables & CORE_TABLES:
+        raise NotAPlanFileError(
+            path, f"“{path.name}” is a database carrying Planner's mark, but it holds none of a plan's tables, "
+            "so it is not a Planner plan file.", hint="Nothing was changed in it.")
+    rows = conn.execute("SELECT version_num FROM alembic_version").fetchall() if "alembic_version" in tables else []
+    if not rows:
+        raise DamagedPlanFileError(path, f"“{path.name}” is damaged: its schema version record is missing.",
+                                   hint=damaged_hint)
+    if len(rows) > 1:
+        raise DamagedPlanFileError(path, f"“{path.name}” is damaged: it records {len(rows)} schema versions "
+                                   "instead of one.", hint=damaged_hint)
+    revision = rows[0][0]
+    if not isinstance(revision, str) or not revision.strip():
+        raise DamagedPlanFileError(path, f"“{path.name}” is damaged: its schema version record is blank.",
+                                   hint=damaged_hint)
+    if revision not in migrate.known_revisions():
         raise NewerPlanFileError(
-            path, f"“{path.name}” was saved by a newer version of Planner (schema {revision}).",
+            path, f"“{path.name}” was saved by a newer version of Planner (schema {revision[:40]}).",
             hint="Install the latest Planner to open it. The file was not changed.")
+    missing = CORE_TABLES - tables
+    if missing:
+        raise DamagedPlanFileError(path, f"“{path.name}” is damaged: its tables {', '.join(sorted(missing))} "
+                                   "are missing.", hint=damaged_hint)
     return revision
 
 
@@ -153,7 +260,8 @@ class PlanStore:
         """One transaction: committed whole when the block ends, rolled back whole if it raises. Every row it
         changes is recorded in the change history under the store's actor and `reason` (or the reason of an
         enclosing `change_reason` block)."""
-        with changes_by(self.actor, reason), self._sessions() as session, session.begin():
+        with self._stored_values_checked(), changes_by(self.actor, reason), self._sessions() as session, \
+                session.begin():
             yield session
             if self.read_only and (session.new or session.dirty or session.deleted):
                 raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
@@ -162,10 +270,24 @@ class PlanStore:
     def reader(self) -> Iterator[Session]:
         """A session for reading: one consistent snapshot; the objects it returns stay readable after it.
         Changing anything in it is a programming error, refused before anything is written."""
-        with self._sessions() as session, session.begin():
+        with self._stored_values_checked(), self._sessions() as session, session.begin():
             yield session
             if session.new or session.dirty or session.deleted:
                 raise RuntimeError("reader() sessions are for reading; use session() to change the plan")
+
+    @contextlib.contextmanager
+    def _stored_values_checked(self) -> Iterator[None]:
+        """A stored value the database reader cannot turn back into its type (a date whose text was damaged:
+        SQLite's page checks pass, the bytes of one value do not) is damage to the file, named as such, not
+        a traceback from deep in the reader."""
+        try:
+            yield
+        except (ValueError, TypeError, OverflowError) as exc:
+            if not _raised_reading_a_value(exc):
+                raise
+            raise DamagedPlanFileError(
+                self.path, f"“{self.path.name}” is damaged: a stored value cannot be read ({one_line(str(exc))}).",
+                hint="Restore it from a backup. Nothing was changed.") from exc
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
@@ -196,6 +318,16 @@ class PlanStore:
         self.close()
 
 
+def _raised_reading_a_value(exc: BaseException) -> bool:
+    """True when the innermost Python frame of `exc` is the database layer's value conversion."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last is not None and f"{os.sep}sqlalchemy{os.sep}" in last
+
+
 def _stamp_application_id(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -208,10 +340,7 @@ def create_plan_file(path: Path, *, revision: str = "head") -> PlanStore:
     failure leaves nothing half-made behind.
     """
     path = Path(path)
-    if path.exists():
-        raise PlanFileExistsError(path, f"“{path}” already exists; Planner will not overwrite it.",
-                                  hint="Choose another name, or open the existing file.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_new_path(path)
     lock = WriterLock(path)
     lock.acquire()
     tmp = path.with_name(path.name + ".creating")
@@ -235,6 +364,38 @@ def create_plan_file(path: Path, *, revision: str = "head") -> PlanStore:
     return PlanStore(path, make_engine(path), lock, read_only=False)
 
 
+def _check_new_path(path: Path) -> None:
+    """A new plan file may be made at `path`: nothing is there, and its folder exists (or can be made) and
+    lets this user create files. Checked before the lock or any file is made."""
+    try:
+        found = _stat(path)
+    except PlanFileNotFoundError:  # part of the path is a file
+        raise CannotCreatePlanFileError(path, f"“{shown(path)}” cannot be created: part of the path is a file, "
+                                        "not a folder.") from None
+    if found is not None or os.path.islink(path):
+        what = "" if found is None or stat.S_ISREG(found.st_mode) else f" ({_kind(found.st_mode)})"
+        raise PlanFileExistsError(path, f"“{shown(path)}” already exists{what}; Planner will not overwrite it.",
+                                  hint="Choose another name, or open the existing file.")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CannotCreatePlanFileError(path, f"“{shown(path)}” cannot be created: “{shown(folder)}” is not a "
+                                        "folder.") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise CannotCreatePlanFileError(path, f"“{shown(path)}” cannot be created: the folder "
+                                        f"“{shown(folder)}” cannot be made ({reason}).") from None
+    try:  # a real try, not os.access: root passes every permission check yet cannot write in /proc
+        fd, probe = tempfile.mkstemp(prefix=".planner-probe-", dir=folder)
+    except OSError as exc:
+        raise CannotCreatePlanFileError(
+            path, f"“{shown(path)}” cannot be created: Planner may not create files in “{shown(folder)}” "
+            f"({exc.strerror or exc}).", hint="Choose a folder of your own.") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
 def _backup_name(path: Path, revision: str | None) -> Path:
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.stem}.before-upgrade-from-{revision or 'none'}-{stamp}{path.suffix or '.planner'}")
@@ -243,7 +404,8 @@ def _backup_name(path: Path, revision: str | None) -> Path:
 def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
     """Open an existing plan file, migrating it (after a backup) if it was written by an older Planner."""
     path = Path(path)
-    if not read_only and path.is_file():
+    _check_path(path)
+    if not read_only:
         _check_writable(path)
     revision = _preflight(path)
     head = migrate.head_revision()
@@ -270,11 +432,13 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
 
 
 def _check_writable(path: Path) -> None:
-    """SQLite needs to write the file and, beside it, its journal and lock: say which of them we may not."""
-    if not os.access(path, os.W_OK):
+    """SQLite needs to write the file and, beside it, its journal and lock: say which of them we may not.
+    Through a link, that is the folder of the file it leads to."""
+    real = path.resolve()
+    if not os.access(real, os.W_OK):
         where = "the file's permissions do not allow changes"
-    elif not os.access(path.parent, os.W_OK | os.X_OK):
-        where = f"its folder “{path.parent}” does not allow new files (SQLite keeps its journal beside the file)"
+    elif not os.access(real.parent, os.W_OK | os.X_OK):
+        where = f"its folder “{real.parent}” does not allow new files (SQLite keeps its journal beside the file)"
     else:
         return
     raise ReadOnlyPlanFileError(path, f"“{path.name}” is read-only here: {where}.",
@@ -292,6 +456,6 @@ def inspect_plan_file(path: Path) -> FileReport:
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
     finally:
         conn.close()
-    integrity = "ok" if integrity_rows == ["ok"] else "; ".join(integrity_rows)
+    integrity = "ok" if integrity_rows == ["ok"] else one_line("; ".join(integrity_rows))
     return FileReport(path, revision, migrate.head_revision(), integrity, fk_problems, str(journal))
 

@@ -34,6 +34,7 @@ from planner.services.charts import scope_choices
 from planner.services.exchange_rows import ExportScope, collect
 from planner.services.history import Item, item_of
 from planner.services.history import locate as history_locate
+from planner.services.output import check_output
 from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import View
@@ -701,6 +702,11 @@ class MainWindow(QMainWindow):
                                        "Excel workbooks (*.xlsx)", ".xlsx")
         if path is None:
             return
+        try:  # the same refusal as `planner export --out`: a folder, a pipe, a place that cannot be written
+            check_output(path, ".xlsx", "workbook")
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
         progress = QProgressDialog("Exporting the workbook…", "Cancel", 0, 100, self)
         progress.setWindowTitle("Export Workbook")
         progress.setMinimumDuration(600)
@@ -833,6 +839,11 @@ class MainWindow(QMainWindow):
         start = self.store.path.with_name(f"{self.store.path.stem} status summary.pdf")
         path = self.prompter.save_path("Export Summary as PDF", start, "PDF files (*.pdf)", ".pdf")
         if path is None:
+            return
+        try:
+            check_output(path, ".pdf", "summary")
+        except PlannerError as exc:
+            self.prompter.error(exc)
             return
         try:
             pages = write_pdf(summary, path, options)
