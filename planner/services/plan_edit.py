@@ -129,12 +129,23 @@ def _clean(kind: Kind, name: str, raw: Any) -> Any:
             raise ValidationError(f"{label} must be one of: {', '.join(spec.choices)}.", field=name)
         return {"kind": WigKind, "direction": Direction, "frequency": Frequency}[name](raw)
     if spec.type in (FieldType.DIVISION, FieldType.DEPARTMENT):
-        return None if raw in (None, "", 0) else int(raw)
+        return None if raw in (None, "", 0) else _row_id(raw, label, name)
     if spec.type is FieldType.DEPARTMENTS:
-        return sorted({int(v) for v in (raw or [])})
+        return sorted({_row_id(v, label, name) for v in (raw or [])})
     if spec.type is FieldType.FLAG:
         return bool(raw) and str(raw).lower() not in ("0", "false", "no")
     raise ValueError(spec.type)
+
+
+def _row_id(raw: Any, label: str, name: str) -> int:
+    """A division or department as the form's list gives it: the id of one of the plan's rows."""
+    try:
+        ident = int(raw)
+    except (TypeError, ValueError):
+        ident = 0
+    if not 0 < ident < 2**63 or isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise ValidationError(f"{label}: choose one from the list (“{str(raw)[:40]}” is not one).", field=name)
+    return ident
 
 
 def _check_wig(values: dict[str, Any]) -> None:
