@@ -305,6 +305,7 @@ def test_edits_to_a_read_only_file_are_refused(plan_path: Path) -> None:
 
 
 def test_large_plan_generator_scales_the_district_plan(tmp_path: Path) -> None:
+    from planner.services.years import list_years
     from tests.benchmarks.generate import generate
 
     store = generate(tmp_path / "x2.planner", copies=2)
@@ -314,5 +315,7 @@ def test_large_plan_generator_scales_the_district_plan(tmp_path: Path) -> None:
         rows = outline(store, plans[0].id, View.PILLARS)
         assert sum(1 for r in rows if r.key.kind is Kind.PILLAR) == 8
         assert count(store, Wig) == 200 and count(store, KeyLever) >= 800
+        wigs_shown = sum(1 for r in rows if r.key.kind is Kind.WIG)  # every goal is in the plan's one year
+        assert wigs_shown == 2 * 27 and len(list_years(store, plans[0].id)) == 1
     finally:
         store.close()

@@ -11,7 +11,7 @@ import copy
 import time
 from pathlib import Path
 
-from planner.model import Frequency, KeyLever, Wig
+from planner.model import Frequency, KeyLever, PerformanceMeasure, Plan, Wig
 from planner.services.default_plan import build_plan, load_plan_data
 from planner.services.plan_file import new_plan_file, plan_counts
 from planner.store import PlanStore
@@ -44,6 +44,11 @@ def generate(path: Path, copies: int = 100) -> PlanStore:
             for plan in data["department_plans"]:
                 plan["department"] += suffix
             part = build_plan(data)
+            copy_year = part.years[0]
+            for row in _year_rows(part):  # the copy's goals belong to the one plan's year
+                if getattr(row, "year", None) is copy_year:
+                    row.year = main.years[0]
+            part.years = []
             pillars, divisions, departments = list(part.pillars), list(part.divisions), list(part.departments)
             for i, pillar in enumerate(pillars):
                 pillar.position = n * 10 + i
@@ -57,7 +62,7 @@ def generate(path: Path, copies: int = 100) -> PlanStore:
             for extra in range(EXTRA_DEPARTMENT_WIGS):
                 first_department.wigs.append(Wig(
                     sentence=f"Increase generated measure {extra + 1} from {extra}% to {extra + 50}% by June 2025.",
-                    department_position=len(first_department.wigs)))
+                    department_position=len(first_department.wigs), year=main.years[0]))
             for pillar in pillars:
                 for priority in pillar.priorities:
                     for strategy in priority.strategies:
@@ -66,6 +71,14 @@ def generate(path: Path, copies: int = 100) -> PlanStore:
             for dept in departments:
                 _pad_levers(w for w in dept.wigs if w.strategy is None)
     return store
+
+
+def _year_rows(plan: Plan) -> list[Wig | PerformanceMeasure]:
+    """Every WIG and measure of a built (not yet added) plan: the rows that belong to a school year."""
+    strategies = [s for p in plan.pillars for r in p.priorities for s in r.strategies]
+    wigs = [w for s in strategies for w in s.wigs] + [w for d in plan.departments for w in d.wigs]
+    measures = [m for s in strategies for m in s.measures] + [m for w in wigs for m in w.measures]
+    return [*wigs, *measures, *(m for d in plan.departments for m in d.measures)]
 
 
 def add_measurements(store: PlanStore, months: int, seed: int = 7) -> int:
