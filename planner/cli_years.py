@@ -23,6 +23,9 @@ def add_parsers(sub: Any) -> None:
     start.add_argument("label", nargs="?", metavar="YEAR",
                        help="the school year to start, e.g. 2025-26 (default: the year after the newest)")
     start.add_argument("--dry-run", action="store_true", help="print what would be carried and write nothing")
+    start.add_argument("--leave-reached", action="store_true",
+                       help="leave behind the goals whose latest value already reached their target (else such "
+                            "a goal stops the start: give it a new target in Plan > Start Next Year)")
 
     due = sub.add_parser("due", help="print what is due now, one line per item (as the Due Now tab)")
     due.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
@@ -95,6 +98,11 @@ def _start(store: Any, plan_id: int, args: argparse.Namespace) -> int:
     from planner.services.years import preview_next_year, start_year
 
     preview = preview_next_year(store, plan_id, args.label, today=clock.today())
+    if args.leave_reached:
+        for w in preview.wigs:
+            if w.note.startswith("already reached"):
+                w.include = False
+                preview.left_behind.append(f"{w.title} (already reached its target)")
     counts = preview.counts()
     print(f"{preview.label} ({preview.start:%d %b %Y} to {preview.end:%d %b %Y}), carried from "
           f"{preview.from_year.label}: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
@@ -104,6 +112,8 @@ def _start(store: Any, plan_id: int, args: argparse.Namespace) -> int:
         else:
             numbers = f"{_number(w.old_baseline)} -> {_number(w.baseline)} (target {_number(w.target)})"
         note = f"; {w.note}" if w.note else ""
+        if not w.include:
+            continue
         deadline = f", by {w.deadline:%d %b %Y}" if w.deadline else ""
         print(f"  WIG {w.title}: {numbers}{deadline}{note}")
     for line in preview.left_behind:

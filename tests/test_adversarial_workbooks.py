@@ -552,3 +552,19 @@ def test_a_clashing_code_or_an_empty_value_is_named_before_the_database_sees_it(
 
     _, _, err = run_import(base, work, capsys, _edit(base, work, empty))
     assert "Measurements sheet, row 2, column G (“Value”): a logged value needs a Value" in err
+
+
+def test_a_folder_or_a_pipe_named_as_a_workbook_is_said_to_be_one(tmp_path: Path, plan_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from planner.cli import main
+
+    folder = tmp_path / "collected"
+    folder.mkdir()
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    assert main(["import", "--db", str(plan_path), str(folder), str(pipe)]) == 1
+    err = capsys.readouterr().err
+    assert "is a folder, not a workbook" in err and "is not an ordinary file" in err
+    assert "There is no file" not in err and "Traceback" not in err

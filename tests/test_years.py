@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.errors import ValidationError
-from planner.model import Change, KeyLever, Measurement, PerformanceMeasure, PlanYear, Project, Wig, WigKind
+from planner.model import Change, Department, KeyLever, Measurement, PerformanceMeasure, PlanYear, Project, Wig, WigKind
 from planner.services import measurements as ms
 from planner.services import projects as pj
 from planner.services import years as yr
@@ -237,7 +237,7 @@ def test_a_preview_with_a_bad_number_writes_nothing(store: PlanStore) -> None:
     preview = yr.preview_next_year(store, 1)
     number = next(w for w in preview.wigs if not w.milestone and w.baseline is not None)
     number.target = number.baseline
-    with pytest.raises(ValidationError, match="target equals the new baseline"):
+    with pytest.raises(ValidationError, match="has already reached the target"):
         yr.start_year(store, preview)
     number.target = float("inf")
     with pytest.raises(ValidationError, match="must be a number"):
@@ -426,3 +426,86 @@ def test_a_workbook_cannot_put_one_years_goals_into_another(store: PlanStore, tm
     problems = [str(p) for p in plan_import(store, [book], TODAY).files[0].problems]
     assert problems and any("belongs to the 2024-25 year in the plan file, but the workbook is for 2026-27" in p
                             for p in problems), problems[:3]
+
+
+def test_a_goal_already_reached_is_named_in_the_preview_and_not_carried_blindly(store: PlanStore) -> None:
+    from planner.cli import main
+
+    partners = wig(store, "Increase the number of CMS Partners%")
+    ms.log_value(store, partners, "2025-06", "160")  # past the target of 154
+    preview = yr.preview_next_year(store, 1)
+    carried = next(w for w in preview.wigs if w.id == partners.id)
+    assert carried.note == "already reached: give a new target or untick it"
+    with pytest.raises(ValidationError, match=r"has already reached the target \(154\)"):
+        yr.start_year(store, preview)
+    carried.target = 200  # a new target typed in the preview: the sentence follows the numbers
+    started = yr.start_year(store, preview)
+    with store.reader() as s:
+        copy = s.scalars(select(Wig).where(Wig.carried_from_id == partners.id)).one()
+        assert (copy.baseline, copy.target, copy.year_id) == (160, 200, started.year_id)
+        assert "from 160 approved partners" in copy.sentence
+    yr.undo_start_year(store, started)
+    path = str(store.path)
+    store.close()
+    assert main(["year", "start", "--db", path, "--dry-run"]) == 0
+    assert main(["year", "start", "--db", path]) == 1  # stopped, in words, by the goal already reached
+    assert main(["year", "start", "--db", path, "--leave-reached"]) == 0
+
+
+def test_an_ended_years_milestone_not_done_by_its_last_day_is_off_track() -> None:
+    end = date(2025, 6, 30)
+    progress = wig_progress(WigKind.MILESTONE, Direction.INCREASE, None, None, date(2024, 7, 1), end,
+                            [Point(date(2025, 3, 31), None, False)], end, year_over=True)
+    assert progress.status is Status.OFF_TRACK
+    running = wig_progress(WigKind.MILESTONE, Direction.INCREASE, None, None, date(2024, 7, 1), end,
+                           [Point(date(2025, 3, 31), None, False)], end)
+    assert running.status is Status.ON_TRACK  # on the deadline day itself, while the year runs
+
+
+def test_the_summary_index_utilization_and_locks_speak_for_one_year(store: PlanStore) -> None:
+    from planner.services import period_locks
+    from planner.services.charts import Scope
+    from planner.services.projects import utilization
+    from planner.services.report import build_summary
+
+    with store.reader() as s:
+        dept = s.scalars(select(Department).where(Department.name == "Data Strategy")).one()
+    before = next(e for e in build_summary(store, 1, Scope("department", dept.id), "D", TODAY).index
+                  if e[0] == "Data Strategy")
+    levers_before = utilization(store, dept.id, TODAY).levers
+    started = yr.start_year(store, yr.preview_next_year(store, 1, "2026-27"))
+    after = next(e for e in build_summary(store, 1, Scope("department", dept.id), "D", TODAY).index
+                 if e[0] == "Data Strategy")
+    assert (len(after[1]), len(after[2])) == (len(before[1]), len(before[2]))  # not both years' goals
+    assert utilization(store, dept.id, TODAY).levers == levers_before
+    old = _year(store, "2024-25").id
+    assert period_locks.quarters(store, 1, old)[0].period.label == "Q1 2024-25"
+    assert all(q.locked_at for q in period_locks.quarters(store, 1, old))  # closed, and listed to unlock
+    assert period_locks.quarters(store, 1, started.year_id)[0].period.label == "Q1 2026-27"
+
+
+def test_a_measure_added_in_a_years_workbook_arrives_in_that_year(store: PlanStore, tmp_path: Path) -> None:
+    import uuid as uuid_mod
+
+    import openpyxl
+
+    from planner.services.exchange_rows import ExportScope
+    from planner.services.xlsx_export import export_workbook
+    from planner.services.xlsx_import import apply_import, plan_import
+
+    book = tmp_path / "dept.xlsx"
+    export_workbook(store, book, ExportScope(1), TODAY, "Dana")
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["Measures"]
+    headers = [c.value for c in sheet[1]]
+    template = [c.value for c in sheet[2]]
+    new = dict(zip(headers, template, strict=True))
+    new.update({"UUID": str(uuid_mod.uuid4()), "Measure": "Added in the workbook", "Lineage UUID": None})
+    sheet.append([new[h] for h in headers])
+    wb.save(book)
+    plan = plan_import(store, [book], TODAY)
+    assert not plan.files[0].problems, plan.files[0].problems[:3]
+    apply_import(store, plan)
+    with store.reader() as s:
+        added = s.scalars(select(PerformanceMeasure).where(PerformanceMeasure.name == "Added in the workbook")).one()
+        assert added.year_id == _year(store, "2024-25").id

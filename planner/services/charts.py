@@ -114,6 +114,7 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
         year = year_scope(s, plan_id, year_id, today)
+        over = year is not None and today > year.end
         if year is not None:
             today = year.judged_on(today)
         stmt = (select(Wig, Strategy.code, Priority.code, Department.name, Division.name)
@@ -138,7 +139,7 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
         points, interim = wig_points(s, ids)
         judged = {wig.id: wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date,
                                        wig.deadline, points[wig.id], today, rules.thresholds, interim[wig.id],
-                                       wig.relative_change) for wig, *_ in found}
+                                       wig.relative_change, over) for wig, *_ in found}
         with_quantities(s, {w.id: (w.direction, w.start_date, w.deadline) for w, *_ in found}, judged, today,
                         rules.thresholds)
         cards = []

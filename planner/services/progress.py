@@ -102,9 +102,11 @@ def _trend(points: Sequence[Point], start: date | None, baseline: float) -> tupl
 def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, target: float | None,
                  start: date | None, deadline: date | None, points: Iterable[Point], today: date,
                  thresholds: Thresholds = Thresholds(), interim: Sequence[tuple[date, date, float]] = (),
-                 relative_change: float | None = None) -> Progress:
+                 relative_change: float | None = None, year_over: bool = False) -> Progress:
     """`points` are the WIG's logged values; `interim` are (period start, period end, target value);
-    `relative_change` (percent) sets the target from the baseline, or the first value when none is given."""
+    `relative_change` (percent) sets the target from the baseline, or the first value when none is given.
+    `year_over`: `today` is the last day of a year that has ended, so a milestone due that day and logged
+    as not done was missed (one with nothing logged stays No data; a number is judged by where it got)."""
     points = sorted(points, key=lambda p: p.when)
     latest = points[-1] if points else None
     expected_today = straight_line_share(start, deadline, today)
@@ -112,14 +114,15 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
         return Progress(Status.NOT_STARTED, f"Starts {start:%d %b %Y}.", latest=latest)
 
     if kind is WigKind.MILESTONE:
-        if latest is None:
+        missed = deadline is not None and (today > deadline or (year_over and today >= deadline))
+        if latest is None:  # a year that ended with nothing logged says so: no data, not a failure
             if deadline is not None and today > deadline:
                 return Progress(Status.OFF_TRACK, "The deadline passed with nothing logged.", latest=None)
             return Progress(Status.NO_DATA, "Nothing logged yet.")
         done = bool(latest.done) if latest.done is not None else bool(latest.value)
         if done:
             return Progress(Status.ACHIEVED, f"Done ({latest.when:%d %b %Y}).", share=1.0, latest=latest)
-        if deadline is not None and today > deadline:
+        if missed:
             return Progress(Status.OFF_TRACK, "The deadline passed and it is not done.", share=0.0, latest=latest)
         return Progress(Status.ON_TRACK, "Not done yet; the deadline has not passed.", share=0.0,
                         expected_today=expected_today, latest=latest)

@@ -605,17 +605,21 @@ class Utilization:
                 f"the last {self.window_days} days.")
 
 
-def utilization(store: PlanStore, department_id: int, today: date, window_days: int | None = None) -> Utilization:
-    """The share of a department's key levers with at least one active project (not complete, not on hold)
-    that has a status update within the window (the plan's, 30 days by default)."""
+def utilization(store: PlanStore, department_id: int, today: date, window_days: int | None = None,
+                year_id: int | None = None) -> Utilization:
+    """The share of a department's key levers of one year (the one asked for, else the one containing
+    today) with at least one active project (not complete, not on hold) that has a status update within
+    the window (the plan's, 30 days by default)."""
     with store.reader() as s:
         department = s.get(Department, department_id)
         if department is None:
             raise ValidationError("That department no longer exists.")
         window = window_days if window_days is not None else s.get(Plan, department.plan_id).utilization_window_days
         since = today - timedelta(days=window)
+        year = year_scope(s, department.plan_id, year_id, today)
         levers = set(s.scalars(select(KeyLever.id).join(Wig, KeyLever.wig_id == Wig.id)
-                               .where(Wig.department_id == department_id)))
+                               .where(Wig.department_id == department_id,
+                                      Wig.year_id == year.id if year else Wig.year_id.is_(None))))
         if not levers:
             return Utilization(0, 0, window)
         recent = select(StatusUpdate.project_id).where(StatusUpdate.update_date >= since,

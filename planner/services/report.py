@@ -188,13 +188,13 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
         plan = s.get(Plan, plan_id)
         assert plan is not None
         if scope.kind == "department" and scope.id is not None:
-            used = utilization(store, scope.id, today).describe()
+            used = utilization(store, scope.id, today, year_id=year.id if year else None).describe()
         else:
             departments = list(s.scalars(select(Department.id).where(Department.plan_id == plan_id,
                                                                      Department.division_id.is_not(None))))
             if scope.kind == "division":
                 departments = list(s.scalars(select(Department.id).where(Department.division_id == scope.id)))
-            totals = [utilization(store, d, today) for d in departments]
+            totals = [utilization(store, d, today, year_id=year.id if year else None) for d in departments]
             levers = sum(u.levers for u in totals)
             covered = sum(u.covered for u in totals)
             used = (f"{covered} of {levers} department key levers ({covered / levers:.0%}) have an active project "
@@ -254,5 +254,7 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
                 continue
             if scope.kind == "pillar":
                 continue
-            summary.index.append((dept.name, [w.sentence for w in dept.wigs], [m.name for m in dept.measures]))
+            year_id = year.id if year else None  # the index of the year summarised
+            summary.index.append((dept.name, [w.sentence for w in dept.wigs if w.year_id == year_id],
+                                  [m.name for m in dept.measures if m.year_id == year_id]))
     return summary

@@ -148,7 +148,7 @@ def with_quantities(session: Session, wigs: dict[int, tuple[Direction, date | No
         each = []
         for mid, name, unit, baseline, target in rows:
             kind = WigKind.PERCENT if (unit or "").strip() == "%" else WigKind.NUMBER
-            way = direction if direction is Direction.MAINTAIN or baseline is None else (
+            way = direction if direction is Direction.MAINTAIN or baseline is None or baseline == target else (
                 Direction.DECREASE if target < baseline else Direction.INCREASE)
             each.append((name, wig_progress(kind, way, baseline, target, start, deadline, points[mid], today,
                                             thresholds)))
@@ -173,10 +173,12 @@ def judged_on(session: Session, wig: Wig, today: date) -> date:
 
 
 def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules) -> Progress:
-    today = judged_on(session, wig, today)
+    judged = judged_on(session, wig, today)
+    over, today = judged < today, judged
     points, interim = wig_points(session, [wig.id])
     found = {wig.id: wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
-                                  points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change)}
+                                  points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change,
+                                  over)}
     with_quantities(session, {wig.id: (wig.direction, wig.start_date, wig.deadline)}, found, today,
                     rules.thresholds)
     return found[wig.id]
@@ -192,6 +194,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
         year = year_scope(s, plan_id, year_id, today)
+        over = year is not None and today > year.end
         if year is not None:
             today = year.judged_on(today)
         result = PlanStatus(rules, year=year, as_of=today)
@@ -208,7 +211,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
         points, interim = wig_points(s, [r[0] for r in rows])
         for (wig_id, kind, direction, baseline, target, start, deadline, *_rest, relative) in rows:
             result.wigs[wig_id] = wig_progress(kind, direction, baseline, target, start, deadline, points[wig_id],
-                                               today, rules.thresholds, interim[wig_id], relative)
+                                               today, rules.thresholds, interim[wig_id], relative, over)
         with_quantities(s, {r[0]: (r[2], r[5], r[6]) for r in rows}, result.wigs, today, rules.thresholds)
     groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
     for (wig_id, _kind, _direction, _baseline, _target, _start, _deadline, weight, strategy_id, department_id,

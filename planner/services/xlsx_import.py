@@ -76,6 +76,7 @@ from planner.services.exchange import (
 from planner.services.exchange_rows import ExportScope, collect
 from planner.services.period_locks import locked_ends
 from planner.services.periods import parse_period
+from planner.services.years import year_scope
 from planner.store import PlanStore
 from planner.store.migrate import known_revisions
 
@@ -161,6 +162,10 @@ def check_container(path: Path) -> None:
         raise ImportRefused(f"“{name}” is {kind}. Planner imports the .xlsx workbooks it exports.",
                             hint="Open it in Excel and save it as an Excel Workbook (.xlsx) first.")
     if not path.is_file():
+        if path.is_dir():
+            raise ImportRefused(f"“{path}” is a folder, not a workbook; name the .xlsx files in it.")
+        if path.exists():
+            raise ImportRefused(f"“{path}” is not an ordinary file (a pipe or a device), not a workbook.")
         raise ImportRefused(f"There is no file “{path}”.")
     size = path.stat().st_size
     if size == 0:
@@ -1201,6 +1206,7 @@ def _apply_file(store: PlanStore, file: FilePlan, take_theirs: set[str]) -> tupl
     added_by_plan_sheet = {c.uuid for c in file.changes if c.sheet == "Plan" and c.action == "add"}
     with store.session(reason=f"Imported from {file.path.name}") as s:
         ids = _Ids(s)
+        ids.year_id = _workbook_year(s, file)  # new goals and measures belong to the workbook's year
         for change in _ordered(file.changes):
             if change.action == "locked":
                 locked += 1
@@ -1310,6 +1316,20 @@ def _carry_lineage(s: Session, model: Any, obj: Any, row: dict[str, Any]) -> Non
                             .order_by(PlanYear.start_date.desc())).first()
         if earlier is not None and earlier is not obj:
             obj.carried_from_id = earlier.id
+
+
+def _workbook_year(s: Session, file: FilePlan) -> int | None:
+    """The year the workbook's new goals and measures go into: the one it names (brought in if the file
+    lacks it), else the year containing today; None when the file holds no plan yet (the Plan row makes
+    it)."""
+    plan = s.scalars(select(Plan).where(Plan.archived.is_(False)).order_by(Plan.position, Plan.id)).first()
+    if plan is None:
+        return None
+    label = _year_label_of(file)
+    if label:
+        return _year_named(s, plan, label)
+    year = year_scope(s, plan.id, None, clock.today())
+    return year.id if year else None
 
 
 def _year_named(s: Session, plan: Plan, label: str) -> int | None:

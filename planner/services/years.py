@@ -179,7 +179,7 @@ def carried_sentence(sentence: str, old_baseline: float | None, new_baseline: fl
 class CarryWig:
     id: int
     title: str
-    sentence: str
+    sentence: str  # the new year's, as the preview made it; start_year writes it from `written` again
     old_baseline: float | None
     baseline: float | None
     target: float | None
@@ -188,6 +188,8 @@ class CarryWig:
     milestone: bool
     note: str = ""  # "no value logged: baseline kept"
     include: bool = True
+    written: str = ""  # the old year's sentence, the new one is made from
+    decreasing: bool = False
 
 
 @dataclass
@@ -284,10 +286,13 @@ def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None, 
                     new_baseline = latest[w.id]
                 else:
                     note = "no value logged: baseline kept"
+            if _beyond(new_baseline, w.target, w.direction is Direction.DECREASE):
+                note = "already reached: give a new target or untick it"
             preview.wigs.append(CarryWig(
                 w.id, _title(w.sentence), carried_sentence(w.sentence, w.baseline, new_baseline, shift),
                 w.baseline, new_baseline, w.target, shift_years(w.start_date, shift),
-                shift_years(w.deadline, shift), milestone, note))
+                shift_years(w.deadline, shift), milestone, note, written=w.sentence,
+                decreasing=w.direction is Direction.DECREASE))
         wig_ids = {w.id for w in wigs}
         levers = list(s.scalars(select(KeyLever).where(KeyLever.wig_id.in_(wig_ids))
                                 .order_by(KeyLever.wig_id, KeyLever.position)))
@@ -301,6 +306,13 @@ def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None, 
                           for p in open_]
         preview.left_behind = [f"{p.name} (complete)" for p in done]
     return preview
+
+
+def _beyond(baseline: float | None, target: float | None, decreasing: bool) -> bool:
+    """A baseline at or past its target: nothing is left to reach in the new year."""
+    if baseline is None or target is None:
+        return False
+    return baseline <= target if decreasing else baseline >= target
 
 
 def _title(sentence: str) -> str:
@@ -333,9 +345,11 @@ def _check_preview(preview: YearPreview) -> None:
             if value is not None and (not isinstance(value, int | float) or value != value
                                       or abs(value) == float("inf")):
                 raise ValidationError(f"{where}: the {name} must be a number.", field=name)
-        if not w.milestone and w.baseline is not None and w.target is not None and w.baseline == w.target:
-            raise ValidationError(f"{where}: the target equals the new baseline ({format_number(w.target)}); "
-                                  "give a new target or untick it.", field="target")
+        if not w.milestone and _beyond(w.baseline, w.target, w.decreasing):
+            assert w.baseline is not None and w.target is not None
+            raise ValidationError(f"{where}: the new baseline ({format_number(w.baseline)}) has already reached "
+                                  f"the target ({format_number(w.target)}); give a new target or untick it.",
+                                  field="target")
         for day in (w.start, w.deadline):
             if day is not None:
                 try:
@@ -372,7 +386,9 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
                 raise ValidationError(f"WIG “{carry.title}” no longer exists; open the preview again.")
             new = Wig(strategy_id=old.strategy_id, department_id=old.department_id, year_id=year.id,
                       carried_from_id=old.id, lineage_uuid=old.lineage_uuid or old.uuid, position=old.position,
-                      department_position=old.department_position, sentence=carry.sentence, kind=old.kind,
+                      department_position=old.department_position, kind=old.kind,
+                      sentence=carried_sentence(carry.written, carry.old_baseline, carry.baseline, preview.shift)
+                      if carry.written else carry.sentence,
                       baseline=carry.baseline, target=carry.target, unit=old.unit, direction=old.direction,
                       start_date=carry.start, deadline=carry.deadline, weight=old.weight,
                       relative_change=old.relative_change)

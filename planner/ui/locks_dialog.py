@@ -25,8 +25,10 @@ from planner.store import PlanStore
 
 class PeriodLocksDialog(QDialog):
     def __init__(self, store: PlanStore, plan_id: int, ask_reason: Callable[[str], str | None],
-                 report: Callable[[PlannerError], None], parent: QWidget | None = None) -> None:
+                 report: Callable[[PlannerError], None], parent: QWidget | None = None,
+                 year_id: int | None = None) -> None:
         super().__init__(parent)
+        self.year_id = year_id  # the quarters of the year the window shows
         self.setWindowTitle("Period Locks")
         self.store, self.plan_id, self.ask_reason, self.report = store, plan_id, ask_reason, report
         self.states: list[QuarterState] = []
@@ -62,7 +64,7 @@ class PeriodLocksDialog(QDialog):
         self.reload()
 
     def reload(self, select: int = 0) -> None:
-        self.states = period_locks.quarters(self.store, self.plan_id)
+        self.states = period_locks.quarters(self.store, self.plan_id, self.year_id)
         self.table.clear()
         for q in self.states:
             state = (f"Locked {q.locked_at:%b %d, %Y}" + (f" by {q.locked_by}" if q.locked_by else "")

@@ -289,8 +289,9 @@ class MainWindow(QMainWindow):
         if self.store is None:
             return
         try:
+            year = self.year_bar.year
             dialog = PeriodLocksDialog(self.store, active_plan_id(self.store), self._ask_unlock_reason,
-                                       self.prompter.error, self)
+                                       self.prompter.error, self, year.id if year else None)
         except PlannerError as exc:
             self.prompter.error(exc)
             return

@@ -519,8 +519,9 @@ class PlanPage(QWidget):
                 if years:
                     text += "\nYear over year:\n" + "\n".join(f"  {line}" for line in years)
             elif key.kind is Kind.DEPARTMENT:
+                plan = self.plan
                 text = "Project workbook utilization: " + projects.utilization(
-                    self.store, key.id, self.today()).describe()
+                    self.store, key.id, self.today(), year_id=self.year_id_for(plan.id) if plan else None).describe()
         self.details_extra.setText(text)
         self.details_extra.setVisible(bool(text))
 

@@ -826,7 +826,7 @@ class WorkbookPage(QWidget):
         selected there, the person is asked what it carries: never a guess such as the plan's first line."""
         if self.store is None or self.plan_id is None:
             return
-        choices = pj.carry_choices(self.store, self.plan_id)
+        choices = pj.carry_choices(self.store, self.plan_id, self.year_id)
         if not any(c.key for c in choices):
             self.report(ValidationError("This plan has nothing a project could carry yet."))
             return
