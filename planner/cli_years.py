@@ -97,7 +97,7 @@ def _list(store: Any, plan_id: int) -> int:
 def _start(store: Any, plan_id: int, args: argparse.Namespace) -> int:
     from planner.services.years import preview_next_year, start_year
 
-    preview = preview_next_year(store, plan_id, args.label, today=clock.today())
+    preview = preview_next_year(store, plan_id, args.label)
     if args.leave_reached:
         for w in preview.wigs:
             if w.note.startswith("already reached"):

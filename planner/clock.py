@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 _today: Callable[[], date] | None = None
 
@@ -19,29 +19,27 @@ def set_today(day: date | None) -> None:
     _today = (lambda: day) if day is not None else None
 
 
-def today() -> date:
+def _pinned() -> date | None:
     if _today is not None:
         return _today()
-    pinned = os.environ.get("PLANNER_TODAY", "").strip()
-    if pinned:
-        try:
-            return date.fromisoformat(pinned)
-        except ValueError:
-            pass
-    return date.today()
+    text = os.environ.get("PLANNER_TODAY", "").strip()
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def today() -> date:
+    return _pinned() or date.today()
 
 
 def now() -> datetime:
     """Local time now, on the pinned day when a day is pinned (the wall-clock time of day is kept)."""
-    real = datetime.now()
-    day = today()
-    return real if day == real.date() else datetime.combine(day, real.time())
+    real, day = datetime.now(), _pinned()
+    return datetime.combine(day, real.time()) if day else real
 
 
 def utcnow() -> datetime:
-    real = datetime.now(UTC)
-    day = today()
-    if _today is None and not os.environ.get("PLANNER_TODAY"):
-        return real
-    return datetime.combine(day, time(12, 0), tzinfo=UTC).replace(
-        hour=real.hour, minute=real.minute, second=real.second, microsecond=real.microsecond)
+    """UTC now, on the pinned day when a day is pinned, for the timestamps every row carries."""
+    real, day = datetime.now(UTC), _pinned()
+    return datetime.combine(day, real.time(), tzinfo=UTC) if day else real

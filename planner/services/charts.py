@@ -12,8 +12,8 @@ from planner.errors import ValidationError
 from planner.model import Department, Division, Pillar, Plan, Priority, Strategy, Wig, WigKind
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.services.progress import Point, Progress, wig_progress
-from planner.services.status import rules_of, wig_points, wig_progress_of, with_quantities
+from planner.services.progress import Point, Progress
+from planner.services.status import Goal, judge, judged_day, rules_of, wig_points, wig_progress_of
 from planner.services.wig_parser import format_number
 from planner.services.years import carried_chain, year_scope
 from planner.store import PlanStore
@@ -114,9 +114,7 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
         year = year_scope(s, plan_id, year_id, today)
-        over = year is not None and today > year.end
-        if year is not None:
-            today = year.judged_on(today)
+        today, over = judged_day(year, today)
         stmt = (select(Wig, Strategy.code, Priority.code, Department.name, Division.name)
                 .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
                 .outerjoin(Priority, Strategy.priority_id == Priority.id)
@@ -137,11 +135,8 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
         found = s.execute(stmt).all()
         ids = [w.id for w, *_ in found]
         points, interim = wig_points(s, ids)
-        judged = {wig.id: wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date,
-                                       wig.deadline, points[wig.id], today, rules.thresholds, interim[wig.id],
-                                       wig.relative_change, over) for wig, *_ in found}
-        with_quantities(s, {w.id: (w.direction, w.start_date, w.deadline) for w, *_ in found}, judged, today,
-                        rules.thresholds)
+        judged = judge(s, [Goal.of(w) for w, *_ in found], today, rules.thresholds, over=over, points=points,
+                       interim=interim)
         cards = []
         for wig, strategy_code, priority_code, dept_name, division_name in found:
             if strategy_code or priority_code:

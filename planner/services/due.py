@@ -23,6 +23,7 @@ from planner.services.periods import period_containing
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Status
 from planner.services.status import plan_status
+from planner.services.years import year_scope
 from planner.store import PlanStore
 
 UPDATE_WINDOW = timedelta(days=30)
@@ -37,10 +38,12 @@ class DueItem:
     project_id: int | None = None  # a project to open in the workbook
 
 
-def owns_goals(store: PlanStore, department_id: int, year_id: int | None) -> bool:
-    """Whether a department has any WIG or measure of its own in the year: with none, "nothing is due"
-    would be praise for an empty page."""
+def owns_goals(store: PlanStore, plan_id: int, department_id: int, today: date, year_id: int | None = None) -> bool:
+    """Whether a department has any WIG or measure of its own in the year (the one asked for, else the one
+    containing today): with none, "nothing is due" would be praise for an empty page."""
     with store.reader() as s:
+        year = year_scope(s, plan_id, year_id, today)
+        year_id = year.id if year else None
         wig = s.scalar(select(Wig.id).where(Wig.department_id == department_id, Wig.year_id == year_id).limit(1))
         measure = s.scalar(select(PerformanceMeasure.id).where(PerformanceMeasure.department_id == department_id,
                                                               PerformanceMeasure.year_id == year_id).limit(1))

@@ -22,6 +22,7 @@ from datetime import date
 from enum import StrEnum
 
 from planner.model import Direction, WigKind
+from planner.services.wig_parser import format_number
 
 
 class Status(StrEnum):
@@ -135,8 +136,8 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
                             "first value logged is the baseline.", latest=latest)
         baseline, target = measured, measured * (1 + relative_change / 100)
         if len(values) == 1 and baseline == values[0].value:
-            return Progress(Status.ON_TRACK, f"The baseline is measured: {format_level(baseline)}; the target is "
-                            f"{format_level(target)} ({relative_change:+g}%).", share=0.0, latest=values[0],
+            return Progress(Status.ON_TRACK, f"The baseline is measured: {format_number(baseline)}; the target is "
+                            f"{format_number(target)} ({relative_change:+g}%).", share=0.0, latest=values[0],
                             baseline_used=baseline, target_used=target)
     if target is None:
         return Progress(Status.NO_DATA, "The goal has no target yet.", latest=latest)
@@ -195,7 +196,7 @@ def _kept(latest: Point, level: float, deadline: date | None, today: date, thres
     reached with the level kept."""
     assert latest.value is not None
     below = (level - latest.value) / abs(level) if level else (0.0 if latest.value >= level else 1.0)
-    how = (f"{format_level(latest.value)} against a level of {format_level(level)} to keep "
+    how = (f"{format_number(latest.value)} against a level of {format_number(level)} to keep "
            f"({latest.when:%d %b %Y}).")
     common = {"share": 1.0 - max(below, 0.0), "latest": latest, "expected_at_latest": 1.0}
     if below <= 0 and deadline is not None and today >= deadline:
@@ -205,10 +206,6 @@ def _kept(latest: Point, level: float, deadline: date | None, today: date, thres
     if below <= thresholds.at_risk:
         return Progress(Status.AT_RISK, "Below the level to keep. " + how, **common)
     return Progress(Status.OFF_TRACK, "Well below the level to keep. " + how, **common)
-
-
-def format_level(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 class RollupRule(StrEnum):

@@ -35,10 +35,10 @@ from planner.services.progress import (
     RollupSettings,
     Status,
     Thresholds,
-    format_level,
     roll_up,
     wig_progress,
 )
+from planner.services.wig_parser import format_number
 from planner.services.years import YearInfo, year_scope
 from planner.store import PlanStore
 
@@ -160,7 +160,7 @@ def _worst_of(each: list[tuple[str, Progress]]) -> Progress:
     pool = measured or each
     name, worst = min(pool, key=lambda item: SEVERITY.index(item[1].status))
     reason = "; ".join(f"{n}: {p.status.value.lower()}" + (
-        f" ({format_level(p.latest.value)})" if p.latest and p.latest.value is not None else "") for n, p in each)
+        f" ({format_number(p.latest.value)})" if p.latest and p.latest.value is not None else "") for n, p in each)
     return Progress(worst.status, f"{reason}. The goal takes the worst of its quantities ({name}).",
                     share=worst.share, expected_today=worst.expected_today, latest=worst.latest,
                     baseline_used=worst.baseline_used, target_used=worst.target_used)
@@ -172,16 +172,47 @@ def judged_on(session: Session, wig: Wig, today: date) -> date:
     return min(today, year.end_date) if year is not None else today
 
 
+@dataclass(frozen=True)
+class Goal:
+    """What judging a WIG needs of it, as a Wig row or a Core query's columns give it."""
+
+    id: int
+    kind: WigKind
+    direction: Direction
+    baseline: float | None
+    target: float | None
+    start: date | None
+    deadline: date | None
+    relative_change: float | None
+
+    @classmethod
+    def of(cls, wig: Wig) -> Goal:
+        return cls(wig.id, wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
+                   wig.relative_change)
+
+
+def judged_day(year: YearInfo | None, today: date) -> tuple[date, bool]:
+    """The day a year is judged as of (today, or its last day once it has ended) and whether it has ended."""
+    if year is None:
+        return today, False
+    return year.judged_on(today), today > year.end
+
+
+def judge(session: Session, goals: list[Goal], today: date, thresholds: Thresholds, *, over: bool,
+          points: dict[int, list[Point]] | None = None, interim: dict[int, list] | None = None) -> dict[int, Progress]:
+    """Every goal's progress as of `today`, its quantities included: the one judgement the tree, the form,
+    Due Now and the scoreboard share. `points` and `interim` when the caller has read them already."""
+    if points is None or interim is None:
+        points, interim = wig_points(session, [g.id for g in goals])
+    found = {g.id: wig_progress(g.kind, g.direction, g.baseline, g.target, g.start, g.deadline, points[g.id],
+                                today, thresholds, interim[g.id], g.relative_change, over) for g in goals}
+    with_quantities(session, {g.id: (g.direction, g.start, g.deadline) for g in goals}, found, today, thresholds)
+    return found
+
+
 def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules) -> Progress:
     judged = judged_on(session, wig, today)
-    over, today = judged < today, judged
-    points, interim = wig_points(session, [wig.id])
-    found = {wig.id: wig_progress(wig.kind, wig.direction, wig.baseline, wig.target, wig.start_date, wig.deadline,
-                                  points[wig.id], today, rules.thresholds, interim[wig.id], wig.relative_change,
-                                  over)}
-    with_quantities(session, {wig.id: (wig.direction, wig.start_date, wig.deadline)}, found, today,
-                    rules.thresholds)
-    return found[wig.id]
+    return judge(session, [Goal.of(wig)], judged, rules.thresholds, over=judged < today)[wig.id]
 
 
 def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None = None) -> PlanStatus:
@@ -194,9 +225,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
         year = year_scope(s, plan_id, year_id, today)
-        over = year is not None and today > year.end
-        if year is not None:
-            today = year.judged_on(today)
+        today, over = judged_day(year, today)
         result = PlanStatus(rules, year=year, as_of=today)
         in_year = Wig.year_id == year.id if year is not None else Wig.year_id.is_(None)
         rows = s.connection().execute(
@@ -208,11 +237,7 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
             .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
             .outerjoin(Department, Wig.department_id == Department.id)
             .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id), in_year)).all()
-        points, interim = wig_points(s, [r[0] for r in rows])
-        for (wig_id, kind, direction, baseline, target, start, deadline, *_rest, relative) in rows:
-            result.wigs[wig_id] = wig_progress(kind, direction, baseline, target, start, deadline, points[wig_id],
-                                               today, rules.thresholds, interim[wig_id], relative, over)
-        with_quantities(s, {r[0]: (r[2], r[5], r[6]) for r in rows}, result.wigs, today, rules.thresholds)
+        result.wigs = judge(s, [Goal(*r[:7], r[14]) for r in rows], today, rules.thresholds, over=over)
     groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
     for (wig_id, _kind, _direction, _baseline, _target, _start, _deadline, weight, strategy_id, department_id,
          priority_id, strategy_division, pillar_id, department_division, _relative) in rows:

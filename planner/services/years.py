@@ -33,6 +33,7 @@ from planner.model import (
     ProjectStatus,
     Wig,
 )
+from planner.services.dates import FIRST_YEAR, LAST_YEAR, DateError, check_range
 from planner.services.periods import periods_between, school_year_label
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
@@ -101,10 +102,6 @@ def current_year(store: PlanStore, plan_id: int, today: date, year_id: int | Non
         return year_scope(s, plan_id, year_id, today)
 
 
-def year_label_of(day: date, start_month: int = 7) -> str:
-    return school_year_label(day, start_month)
-
-
 @dataclass(frozen=True)
 class YearBanner:
     """What the window says when the newest year has ended: the sentence and the year it offers to start."""
@@ -119,7 +116,7 @@ def ended_banner(years: list[YearInfo], today: date) -> YearBanner | None:
     if not years or today <= years[-1].end:
         return None
     newest = years[-1]
-    return YearBanner(newest.ended_text(), year_label_of(today, newest.start.month))
+    return YearBanner(newest.ended_text(), school_year_label(today, newest.start.month))
 
 
 # ---- moving dates by whole years ------------------------------------------------------------------------
@@ -148,7 +145,7 @@ def parse_year_label(text: str) -> tuple[int, str]:
     if second_full != first + 1:
         raise ValidationError(f"“{raw}” is not a school year: the second year must follow the first (2025-26).",
                               field="year")
-    if not 1900 <= first <= 2198:
+    if not FIRST_YEAR <= first < LAST_YEAR:
         raise ValidationError(f"“{raw}” is outside the years Planner works with.", field="year")
     return first, f"{first}-{str(first + 1)[-2:]}"
 
@@ -222,23 +219,17 @@ class YearPreview:
         return counts
 
 
-def _latest_values(session: Session, wig_ids: list[int]) -> dict[int, float]:
+def _latest_values(session: Session, subject: Any, ids: list[int]) -> dict[int, float]:
+    """The latest value logged for each of `ids`, by `subject` (Measurement.wig_id or .measure_id)."""
     latest: dict[int, tuple[date, float]] = {}
-    if not wig_ids:
+    if not ids:
         return {}
-    for wig_id, end, value in session.execute(
-            select(Measurement.wig_id, Measurement.period_end, Measurement.value)
-            .where(Measurement.wig_id.in_(wig_ids), Measurement.value.is_not(None))):
-        if wig_id not in latest or end >= latest[wig_id][0]:
-            latest[wig_id] = (end, value)
+    for ident, end, value in session.execute(
+            select(subject, Measurement.period_end, Measurement.value)
+            .where(subject.in_(ids), Measurement.value.is_not(None))):
+        if ident not in latest or end >= latest[ident][0]:
+            latest[ident] = (end, value)
     return {k: v for k, (_, v) in latest.items()}
-
-
-def _latest_measure_value(session: Session, measure_id: int, otherwise: float | None) -> float | None:
-    found = session.scalar(select(Measurement.value).where(Measurement.measure_id == measure_id,
-                                                          Measurement.value.is_not(None))
-                           .order_by(Measurement.period_end.desc()).limit(1))
-    return float(found) if found is not None else otherwise
 
 
 def _open_projects(session: Session, wig_ids: set[int], lever_ids: set[int]) -> tuple[list[Project], list[Project]]:
@@ -249,8 +240,7 @@ def _open_projects(session: Session, wig_ids: set[int], lever_ids: set[int]) -> 
     return open_, done
 
 
-def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None, *,
-                      today: date | None = None) -> YearPreview:
+def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None) -> YearPreview:
     """What starting `label` (default: the year after the newest) would carry, for a person to check,
     untick and edit. Writes nothing."""
     with store.reader() as s:
@@ -275,7 +265,7 @@ def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None, 
         assert start is not None and end is not None
         preview = YearPreview(plan_id, newest, label, start, end, shift)
         wigs = list(s.scalars(select(Wig).where(Wig.year_id == newest.id).order_by(Wig.id)))
-        latest = _latest_values(s, [w.id for w in wigs])
+        latest = _latest_values(s, Measurement.wig_id, [w.id for w in wigs])
         for w in wigs:
             milestone = w.kind.value == "milestone"
             new_baseline, note = w.baseline, ""
@@ -335,8 +325,6 @@ class StartedYear:
 
 
 def _check_preview(preview: YearPreview) -> None:
-    from planner.services.dates import DateError, check_range
-
     for w in preview.wigs:
         if not w.include:
             continue
@@ -417,7 +405,7 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
                     continue
                 goal_baseline = m.goal_baseline
                 if m.goal_target is not None:  # a quantity of its WIG starts from where its measure got to
-                    goal_baseline = _latest_measure_value(s, m.id, goal_baseline)
+                    goal_baseline = _latest_values(s, Measurement.measure_id, [m.id]).get(m.id, goal_baseline)
                 s.add(PerformanceMeasure(
                     wig_id=wig_map.get(m.wig_id) if m.wig_id else None, strategy_id=m.strategy_id,
                     department_id=m.department_id, year_id=year.id, carried_from_id=m.id,

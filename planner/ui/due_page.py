@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from planner import clock
 from planner.services.due import DueItem, due_now, owns_goals
-from planner.services.years import current_year
 from planner.store import PlanStore
 from planner.ui.department_choice import DepartmentChoice
 from planner.ui.tasks import run_in_background
@@ -78,10 +77,7 @@ class DuePage(QWidget):
 
         def read() -> tuple[list[DueItem], bool]:
             items = due_now(store, plan_id, today, department, year_id)
-            if department is None:
-                return items, True
-            year = current_year(store, plan_id, today, year_id)
-            return items, owns_goals(store, department, year.id if year else None)
+            return items, department is None or owns_goals(store, plan_id, department, today, year_id)
 
         run_in_background(read, done, failed)
 

@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
         if self.store is None or plan_id is None or self.store.read_only:
             return
         try:
-            preview = years.preview_next_year(self.store, plan_id, label or None, today=self.page.today())
+            preview = years.preview_next_year(self.store, plan_id, label or None)
         except PlannerError as exc:
             self.prompter.error(exc)
             return

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from planner.errors import PlannerError, ValidationError
 from planner.services.dates import DateError, parse_date
+from planner.services.numbers import read_number
 from planner.services.wig_parser import format_number
 from planner.services.years import CarryItem, CarryWig, YearPreview
 
@@ -120,12 +121,8 @@ class StartYearDialog(QDialog):
             where = f"WIG “{w.title}”"
             if not w.milestone:
                 for column, name in ((BASELINE, "baseline"), (TARGET, "target")):
-                    text = item.text(column).replace(",", "").strip()
-                    try:
-                        value = float(text) if text else None
-                    except ValueError:
-                        raise ValidationError(f"{where}: the {name} “{item.text(column)}” is not a number.") from None
-                    setattr(w, name, value)
+                    text = item.text(column).strip()
+                    setattr(w, name, read_number(text, label=f"{where}: the {name}", field=name) if text else None)
             text = item.text(DEADLINE).strip()
             try:
                 w.deadline = parse_date(text) if text else None
