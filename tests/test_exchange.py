@@ -224,6 +224,24 @@ def test_a_spreadsheet_opens_the_workbook_and_evaluates_nothing(store: PlanStore
     assert any(t.startswith("Ensure each school has a tiered attendance plan") for t in titles)
 
 
+def test_a_workbook_saved_again_by_a_spreadsheet_comes_back_unchanged(store: PlanStore, tmp_path: Path) -> None:
+    """LibreOffice writes text as a shared-strings table (Planner writes it inline): an unchanged re-save must
+    import as unchanged, every sheet read through that table."""
+    require_tool("soffice")
+    seed(store)
+    book = export(store, tmp_path / "dept.xlsx", department_id=_dept(store))
+    out = tmp_path / "saved"
+    out.mkdir()
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(book)], check=True, capture_output=True, timeout=240)
+    saved = out / "dept.xlsx"
+    assert "xl/sharedStrings.xml" in zipfile.ZipFile(saved).namelist()
+    plan = plan_import(store, [saved], TODAY)
+    assert not plan.files[0].problems, plan.files[0].problems[:3]
+    assert {c.action for c in plan.files[0].changes} <= {"same"}
+
+
 def test_control_characters_and_long_text(store: PlanStore, tmp_path: Path) -> None:
     with store.session() as s:
         levers = s.scalars(select(KeyLever).order_by(KeyLever.id)).all()

@@ -349,7 +349,7 @@ def _sheet_rows(workbook: Any, title: str, max_row: int | None = None) -> Iterat
     rows = cells = 0
     try:
         with ws._get_source() as src:
-            parser = _CellParser(src, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+            parser = _CellParser(src, ws._shared_strings, data_only=True, epoch=workbook.epoch,
                                  date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
             for number, found in parser.parse():
                 if max_row is not None and number > max_row:
