@@ -48,15 +48,15 @@ def test_export_can_be_cancelled_and_leaves_no_file(qtbot, qt_isolated: Path, pl
                                                     tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "district.xlsx"
     w = window(qtbot, plan_path, save_path=out)
-    from planner.ui import main_window
+    from planner.ui import window_exchange
 
-    real = main_window.run_in_background
+    real = window_exchange.run_in_background
 
     def cancel_first(fn, done, failed):  # type: ignore[no-untyped-def]
         w._progress_target.canceled.emit()  # the person pressed Cancel as the export began
         real(fn, done, failed)
 
-    monkeypatch.setattr(main_window, "run_in_background", cancel_first)
+    monkeypatch.setattr(window_exchange, "run_in_background", cancel_first)
     w.export_action.trigger()
     assert not out.exists() and not list(tmp_path.glob("*.partial"))
     assert any("cancelled" in str(e) for e in w.prompter.errors)

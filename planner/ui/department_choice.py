@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.services.plan_nodes import is_department_group
 from planner.services.plan_outline import filter_choices, list_plans
-from planner.store import PlanStore
+from planner.ui.document import Store
 
 GROUPS_HEADING = "Groups of departments"
 
@@ -39,7 +39,7 @@ class DepartmentChoice(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(30)
 
-    def load(self, store: PlanStore | None, department: str = "") -> int | None:
+    def load(self, store: Store | None, department: str = "") -> int | None:
         """Fill from the current plan of `store` without emitting a change; returns that plan's id."""
         plan_id = None
         self.blockSignals(True)

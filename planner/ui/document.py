@@ -30,6 +30,7 @@ from planner.services.years import YearInfo
 from planner.store import PlanStore
 from planner.ui.tasks import run_in_background
 
+Store = PlanStore  # the open file's handle, as the UI names it: pages pass it to the services, never open one
 NAME_KEY = "user/name"
 DEPARTMENT_KEY = "user/department"
 

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 from planner.errors import PlannerError
 from planner.services import period_locks
 from planner.services.period_locks import QuarterState
-from planner.store import PlanStore
+from planner.ui.document import Store
 
 
 class PeriodLocksDialog(QDialog):
-    def __init__(self, store: PlanStore, plan_id: int, ask_reason: Callable[[str], str | None],
+    def __init__(self, store: Store, plan_id: int, ask_reason: Callable[[str], str | None],
                  report: Callable[[PlannerError], None], parent: QWidget | None = None,
                  year_id: int | None = None) -> None:
         super().__init__(parent)

@@ -36,7 +36,6 @@ from planner.services.progress import Rollup
 from planner.services.report import lineage_lines
 from planner.services.status import PlanStatus
 from planner.services.years import YearInfo
-from planner.store import PlanStore
 from planner.ui.commands import (
     AddCommand,
     DeleteCommand,
@@ -47,7 +46,7 @@ from planner.ui.commands import (
     MoveCommand,
     TargetCommand,
 )
-from planner.ui.document import Changed, PlanDocument
+from planner.ui.document import Changed, PlanDocument, Store
 from planner.ui.log_dialog import LogValueDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_form import NodeForm
@@ -246,7 +245,7 @@ class PlanPage(QWidget):
 
     # ---- what the document holds --------------------------------------------------------------------------
     @property
-    def store(self) -> PlanStore | None:
+    def store(self) -> Store | None:
         return self.doc.store
 
     @property

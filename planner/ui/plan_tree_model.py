@@ -153,7 +153,10 @@ class PlanTreeModel(QAbstractItemModel):
         top = self.rowCount()
         if top:
             self.dataChanged.emit(self.index(0, self.COL_STATUS), self.index(top - 1, self.COL_STATUS))
-        self.layoutChanged.emit()  # children's status cells too; rows do not move
+        # children's status cells too: one layout change (rows do not move), announced first as Qt requires;
+        # found by QAbstractItemModelTester (tests/test_item_models.py)
+        self.layoutAboutToBeChanged.emit()
+        self.layoutChanged.emit()
 
     def update_text(self, key: NodeKey, code: str | None, title: str) -> None:
         """A field edit changed a node's code or text: repaint that row only."""

@@ -100,7 +100,9 @@ class HistoryModel(QAbstractTableModel):
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not index.isValid() or self.subject is None:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags  # Qt's contract (QAbstractItemModelTester): nothing for the root
+        if self.subject is None:
             return flags
         row = self.rows[index.row()]
         column = index.column()

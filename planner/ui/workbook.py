@@ -207,6 +207,8 @@ class RecordModel(QAbstractTableModel):
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags  # Qt's contract (QAbstractItemModelTester): nothing for the root
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self.column_spec(index.column()) is not None:
             flags |= Qt.ItemFlag.ItemIsEditable

@@ -1,0 +1,263 @@
+"""The window's file flows: open, create, save a copy, recent files, backups and restore. With the
+document, the only part of the UI that reaches the store's module (it opens and backs up files)."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QProgressDialog,
+)
+
+from planner import APP_NAME, clock
+from planner.errors import (
+    DamagedPlanFileError,
+    PlanFileLockedError,
+    PlannerError,
+    ReadOnlyPlanFileError,
+)
+from planner.services.plan_file import new_plan_file, plan_summaries
+from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
+from planner.ui.prompts import CreateChoice, LocationChoice
+from planner.ui.restore_dialog import RestoreDialog
+from planner.ui.tasks import run_in_background, wait_for_background
+from planner.ui.window_part import WindowPart
+
+MAX_RECENT = 8
+RECENT_KEY = "files/recent"
+BACKUP_INTERVAL = backups.MIN_INTERVAL  # how often an open file is backed up while it is worked on
+
+
+class FileFlows(WindowPart):
+    # ---- recent files and window state (UI state only: no plan data in settings) --------------------------
+    def recent_files(self) -> list[Path]:
+        value = self.settings.value(RECENT_KEY, [])
+        if isinstance(value, str):  # QSettings returns a lone string for a one-item list on some platforms
+            value = [value]
+        return [Path(v) for v in (value or [])]
+
+    def _remember(self, path: Path) -> None:
+        path = path.resolve()
+        recent = [p for p in self.recent_files() if p != path]
+        self.settings.setValue(RECENT_KEY, [str(p) for p in [path, *recent][:MAX_RECENT]])
+
+    def _clear_recent(self) -> None:
+        self.settings.setValue(RECENT_KEY, [])
+
+    # ---- files -------------------------------------------------------------------------------------------
+    def _close_store(self) -> None:
+        self.page.form.flush()
+        store = self.doc.store
+        self.doc.open(None)
+        wait_for_background()  # nothing may still be reading the file when it is closed
+        if store is not None:
+            store.close()
+
+    def _show_store(self, store: PlanStore) -> None:
+        self._close_store()
+        self._remember(store.path)
+        marker = " [read-only]" if store.read_only else ""
+        self.setWindowFilePath(str(store.path))
+        self.setWindowTitle(f"{store.path.name}{marker} — {APP_NAME}")
+        self.file_label.setText(f"{store.path}{marker}")
+        self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
+        self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+        self.year_bar.blockSignals(True)  # the year is the document's from the start: each page reads once
+        self._load_years(store=store)
+        self.year_bar.blockSignals(False)
+        self.doc.open(store, self.year_bar.year, closed=self.year_bar.is_closed())
+        self.back_up()
+        self._tab_changed(self.tabs.currentIndex())
+        self._update_actions()
+
+    # ---- backups ---------------------------------------------------------------------------------------------
+    def backup_folder(self, path: Path) -> Path:
+        return backups.folder_for(self.data_dir / "Backups", path)
+
+    def back_up(self) -> None:
+        """An automatic backup: on open and every half hour while a file is open for changes. Copying a large
+        file takes seconds, so it runs off the GUI thread (SQLite's backup API reads a consistent snapshot)."""
+        if self.store is None or self.store.read_only:
+            self.backup_timer.stop()
+            return
+        self.backup_timer.start()
+        path, folder = self.store.path, self.backup_folder(self.store.path)
+
+        def failed(exc: BaseException) -> None:  # a backup that cannot be made must not stop the work
+            if not isinstance(exc, (OSError, sqlite3.Error)):
+                raise exc
+            self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
+
+        run_in_background(lambda: backups.make_backup(path, folder, clock.now()), lambda _made: None, failed)
+
+    def restore_from_backup(self) -> None:
+        if self.store is None or self.store.read_only:
+            return
+        path = self.store.path
+        found = []
+        for backup in backups.list_backups(self.backup_folder(path)):
+            found.append((backup, _holds(backup.path)))
+        dialog = RestoreDialog(path.name, found, self)
+        if not self.prompter.run_dialog(dialog) or dialog.chosen() is None:
+            return
+        chosen = dialog.chosen()
+        self._close_store()
+        try:
+            backups.restore(chosen, path, self.backup_folder(path), clock.now())
+        except (OSError, sqlite3.Error) as exc:
+            self.prompter.error(PlannerError(f"The backup could not be restored: {exc}.",
+                                             hint="The plan file was left as it was."))
+        self.open_path(path)
+        self.statusBar().showMessage(f"Restored the backup of {chosen.name}", 8000)
+
+    def _offer_backup(self, exc: DamagedPlanFileError) -> bool:
+        """A damaged file: offer its newest good backup (the damaged file is kept aside)."""
+        good = backups.newest_good(self.backup_folder(exc.path))
+        if good is None:
+            return False
+        question = (f"{exc.message} Restore the newest good backup, taken {good.taken:%d %b %Y at %H:%M}? "
+                    "The damaged file is kept beside the backups.")
+        if not self.prompter.confirm("The plan file is damaged", question, "Restore Backup"):
+            return False
+        backups.restore(good.path, exc.path, self.backup_folder(exc.path), clock.now())
+        return True
+
+    def open_default(self, path: Path) -> bool:
+        """The user's own plan: created from the district plan the first time, without asking."""
+        try:
+            if not path.exists():
+                store = new_plan_file(path)
+                self._show_store(store)
+                self.statusBar().showMessage(f"Created your plan file {path} from the district plan", 8000)
+                return True
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return False
+        return self.open_path(path)
+
+    def open_path(self, path: Path) -> bool:
+        """Open `path`, asking what to do when it is missing, in a risky folder, or open elsewhere. Returns
+        False when the person cancels; otherwise the file is opened off the GUI thread (checking a large
+        file reads all of it) and shown when ready. On any failure the file that was open stays open."""
+        path = Path(path)
+        try:
+            if not path.exists():
+                choice = self.prompter.create_choice(path, missing=True)
+                if choice is CreateChoice.CANCEL:
+                    return False
+                self._show_store(new_plan_file(path, empty=choice is CreateChoice.EMPTY))
+                return True
+            reason = risky_location(path)
+            if reason:
+                choice = self.prompter.risky_location(path, reason)
+                if choice is LocationChoice.CANCEL:
+                    return False
+                if choice is LocationChoice.LOCAL_COPY:
+                    path = self._local_copy(path)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return False
+        return self._open_in_background(path, read_only=False)
+
+    def _open_in_background(self, path: Path, *, read_only: bool) -> bool:
+        """Open on the thread pool and show the file when it is ready. Returns whether it opened when the work
+        ran at once (tests run background work inline), and True while it is still opening."""
+        outcome: dict[str, bool] = {}
+        busy = QProgressDialog(f"Opening {path.name}…", "", 0, 0, self)
+        busy.setWindowTitle(APP_NAME)
+        busy.setCancelButton(None)
+        busy.setMinimumDuration(400)
+        busy.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def opened(store: PlanStore) -> None:
+            busy.close()
+            self._show_store(store)
+            outcome["ok"] = True
+
+        def failed(exc: BaseException) -> None:
+            busy.close()
+            outcome["ok"] = False
+            if isinstance(exc, DamagedPlanFileError) and not read_only:
+                try:
+                    if self._offer_backup(exc):
+                        outcome["ok"] = self._open_in_background(path, read_only=False)
+                        return
+                except (OSError, sqlite3.Error, PlannerError) as restore_exc:
+                    self.prompter.error(PlannerError(f"The backup could not be restored: {restore_exc}.",
+                                                     hint="The damaged file was left as it was."))
+                    return
+            if isinstance(exc, (PlanFileLockedError, ReadOnlyPlanFileError)) and not read_only:
+                if self.prompter.open_read_only(exc):
+                    outcome["ok"] = self._open_in_background(path, read_only=True)
+                return
+            if isinstance(exc, PlannerError):
+                self.prompter.error(exc)
+                return
+            raise exc
+
+        run_in_background(lambda: open_plan_file(path, read_only=read_only), opened, failed)
+        return outcome.get("ok", True)
+
+    def _local_copy(self, path: Path) -> Path:
+        folder = self.data_dir / "Local copies"
+        dest = folder / path.name
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = folder / f"{path.stem} ({n}){path.suffix}"
+        backup_file(path, dest)
+        self.statusBar().showMessage(f"Working on a local copy: {dest}", 10000)
+        return dest
+
+    def choose_and_open(self) -> None:
+        start = self.store.path.parent if self.store else self.data_dir
+        path = self.prompter.open_path(start)
+        if path is not None:
+            self.open_path(path)
+
+    def new_file(self) -> None:
+        start = self.store.path.parent if self.store else self.data_dir
+        path = self.prompter.save_path("New Plan File", start / "New plan.planner")
+        if path is None:
+            return
+        choice = self.prompter.create_choice(path, missing=False)
+        if choice is CreateChoice.CANCEL:
+            return
+        try:
+            store = new_plan_file(path, empty=choice is CreateChoice.EMPTY)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        self._show_store(store)
+
+    def save_copy(self) -> None:
+        if self.store is None:
+            return
+        suggestion = self.store.path.with_name(f"{self.store.path.stem} copy{self.store.path.suffix}")
+        dest = self.prompter.save_path("Save a Copy As", suggestion)
+        if dest is None:
+            return
+        try:
+            self.store.save_copy(dest)
+        except PlannerError as exc:
+            self.prompter.error(exc)
+            return
+        except OSError as exc:
+            self.prompter.error(PlannerError(f"The copy could not be written to “{dest}”: {exc.strerror or exc}.",
+                                             hint="Choose a folder you can write to, with free space."))
+            return
+        self.statusBar().showMessage(f"Saved a copy as {dest}", 8000)
+
+def _holds(path: Path) -> str:
+    """What a backup holds, in a few words, read without changing it."""
+    try:
+        with open_plan_file(path, read_only=True) as store:
+            counts = plan_summaries(store)
+        current = next((c.counts for c in counts if not c.counts.archived), None)
+        if current is None:
+            return "no current plan"
+        return f"{current.counts['WIGs']} WIGs, {current.counts['key levers']} key levers"
+    except PlannerError as exc:
+        return exc.message
+
