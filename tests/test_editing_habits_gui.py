@@ -67,7 +67,7 @@ def test_carries_is_grouped_with_tooltips_and_searchable(win: MainWindow) -> Non
 
 
 def pj_key_role() -> int:
-    from planner.ui.workbook import KEY_ROLE
+    from planner.ui.project_models import KEY_ROLE
 
     return KEY_ROLE
 

@@ -21,8 +21,8 @@ from planner.services.projects import Entity
 from planner.store import PlanStore
 from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
 from planner.ui.progress_panel import HistoryModel
+from planner.ui.project_models import ProjectsModel, RecordModel
 from planner.ui.scoreboard import ScoreboardModel
-from planner.ui.workbook import ProjectsModel, RecordModel
 
 TODAY = date(2025, 1, 15)
 FATAL = QAbstractItemModelTester.FailureReportingMode.Fatal

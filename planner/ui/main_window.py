@@ -37,6 +37,7 @@ from planner.ui.history_page import HistoryPage
 from planner.ui.locks_dialog import PeriodLocksDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
+from planner.ui.project_workbook import WorkbookPage
 from planner.ui.prompts import Prompter
 from planner.ui.rules_dialog import StatusRulesDialog
 from planner.ui.scoreboard import ScoreboardPage
@@ -45,7 +46,6 @@ from planner.ui.wig_session_page import WigSessionPage
 from planner.ui.window_exchange import ExchangeFlows
 from planner.ui.window_files import BACKUP_INTERVAL, FileFlows
 from planner.ui.window_reports import ReportFlows
-from planner.ui.workbook import WorkbookPage
 from planner.ui.year_bar import YearBar
 
 MAX_RECENT = 8

@@ -1,5 +1,6 @@
-"""The plan page: the tree of one plan (three ways to see it), the filter, the form of the selected node,
-and the edit actions with undo. Every change goes through a service and is in the file at once."""
+"""The plan page: the tree of one plan (three ways to see it), the filter and the form of the selected node.
+Its values (plan_logging.py) and its structural edits (plan_edits.py) are mixed in beside it; every change
+goes through a service, is in the file at once, and is one undo step."""
 
 from __future__ import annotations
 
@@ -25,44 +26,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import PlannerError, ValidationError
+from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
-from planner.services import measurements, plan_edit, projects
-from planner.services.charts import wig_chart
-from planner.services.measurements import NeedsConfirmation
-from planner.services.plan_nodes import Kind, NodeKey, child_kinds
+from planner.services import plan_edit, projects
+from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
 from planner.services.progress import Rollup
 from planner.services.report import lineage_lines
 from planner.services.status import PlanStatus
 from planner.services.years import YearInfo
-from planner.ui.commands import (
-    AddCommand,
-    DeleteCommand,
-    DeleteValueCommand,
-    EditCommand,
-    EditValueCommand,
-    LogValueCommand,
-    MoveCommand,
-    TargetCommand,
-)
 from planner.ui.document import Changed, PlanDocument, Store
-from planner.ui.log_dialog import LogValueDialog
 from planner.ui.overview import PlanOverview
+from planner.ui.plan_edits import CODE_FIELD, TITLE_FIELD, PlanEdits
 from planner.ui.plan_form import NodeForm
+from planner.ui.plan_logging import ValueLogging
 from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
 from planner.ui.progress_panel import ProgressPanel
 from planner.ui.prompts import Prompter
 
-TITLE_FIELD = {Kind.PLAN: "name", Kind.PILLAR: "name", Kind.PRIORITY: "statement", Kind.STRATEGY: "statement",
-               Kind.WIG: "sentence", Kind.KEY_LEVER: "text", Kind.MEASURE: "name", Kind.DIVISION: "name",
-               Kind.DEPARTMENT: "name"}
-CODE_FIELD = {Kind.PILLAR: "code", Kind.PRIORITY: "code", Kind.STRATEGY: "code"}
 FILTER_DELAY_MS = 150
 EXPAND_MATCHES = 400
 
 
-class PlanPage(QWidget):
+class PlanPage(ValueLogging, PlanEdits, QWidget):
     status_message = Signal(str)
 
     def __init__(self, doc: PlanDocument, prompter: Prompter, overview: PlanOverview,
@@ -555,98 +541,6 @@ class PlanPage(QWidget):
         tip = f"{found.reason}\n{rules.thresholds.describe() if rules else ''}"
         return status_label(found.status), found.status, tip
 
-    def _show_progress(self, key: NodeKey) -> None:
-        if self.store is None:
-            return
-        subject, rows = measurements.history(self.store, key)
-        chart = wig_chart(self.store, key.id, self.today()) if key.kind is Kind.WIG else None
-        self.progress.show_history(subject, rows, chart, not self.writable)
-
-    def refresh_progress(self, key: NodeKey) -> None:
-        """After a value was logged, edited or deleted here: the document re-judges its WIG, and the tab and
-        the tree's badges show it."""
-        self.doc.notify(Changed(nodes=frozenset({key})))
-
-    def entered_by(self) -> str:
-        return self.doc.entered_by()
-
-    def log_value(self) -> None:
-        key = self.current_key()
-        if self.store is None or key is None or key.kind not in (Kind.WIG, Kind.MEASURE) or not self.writable:
-            return
-        subject = measurements.subject_info(self.store, key)
-        dialog = LogValueDialog(subject, self.entered_by(), lambda values: self._save_value(key, values),
-                                today=self.today(), parent=self)
-        self.prompter.log_value(dialog)
-
-    def _save_value(self, key: NodeKey, values: dict[str, Any]) -> ValidationError | None:
-        """Log from the dialog, asking to confirm a period outside the year or a replacement."""
-        assert self.store is not None
-        flags = {"replace": False, "outside_year_ok": False}
-        while True:
-            try:
-                logged = measurements.log_value(self.store, key, values["period"], values["value"],
-                                                note=values["note"], evidence=values["evidence"],
-                                                entered_by=values["entered_by"], **flags)
-            except NeedsConfirmation as exc:
-                flag = "replace" if exc.reason == "replace" else "outside_year_ok"
-                action = "Replace" if flag == "replace" else "Log Anyway"
-                if flags[flag] or not self.prompter.confirm(exc.title, f"{exc.message} {exc.hint or ''}", action):
-                    return ValidationError(exc.message, field="period")
-                flags[flag] = True
-                continue
-            except ValidationError as exc:
-                return exc
-            except PlannerError as exc:
-                self._report(exc)
-                return ValidationError(exc.message)
-            break
-        if values["entered_by"].strip():
-            self.doc.settings.setValue("user/name", values["entered_by"].strip())
-        subject = measurements.subject_info(self.store, key)
-        what = "Replace" if logged.replaced else "Log"
-        self.undo_stack.push(LogValueCommand(logged, f"{what} Value {values['period']}", key, self.doc))
-        self.refresh_progress(key)
-        self.status_message.emit(f"Logged {values['value']} for {values['period']} ({subject.name[:40]})")
-        return None
-
-    def edit_history(self, row_index: int, field: str, value: Any) -> None:
-        key = self.form.key
-        if self.store is None or key is None:
-            return
-        row = self.progress.model.rows[row_index]
-        try:
-            if field == "target":
-                before = measurements.set_interim_target(self.store, key, row.period, value)
-                after = value if str(value).strip() else None
-                self.undo_stack.push(TargetCommand(row.period, before, after, f"Set Target {row.period.label}", key,
-                                                   self.doc))
-            elif row.measurement_id is None:
-                if field != "value":
-                    return
-                self._save_value(key, {"period": row.period.label, "value": value, "note": "", "evidence": "",
-                                       "entered_by": self.entered_by()})
-                return
-            else:
-                before = measurements.update_measurement(self.store, row.measurement_id, {field: value})
-                self.undo_stack.push(EditValueCommand(row.measurement_id, before, f"Edit Value {row.period.label}",
-                                                      key, self.doc))
-        except PlannerError as exc:
-            self._report(exc)
-        self.refresh_progress(key)
-
-    def delete_value(self, measurement_id: int) -> None:
-        key = self.form.key
-        if self.store is None or key is None:
-            return
-        try:
-            row = measurements.delete_measurement(self.store, measurement_id)
-        except PlannerError as exc:
-            self._report(exc)
-            return
-        self.undo_stack.push(DeleteValueCommand(row, "Delete Value", key, self.doc))
-        self.refresh_progress(key)
-
     def _heading(self, key: NodeKey) -> str:
         """"Strategy Ae 1.004", "WIG 2 · Ae 1.004", "Key lever 3 · WIG 1 · Ee 1.002"."""
         if key.kind is Kind.PLAN:
@@ -689,158 +583,3 @@ class PlanPage(QWidget):
         if self.form.key == key:
             self.form.accept_saved(values)
         self.select(key)
-
-    # ---- edits -------------------------------------------------------------------------------------------
-    def _report(self, exc: PlannerError) -> None:
-        self.prompter.error(exc)
-
-    def save_fields(self, key: NodeKey, changes: dict[str, Any]) -> None:
-        if self.store is None:
-            return
-        try:
-            before = plan_edit.update_node(self.store, key, changes)
-        except ValidationError as exc:
-            self.form.show_error(exc.field, exc.message)
-            return
-        except PlannerError as exc:
-            self._report(exc)
-            self.form.key = None
-            self.reload(select=key)
-            return
-        after = plan_edit.node_values(self.store, key)
-        after = {name: after[name] for name in before}
-        label = ", ".join(name.replace("_", " ") for name in changes)
-        structural = bool({"division_id", "department_id", "collaborators"} & changes.keys())
-        self.undo_stack.push(EditCommand(key, after, before, f"Edit {self.model.level_label(key.kind)} {label}",
-                                         self.doc, structural=structural))
-        self.doc.notify(Changed(structure=True, focus=key) if structural
-                        else Changed(nodes=frozenset({key}), focus=key))
-        self.status_message.emit("Saved")
-
-    def _plan_key(self) -> NodeKey | None:
-        return NodeKey(Kind.PLAN, self.plan.id) if self.plan else None
-
-    def _parent_for_children(self, key: NodeKey | None) -> NodeKey | None:
-        if key is None:
-            return self._plan_key() if self.view is View.PILLARS else None
-        return key if key.kind is not Kind.GROUP else None
-
-    def _child_kind(self, parent: NodeKey) -> Kind | None:
-        kinds = [k for k in child_kinds(parent.kind) if k is not Kind.MEASURE]
-        if parent.kind is Kind.DIVISION:
-            kinds = [Kind.DEPARTMENT] if self.view is View.DEPARTMENTS else []
-        if parent.kind is Kind.PLAN:
-            kinds = [Kind.PILLAR]
-        if self.plan and self.plan.level_names and parent.kind is not Kind.PLAN:
-            depth = {Kind.PILLAR: 0, Kind.PRIORITY: 1, Kind.STRATEGY: 2, Kind.WIG: 3}.get(parent.kind)
-            if depth is not None and depth + 1 >= len(self.plan.level_names):
-                return None  # the 2018 plan has two levels: nothing under a focus area
-        return kinds[0] if kinds else None
-
-    def _sibling_parent(self, key: NodeKey | None) -> NodeKey | None:
-        if key is None:
-            return None
-        parent = self.model.parent_key(key)
-        if parent is None:
-            return self._plan_key() if key.kind is Kind.PILLAR else None
-        return parent if parent.kind is not Kind.GROUP else None
-
-    def _add(self, parent: NodeKey, kind: Kind, index: int | None = None) -> None:
-        if self.store is None:
-            return
-        try:
-            plan = self.plan
-            key = plan_edit.add_node(self.store, parent, kind, index=index,
-                                     year_id=self.year_id_for(plan.id) if plan else None)
-        except PlannerError as exc:
-            self._report(exc)
-            return
-        command = AddCommand(key, f"Add {self.model.level_label(kind)}", self.doc)
-        command.parent_key = parent
-        self.undo_stack.push(command)
-        self.doc.notify(Changed(structure=True, focus=key))
-        first = next(iter(self.form.editors.values()), None)
-        if first is not None:
-            first.setFocus()
-            if isinstance(first, QLineEdit):
-                first.selectAll()
-
-    def add_child(self) -> None:
-        parent = self._parent_for_children(self.current_key())
-        kind = self._child_kind(parent) if parent else None
-        if parent is not None and kind is not None:
-            self._add(parent, kind)
-
-    def add_sibling(self) -> None:
-        key = self.current_key()
-        parent = self._sibling_parent(key)
-        if key is None or parent is None:
-            return
-        siblings = self.model.siblings(key)
-        self._add(parent, key.kind, siblings.index(key) + 1 if key in siblings else None)
-
-    def add_measure(self) -> None:
-        key = self.current_key()
-        if key is not None and key.kind in (Kind.WIG, Kind.STRATEGY, Kind.DEPARTMENT):
-            self._add(key, Kind.MEASURE)
-
-    def delete_selected(self) -> None:
-        key = self.current_key()
-        if self.store is None or key is None or key.kind not in plan_edit.DELETABLE:
-            return
-        row = self.model.row_for(key)
-        label = self.model.level_label(key.kind)
-        try:
-            goes = plan_edit.describe_delete(self.store, key)
-        except PlannerError as exc:
-            self._report(exc)
-            return
-        title = f"Delete {label} {row.code if row else ''}?".replace("  ", " ")
-        summary = (row.title[:200] if row else "") + "\n\n"
-        if goes:
-            summary += "With it go: " + ", ".join(f"{n} {_plural(k, n)}" for k, n in goes.items()) + "."
-        else:
-            summary += "Nothing else goes with it."
-        if not self.prompter.confirm_delete(title, summary):
-            return
-        parent = self._sibling_parent(key) or self.model.parent_key(key)
-        try:
-            snapshot = plan_edit.delete_node(self.store, key)
-        except PlannerError as exc:
-            self._report(exc)
-            self.reload()
-            return
-        self.undo_stack.push(DeleteCommand(snapshot, parent, f"Delete {label} {row.code if row else ''}".strip(),
-                                           self.doc))
-        self.doc.notify(Changed(structure=True, focus=parent if parent and parent.kind is not Kind.PLAN else None))
-
-    def move_by(self, step: int) -> None:
-        key = self.current_key()
-        parent = self._sibling_parent(key)
-        if key is None or parent is None:
-            return
-        siblings = self.model.siblings(key)
-        index = siblings.index(key) + step
-        if 0 <= index < len(siblings):
-            self.move_to(key, parent, index)
-
-    def move_to(self, key: NodeKey, parent: NodeKey, index: int) -> None:
-        if self.store is None:
-            return
-        old_parent = self._sibling_parent(key)
-        if old_parent is None:
-            return
-        try:
-            moved = plan_edit.move(self.store, key, parent, index, old_parent=old_parent)
-        except PlannerError as exc:
-            self._report(exc)
-            self.reload(select=key)
-            return
-        self.undo_stack.push(MoveCommand(moved, f"Move {self.model.level_label(key.kind)}", self.doc))
-        self.doc.notify(Changed(structure=True, focus=key))
-
-
-def _plural(label: str, n: int) -> str:
-    if n == 1 or label.endswith("s"):
-        return label
-    return label[:-1] + "ies" if label.endswith("y") else label + "s"

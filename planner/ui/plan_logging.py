@@ -1,0 +1,135 @@
+"""The plan page's values: log one (asking before a replacement or a period outside the year), edit and
+delete them in the Progress table, set interim targets; each one undo step, each told to the document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QTreeView,
+)
+
+from planner.errors import PlannerError, ValidationError
+from planner.services import measurements
+from planner.services.charts import wig_chart
+from planner.services.measurements import NeedsConfirmation
+from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.plan_outline import PlanInfo
+from planner.ui.commands import (
+    DeleteValueCommand,
+    EditValueCommand,
+    LogValueCommand,
+    TargetCommand,
+)
+from planner.ui.document import Changed, PlanDocument
+from planner.ui.log_dialog import LogValueDialog
+from planner.ui.plan_form import NodeForm
+from planner.ui.plan_tree_model import PlanTreeModel
+from planner.ui.progress_panel import ProgressPanel
+from planner.ui.prompts import Prompter
+
+
+class ValueLogging:
+    # What the plan page these are mixed into provides (planner/ui/plan_page.py).
+    doc: PlanDocument
+    prompter: Prompter
+    model: PlanTreeModel
+    form: NodeForm
+    tree: QTreeView
+    progress: ProgressPanel
+    status_message: Any
+    plans: list[PlanInfo]
+    plan_combo: QComboBox
+
+    def _show_progress(self, key: NodeKey) -> None:
+        if self.store is None:
+            return
+        subject, rows = measurements.history(self.store, key)
+        chart = wig_chart(self.store, key.id, self.today()) if key.kind is Kind.WIG else None
+        self.progress.show_history(subject, rows, chart, not self.writable)
+
+    def refresh_progress(self, key: NodeKey) -> None:
+        """After a value was logged, edited or deleted here: the document re-judges its WIG, and the tab and
+        the tree's badges show it."""
+        self.doc.notify(Changed(nodes=frozenset({key})))
+
+    def entered_by(self) -> str:
+        return self.doc.entered_by()
+
+    def log_value(self) -> None:
+        key = self.current_key()
+        if self.store is None or key is None or key.kind not in (Kind.WIG, Kind.MEASURE) or not self.writable:
+            return
+        subject = measurements.subject_info(self.store, key)
+        dialog = LogValueDialog(subject, self.entered_by(), lambda values: self._save_value(key, values),
+                                today=self.today(), parent=self)
+        self.prompter.log_value(dialog)
+
+    def _save_value(self, key: NodeKey, values: dict[str, Any]) -> ValidationError | None:
+        """Log from the dialog, asking to confirm a period outside the year or a replacement."""
+        assert self.store is not None
+        flags = {"replace": False, "outside_year_ok": False}
+        while True:
+            try:
+                logged = measurements.log_value(self.store, key, values["period"], values["value"],
+                                                note=values["note"], evidence=values["evidence"],
+                                                entered_by=values["entered_by"], **flags)
+            except NeedsConfirmation as exc:
+                flag = "replace" if exc.reason == "replace" else "outside_year_ok"
+                action = "Replace" if flag == "replace" else "Log Anyway"
+                if flags[flag] or not self.prompter.confirm(exc.title, f"{exc.message} {exc.hint or ''}", action):
+                    return ValidationError(exc.message, field="period")
+                flags[flag] = True
+                continue
+            except ValidationError as exc:
+                return exc
+            except PlannerError as exc:
+                self._report(exc)
+                return ValidationError(exc.message)
+            break
+        if values["entered_by"].strip():
+            self.doc.settings.setValue("user/name", values["entered_by"].strip())
+        subject = measurements.subject_info(self.store, key)
+        what = "Replace" if logged.replaced else "Log"
+        self.undo_stack.push(LogValueCommand(logged, f"{what} Value {values['period']}", key, self.doc))
+        self.refresh_progress(key)
+        self.status_message.emit(f"Logged {values['value']} for {values['period']} ({subject.name[:40]})")
+        return None
+
+    def edit_history(self, row_index: int, field: str, value: Any) -> None:
+        key = self.form.key
+        if self.store is None or key is None:
+            return
+        row = self.progress.model.rows[row_index]
+        try:
+            if field == "target":
+                before = measurements.set_interim_target(self.store, key, row.period, value)
+                after = value if str(value).strip() else None
+                self.undo_stack.push(TargetCommand(row.period, before, after, f"Set Target {row.period.label}", key,
+                                                   self.doc))
+            elif row.measurement_id is None:
+                if field != "value":
+                    return
+                self._save_value(key, {"period": row.period.label, "value": value, "note": "", "evidence": "",
+                                       "entered_by": self.entered_by()})
+                return
+            else:
+                before = measurements.update_measurement(self.store, row.measurement_id, {field: value})
+                self.undo_stack.push(EditValueCommand(row.measurement_id, before, f"Edit Value {row.period.label}",
+                                                      key, self.doc))
+        except PlannerError as exc:
+            self._report(exc)
+        self.refresh_progress(key)
+
+    def delete_value(self, measurement_id: int) -> None:
+        key = self.form.key
+        if self.store is None or key is None:
+            return
+        try:
+            row = measurements.delete_measurement(self.store, measurement_id)
+        except PlannerError as exc:
+            self._report(exc)
+            return
+        self.undo_stack.push(DeleteValueCommand(row, "Delete Value", key, self.doc))
+        self.refresh_progress(key)

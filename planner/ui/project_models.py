@@ -1,0 +1,216 @@
+"""The project workbook's item models: the projects table, one table model per kind of record (milestones,
+tasks, the RAID log, weekly updates) and the projects' filter."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from planner.services import projects as pj
+from planner.services.projects import COLUMNS, Entity, ProjectRow
+from planner.services.wig_parser import format_number
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 30
+KEY_ROLE = Qt.ItemDataRole.UserRole + 31  # a Carries line's node, as "kind:id" text (see CarriesPicker)
+DEPTH_ROLE = Qt.ItemDataRole.UserRole + 32
+ModelIndex = QModelIndex | QPersistentModelIndex
+OVERDUE_BRUSH = QBrush(QColor(198, 40, 40, 45))
+
+
+def show_value(kind: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind == "tasks":
+        return ", ".join(f"#{n}" for n in value)
+    if kind in ("number", "percent"):
+        return format_number(float(value)) + ("%" if kind == "percent" else "")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class ProjectsModel(QAbstractTableModel):
+    HEADERS = ("Project", "Lead", "Status", "% done", "Start", "End", "Pillar", "Carries", "Last update", "Flags")
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[ProjectRow] = []
+
+    def set_rows(self, rows: list[ProjectRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def replace_row(self, row: ProjectRow) -> None:
+        """One project's line after an edit, repainted in place: no reset, so selection and focus stay."""
+        for i, old in enumerate(self.rows):
+            if old.id == row.id:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+                return
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    @staticmethod
+    def flags_text(row: ProjectRow) -> str:
+        parts = []
+        if row.overdue:
+            parts.append("⚠ overdue")
+        if row.overdue_items:
+            parts.append(f"⚠ {row.overdue_items} late item" + ("s" if row.overdue_items > 1 else ""))
+        if row.open_raid:
+            parts.append(f"{row.open_raid} open RAID")
+        return " · ".join(parts)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        values = (row.name, row.lead, row.status.value, f"{row.percent_complete:.0f}%", row.start, row.end,
+                  row.pillar, row.carries, row.last_update, self.flags_text(row))
+        value = values[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return value.isoformat() if isinstance(value, date) else value
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 7:
+            return row.carries
+        if role == SORT_ROLE:
+            if index.column() == 3:
+                return row.percent_complete
+            return value.toordinal() if isinstance(value, date) else (value or "")
+        if role == Qt.ItemDataRole.BackgroundRole and (row.overdue or row.overdue_items):
+            return OVERDUE_BRUSH
+        return None
+
+
+class RecordModel(QAbstractTableModel):
+    """A project's milestones, tasks, RAID items or updates; edits are handed to the page to save."""
+
+    edit_requested = Signal(int, str, object)  # record id, field, typed value
+
+    def __init__(self, entity: Entity, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self.entity = entity
+        self.columns = list(COLUMNS[entity])
+        self.rows: list[dict[str, Any]] = []
+        self.extra = {Entity.RAID: "Score", Entity.MILESTONE: "Flags", Entity.TASK: "Flags"}.get(entity)
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def replace_row(self, row: dict[str, Any]) -> None:
+        """One record saved: its row changes in place (dataChanged), never a reset, so an editor the person
+        has opened on the next cell (Tab), the current cell (Enter, then arrows) and the selection survive."""
+        for i, old in enumerate(self.rows):
+            if old["id"] == row["id"]:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+                return
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns) + (1 if self.extra else 0) + (
+            1 if self.entity is Entity.TASK else 0)
+
+    def _columns(self) -> list[str]:
+        names = (["#"] if self.entity is Entity.TASK else []) + [c.label for c in self.columns]
+        return names + ([self.extra] if self.extra else [])
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._columns()[section]
+        return None
+
+    def column_spec(self, section: int) -> pj.Col | None:
+        offset = 1 if self.entity is Entity.TASK else 0
+        index = section - offset
+        return self.columns[index] if 0 <= index < len(self.columns) else None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        spec = self.column_spec(index.column())
+        if spec is None:
+            if self.entity is Entity.TASK and index.column() == 0:
+                text = str(row["number"])
+            elif self.entity is Entity.RAID:
+                text = f"{row['score']} {row['level']}" if row["score"] is not None else ""
+            else:
+                text = "⚠ overdue" if row.get("overdue") else ""
+            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                return row.get("number", row.get("score") or 0) if role == SORT_ROLE else text
+            return None
+        value = row.get(spec.name)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
+            return show_value(spec.kind, value)
+        if role == SORT_ROLE:
+            return value.toordinal() if isinstance(value, date) else (value if value is not None else "")
+        if role == Qt.ItemDataRole.BackgroundRole and row.get("overdue"):
+            return OVERDUE_BRUSH
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags  # Qt's contract (QAbstractItemModelTester): nothing for the root
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.column_spec(index.column()) is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        spec = self.column_spec(index.column())
+        if role != Qt.ItemDataRole.EditRole or spec is None:
+            return False
+        if str(value) == str(self.data(index, Qt.ItemDataRole.EditRole)):
+            return False
+        self.edit_requested.emit(self.rows[index.row()]["id"], spec.name, value)
+        return True
+
+
+class ProjectFilter(QSortFilterProxyModel):
+    def set_filter(self, status: str | None, owner: str, pillar: str | None, lever: str, overdue: bool) -> None:
+        staged = hasattr(self, "beginFilterChange")  # Qt 6.9+: invalidateFilter() is deprecated
+        if staged:
+            self.beginFilterChange()
+        self._status, self._owner, self._pillar = status, owner.strip().lower(), pillar
+        self._lever, self._overdue = lever.strip().lower(), overdue
+        if staged:
+            self.endFilterChange()
+        else:
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
+        rows = self.sourceModel().rows  # type: ignore[attr-defined]
+        row: ProjectRow = rows[source_row]
+        if getattr(self, "_status", None) and row.status.value != self._status:
+            return False
+        if getattr(self, "_owner", "") and self._owner not in row.lead.lower():
+            return False
+        if getattr(self, "_pillar", None) and row.pillar != self._pillar:
+            return False
+        if getattr(self, "_lever", "") and self._lever not in row.carries.lower():
+            return False
+        return not (getattr(self, "_overdue", False) and not (row.overdue or row.overdue_items))
