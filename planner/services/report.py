@@ -27,7 +27,7 @@ from planner.model import (
 from planner.services.charts import ChartData, Scope, scoreboard
 from planner.services.progress import SEVERITY, Status
 from planner.services.projects import milestone_overdue, utilization
-from planner.services.status import plan_rules, wig_progress_of
+from planner.services.status import PlanStatus, plan_rules, wig_progress_of
 from planner.services.wig_parser import format_number
 from planner.services.years import carried_chain, current_year
 from planner.store import PlanStore
@@ -173,13 +173,14 @@ def lineage_lines(store: PlanStore, wig_id: int, today: date) -> list[str]:
 
 
 def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str, today: date,
-                  year_id: int | None = None) -> Summary:
+                  year_id: int | None = None, status: PlanStatus | None = None) -> Summary:
     """The status summary of one year of the plan (the one asked for, else the one containing today), as
-    of today or, once that year has ended, its last day."""
+    of today or, once that year has ended, its last day. `status`: the plan's statuses, when the caller
+    holds them already (the window's shared snapshot)."""
     year = current_year(store, plan_id, today, year_id)
     if year is not None:
         today = year.judged_on(today)
-    cards = scoreboard(store, plan_id, scope, today, year.id if year else None)
+    cards = scoreboard(store, plan_id, scope, today, year.id if year else None, status)
     counts = {status: 0 for status in SEVERITY}
     for card in cards:
         counts[card.chart.progress.status] += 1

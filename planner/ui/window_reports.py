@@ -25,9 +25,9 @@ class ReportFlows(WindowPart):
             if not self.prompter.summary_options(dialog):
                 return None
             scope, label = dialog.chosen_scope()
-            year = self.year_bar.year
-            summary = build_summary(self.store, plan_id, scope, label, self.doc.today(),
-                                    year.id if year and year.plan_id == plan_id else None)
+            year_id = self.doc.year_id_for(plan_id)
+            summary = build_summary(self.store, plan_id, scope, label, self.doc.today(), year_id,
+                                    self.doc.status_now(plan_id, year_id))  # the statuses every tab shows
         except PlannerError as exc:
             self.prompter.error(exc)
             return None
