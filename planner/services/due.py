@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -62,10 +63,13 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
     start_month = status.year.start.month if status.year else 7
     items: list[DueItem] = []
     with store.reader() as s:
-        wigs = [w for w in s.scalars(select(Wig)) if w.id in status.wigs]  # this plan's
+        # Columns, not ORM objects: at ten times the district, loading every row as an object was most of it.
+        wigs = [w for w in s.execute(select(Wig.id, Wig.department_id, Wig.sentence)) if w.id in status.wigs]
         plan_wigs = {w.id for w in wigs}
         in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
-        measures = s.scalars(select(PerformanceMeasure).where(
+        measures = s.execute(select(PerformanceMeasure.id, PerformanceMeasure.department_id,
+                                    PerformanceMeasure.wig_id, PerformanceMeasure.frequency,
+                                    PerformanceMeasure.name).where(
             PerformanceMeasure.year_id == status.year.id if status.year else PerformanceMeasure.year_id.is_(None))
             .order_by(PerformanceMeasure.id)).all()
         # Only the current and the last period of each frequency are asked about: read just those values.
@@ -101,13 +105,15 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
                                      .group_by(StatusUpdate.project_id)).all())
         lever_wig = dict(s.execute(select(KeyLever.id, KeyLever.wig_id)).all())
 
-        def carried_by_scope(p: Project) -> bool:
+        def carried_by_scope(p: Any) -> bool:
             wig_id = p.wig_id or lever_wig.get(p.key_lever_id)
             if department_id is None:  # this year's projects, and those that carry a strategy of the frame
                 return wig_id in plan_wigs or wig_id is None
             return wig_id in in_scope
 
-        projects = [p for p in s.scalars(select(Project).order_by(Project.name)) if carried_by_scope(p)]
+        projects = [p for p in s.execute(select(Project.id, Project.name, Project.status, Project.wig_id,
+                                                Project.key_lever_id).order_by(Project.name))
+                    if carried_by_scope(p)]
         for p in projects:
             if p.status in (ProjectStatus.COMPLETE, ProjectStatus.ON_HOLD):
                 continue
