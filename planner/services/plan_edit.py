@@ -35,8 +35,7 @@ from planner.model import (
     Wig,
     WigKind,
 )
-from planner.services.dates import DateError, parse_date
-from planner.services.numbers import read_number
+from planner.services import fields
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
 from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
@@ -96,56 +95,35 @@ def node_values(store: PlanStore, key: NodeKey) -> dict[str, Any]:
 
 
 def _clean(kind: Kind, name: str, raw: Any) -> Any:
-    """Turns a form's value into the stored type, or raises ValidationError naming the field."""
+    """Turns a form's value into the stored type, or raises ValidationError naming the field (the shared
+    field rules of fields.py)."""
     spec = field(kind, name)
     label = spec.label
     if spec.type in (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.CODE):
-        text = "" if raw is None else str(raw).strip()
-        if spec.type is FieldType.CODE:
-            text = " ".join(text.split())
-        if spec.required and not text:
-            raise ValidationError(f"{label} cannot be empty.", field=name)
+        text = fields.read_text(raw, label=label, name=name, required=spec.required,
+                                collapse=spec.type is FieldType.CODE)
         if spec.type is FieldType.CODE or name == "unit":
             return text or None
         return text
     if spec.type is FieldType.NUMBER:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        number = read_number(raw, label=label, field=name)
-        if name == "weight" and number <= 0:
+        number = fields.read_quantity(raw, FieldType.NUMBER, label=label, name=name)
+        if name == "weight" and number is not None and number <= 0:
             raise ValidationError("A weight must be more than 0 (1 is the usual weight).", field=name)
         return number
     if spec.type is FieldType.DATE:
-        if raw is None or raw == "":
-            return None
-        if isinstance(raw, date):
-            return raw
-        try:
-            return parse_date(raw)
-        except DateError as exc:
-            raise ValidationError(f"{label}: {exc}.", field=name) from None
+        return fields.read_date(raw, label=label, name=name)
     if spec.type is FieldType.CHOICE:
-        if raw not in spec.choices:
+        if raw is None or raw == "":
             raise ValidationError(f"{label} must be one of: {', '.join(spec.choices)}.", field=name)
-        return {"kind": WigKind, "direction": Direction, "frequency": Frequency}[name](raw)
+        return {"kind": WigKind, "direction": Direction, "frequency": Frequency}[name](
+            fields.read_choice(raw, spec.choices, label=label, name=name))
     if spec.type in (FieldType.DIVISION, FieldType.DEPARTMENT):
-        return None if raw in (None, "", 0) else _row_id(raw, label, name)
+        return None if raw in (None, "", 0) else fields.read_row_id(raw, label=label, name=name)
     if spec.type is FieldType.DEPARTMENTS:
-        return sorted({_row_id(v, label, name) for v in (raw or [])})
+        return sorted({fields.read_row_id(v, label=label, name=name) for v in (raw or [])})
     if spec.type is FieldType.FLAG:
-        return bool(raw) and str(raw).lower() not in ("0", "false", "no")
+        return fields.read_flag(raw)
     raise ValueError(spec.type)
-
-
-def _row_id(raw: Any, label: str, name: str) -> int:
-    """A division or department as the form's list gives it: the id of one of the plan's rows."""
-    try:
-        ident = int(raw)
-    except (TypeError, ValueError):
-        ident = 0
-    if not 0 < ident < 2**63 or isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-        raise ValidationError(f"{label}: choose one from the list (“{str(raw)[:40]}” is not one).", field=name)
-    return ident
 
 
 def _check_wig(values: dict[str, Any]) -> None:

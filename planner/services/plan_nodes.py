@@ -24,6 +24,7 @@ from planner.model import (
     Wig,
     WigKind,
 )
+from planner.services.fields import FieldKind
 
 
 class Kind(StrEnum):
@@ -100,17 +101,7 @@ def child_kinds(parent: Kind) -> list[Kind]:
     return [child for (child, p) in LINKS if p is parent]
 
 
-class FieldType(StrEnum):
-    TEXT = "text"
-    LONG_TEXT = "long_text"
-    CODE = "code"
-    NUMBER = "number"
-    DATE = "date"
-    CHOICE = "choice"
-    DIVISION = "division"  # a reference to a division of the same plan
-    DEPARTMENT = "department"
-    DEPARTMENTS = "departments"  # several departments (collaborators)
-    FLAG = "flag"
+FieldType = FieldKind  # the plan forms' kinds of value are the shared field rules' (fields.py)
 
 
 @dataclass(frozen=True)

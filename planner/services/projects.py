@@ -35,8 +35,8 @@ from planner.model import (
     Wig,
     task_dependency,
 )
-from planner.services.dates import DateError, parse_date
-from planner.services.numbers import read_number
+from planner.services import fields
+from planner.services.fields import FieldKind
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.transaction import write
 from planner.services.years import year_scope
@@ -63,7 +63,7 @@ class Col:
 
     name: str
     label: str
-    kind: str  # text | long | date | number | percent | score | choice | tasks | link
+    kind: FieldKind  # the shared field rules (fields.py)
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -74,32 +74,32 @@ def _values(e: type[StrEnum]) -> tuple[str, ...]:
 
 COLUMNS: dict[Entity, list[Col]] = {
     Entity.PROJECT: [
-        Col("name", "Project", "text", required=True), Col("purpose", "Purpose (charter)", "long"),
-        Col("sponsor", "Sponsor", "text"), Col("lead", "Lead", "text"), Col("start_date", "Start", "date"),
-        Col("end_date", "End", "date"), Col("status", "Status", "choice", True, _values(ProjectStatus)),
-        Col("percent_complete", "% complete", "percent"), Col("budget", "Budget", "number"),
-        Col("spent", "Spent", "number"), Col("link", "Carries", "link"),
+        Col("name", "Project", FieldKind.TEXT, required=True), Col("purpose", "Purpose (charter)", FieldKind.LONG_TEXT),
+        Col("sponsor", "Sponsor", FieldKind.TEXT), Col("lead", "Lead", FieldKind.TEXT), Col("start_date", "Start", FieldKind.DATE),
+        Col("end_date", "End", FieldKind.DATE), Col("status", "Status", FieldKind.CHOICE, True, _values(ProjectStatus)),
+        Col("percent_complete", "% complete", FieldKind.PERCENT), Col("budget", "Budget", FieldKind.AMOUNT),
+        Col("spent", "Spent", FieldKind.AMOUNT), Col("link", "Carries", FieldKind.LINK),
     ],
     Entity.MILESTONE: [
-        Col("name", "Milestone", "text", required=True), Col("due", "Due", "date"), Col("done_on", "Done on", "date"),
+        Col("name", "Milestone", FieldKind.TEXT, required=True), Col("due", "Due", FieldKind.DATE), Col("done_on", "Done on", FieldKind.DATE),
     ],
     Entity.TASK: [
-        Col("name", "Task", "text", required=True), Col("owner", "Owner", "text"), Col("start_date", "Start", "date"),
-        Col("due", "Due", "date"), Col("status", "Status", "choice", True, _values(TaskStatus)),
-        Col("percent_complete", "%", "percent"), Col("depends_on", "Depends on (task #)", "tasks"),
+        Col("name", "Task", FieldKind.TEXT, required=True), Col("owner", "Owner", FieldKind.TEXT), Col("start_date", "Start", FieldKind.DATE),
+        Col("due", "Due", FieldKind.DATE), Col("status", "Status", FieldKind.CHOICE, True, _values(TaskStatus)),
+        Col("percent_complete", "%", FieldKind.PERCENT), Col("depends_on", "Depends on (task #)", FieldKind.TASKS),
     ],
     Entity.RAID: [
-        Col("type", "Type", "choice", True, _values(RaidType)), Col("description", "Description", "long", True),
-        Col("owner", "Owner", "text"), Col("raised_on", "Raised", "date"),
-        Col("status", "Status", "choice", True, _values(RaidStatus)), Col("response", "Response", "long"),
-        Col("closed_on", "Closed", "date"), Col("likelihood", "Likelihood (1-5)", "score"),
-        Col("impact", "Impact (1-5)", "score"),
+        Col("type", "Type", FieldKind.CHOICE, True, _values(RaidType)), Col("description", "Description", FieldKind.LONG_TEXT, True),
+        Col("owner", "Owner", FieldKind.TEXT), Col("raised_on", "Raised", FieldKind.DATE),
+        Col("status", "Status", FieldKind.CHOICE, True, _values(RaidStatus)), Col("response", "Response", FieldKind.LONG_TEXT),
+        Col("closed_on", "Closed", FieldKind.DATE), Col("likelihood", "Likelihood (1-5)", FieldKind.SCORE),
+        Col("impact", "Impact (1-5)", FieldKind.SCORE),
     ],
     Entity.UPDATE: [
-        Col("update_date", "Week of", "date", required=True),
-        Col("status", "Status", "choice", True, _values(ProjectStatus)),
-        Col("accomplishments", "Accomplishments", "long"), Col("next_steps", "Next steps", "long"),
-        Col("blockers", "Blockers", "long"),
+        Col("update_date", "Week of", FieldKind.DATE, required=True),
+        Col("status", "Status", FieldKind.CHOICE, True, _values(ProjectStatus)),
+        Col("accomplishments", "Accomplishments", FieldKind.LONG_TEXT), Col("next_steps", "Next steps", FieldKind.LONG_TEXT),
+        Col("blockers", "Blockers", FieldKind.LONG_TEXT),
     ],
 }
 ENUMS = {(Entity.PROJECT, "status"): ProjectStatus, (Entity.TASK, "status"): TaskStatus,
@@ -180,9 +180,9 @@ def _link_text(session: Session, project: Project) -> str:
 def _plain(entity: Entity, obj: Any, session: Session, today: date) -> dict[str, Any]:
     row: dict[str, Any] = {"id": obj.id, "uuid": obj.uuid}
     for col in COLUMNS[entity]:
-        if col.kind == "tasks":
+        if col.kind is FieldKind.TASKS:
             row[col.name] = [t.position + 1 for t in obj.depends_on]
-        elif col.kind == "link":
+        elif col.kind is FieldKind.LINK:
             row[col.name] = _link_text(session, obj)
             row["key_lever_id"], row["wig_id"], row["strategy_id"] = obj.key_lever_id, obj.wig_id, obj.strategy_id
         else:
@@ -323,60 +323,20 @@ def projects_for(store: PlanStore, key: NodeKey) -> list[tuple[int, str, Project
 
 
 def _clean(entity: Entity, name: str, raw: Any) -> Any:
+    """A typed value as it is stored, or the ValidationError naming the field (the shared field rules)."""
     col = column(entity, name)
-    if col.kind in ("text", "long"):
-        text = "" if raw is None else str(raw).strip()
-        if col.required and not text:
-            raise ValidationError(f"{col.label} cannot be empty.", field=name)
-        return text
-    if col.kind == "date":
-        if raw in (None, ""):
-            if col.required:
-                raise ValidationError(f"{col.label} needs a date.", field=name)
-            return None
-        if isinstance(raw, date):
-            return raw
-        try:
-            return parse_date(raw)
-        except DateError as exc:
-            raise ValidationError(f"{col.label}: {exc}.", field=name) from None
-    if col.kind in ("number", "percent", "score"):
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if col.kind == "percent":
-                return 0.0
-            return None
-        number = read_number(str(raw).replace("$", "") if isinstance(raw, str) else raw, label=col.label,
-                             field=name)
-        if col.kind == "percent" and not 0 <= number <= 100:
-            raise ValidationError(f"{col.label} must be between 0 and 100.", field=name)
-        if col.kind == "score":
-            if number not in (1, 2, 3, 4, 5):
-                raise ValidationError(f"{col.label.split(' (')[0]} is scored 1 to 5.", field=name)
-            return int(number)
-        if col.kind == "number" and number < 0:
-            raise ValidationError(f"{col.label} cannot be negative.", field=name)
-        return number
-    if col.kind == "choice":
-        if raw in (None, ""):
-            raise ValidationError(f"Choose a {col.label.lower()}: {', '.join(col.choices)}.", field=name)
-        match = next((c for c in col.choices if c.lower() == str(raw).strip().lower()), None)
-        if match is None:
-            raise ValidationError(f"{col.label} must be one of: {', '.join(col.choices)}.", field=name)
-        return ENUMS[(entity, name)](match)
-    if col.kind == "tasks":
-        if isinstance(raw, (list, tuple)):
-            return [int(v) for v in raw]
-        numbers = []
-        for part in str(raw or "").replace(";", ",").split(","):
-            part = part.strip().lstrip("#")
-            if not part:
-                continue
-            if not part.isdigit():
-                raise ValidationError(f"Depends on lists task numbers, like 1, 3 (you entered “{raw}”).",
-                                      field=name)
-            numbers.append(int(part))
-        return numbers
-    if col.kind == "link":
+    if col.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
+        return fields.read_text(raw, label=col.label, name=name, required=col.required)
+    if col.kind is FieldKind.DATE:
+        return fields.read_date(raw, label=col.label, name=name, required=col.required)
+    if col.kind in (FieldKind.AMOUNT, FieldKind.PERCENT, FieldKind.SCORE):
+        number = fields.read_quantity(raw, col.kind, label=col.label, name=name)
+        return 0.0 if number is None and col.kind is FieldKind.PERCENT else number
+    if col.kind is FieldKind.CHOICE:
+        return ENUMS[(entity, name)](fields.read_choice(raw, col.choices, label=col.label, name=name))
+    if col.kind is FieldKind.TASKS:
+        return fields.read_task_numbers(raw, name=name)
+    if col.kind is FieldKind.LINK:
         if not isinstance(raw, NodeKey) or raw.kind not in (Kind.KEY_LEVER, Kind.WIG, Kind.STRATEGY):
             raise ValidationError("A project carries a key lever, a WIG or a strategy.", field=name)
         return raw
@@ -401,7 +361,7 @@ def _apply(session: Session, entity: Entity, obj: Any, cleaned: dict[str, Any]) 
     before: dict[str, Any] = {}
     for name, value in cleaned.items():
         col = column(entity, name)
-        if col.kind == "tasks":
+        if col.kind is FieldKind.TASKS:
             before[name] = [t.position + 1 for t in obj.depends_on]
             tasks = session.scalars(select(Task).where(Task.project_id == obj.project_id))
             siblings = {t.position + 1: t for t in tasks}
@@ -411,7 +371,7 @@ def _apply(session: Session, entity: Entity, obj: Any, cleaned: dict[str, Any]) 
             if obj.position + 1 in value:
                 raise ValidationError("A task cannot depend on itself.", field=name)
             obj.depends_on = [siblings[n] for n in sorted(set(value))]
-        elif col.kind == "link":
+        elif col.kind is FieldKind.LINK:
             before[name] = _link_key(obj)
             obj.key_lever_id = value.id if value.kind is Kind.KEY_LEVER else None
             obj.wig_id = value.id if value.kind is Kind.WIG else None

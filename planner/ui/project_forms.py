@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.services import projects as pj
+from planner.services.fields import FieldKind
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.projects import COLUMNS, LABEL, CarryChoice, Entity
 from planner.ui.plan_form import DATE_HINT, DateLine, FieldError
@@ -48,12 +49,12 @@ class ChoiceDelegate(QStyledItemDelegate):
         source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
         source_index = model.mapToSource(index) if isinstance(model, QSortFilterProxyModel) else index
         spec = source.column_spec(source_index.column()) if isinstance(source, RecordModel) else None
-        if spec is not None and spec.kind == "choice":
+        if spec is not None and spec.kind is FieldKind.CHOICE:
             combo = QComboBox(parent)
             combo.addItems(list(spec.choices))
             return combo
         editor = super().createEditor(parent, option, index)
-        if spec is not None and spec.kind == "date" and isinstance(editor, QLineEdit):
+        if spec is not None and spec.kind is FieldKind.DATE and isinstance(editor, QLineEdit):
             editor.setPlaceholderText(DATE_HINT)
             editor.setToolTip(f"A date as {DATE_HINT}")
         return editor
@@ -301,15 +302,15 @@ class CharterForm(QWidget):
         self._loading = False
         form = QFormLayout(self)
         for col in COLUMNS[Entity.PROJECT]:
-            if col.kind == "long":
+            if col.kind is FieldKind.LONG_TEXT:
                 editor: QWidget = _LongText()
                 editor.setFixedHeight(80)
                 editor.setTabChangesFocus(True)  # type: ignore[attr-defined]
                 editor.editingFinished.connect(lambda n=col.name, e=editor: self._changed(n, e.toPlainText()))  # type: ignore[attr-defined]
-            elif col.kind == "link":
+            elif col.kind is FieldKind.LINK:
                 editor = CarriesPicker()
                 editor.chosen.connect(lambda key, n=col.name: self._changed(n, key))
-            elif col.kind == "choice":
+            elif col.kind is FieldKind.CHOICE:
                 editor = QComboBox()
                 editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 editor.setMinimumContentsLength(20)
@@ -317,7 +318,7 @@ class CharterForm(QWidget):
                     editor.addItem(choice, choice)
                 editor.activated.connect(lambda _i, n=col.name, e=editor: self._changed(n, e.currentData()))
             else:
-                editor = DateLine() if col.kind == "date" else QLineEdit()
+                editor = DateLine() if col.kind is FieldKind.DATE else QLineEdit()
                 editor.editingFinished.connect(lambda n=col.name, e=editor: self._changed(n, e.text()))
             editor.setObjectName(f"project_{col.name}")
             editor.setAccessibleName(col.label)
@@ -353,7 +354,7 @@ class CharterForm(QWidget):
             value = values.get(col.name)
             if keep_focused and editor.hasFocus():
                 continue
-            if col.kind == "link":
+            if col.kind is FieldKind.LINK:
                 key = next((k for k in (_key("key_lever", values), _key("wig", values), _key("strategy", values))
                             if k), None)
                 self.carries.select_key(key)
@@ -362,7 +363,7 @@ class CharterForm(QWidget):
             elif isinstance(editor, QPlainTextEdit):
                 editor.setPlainText(show_value(col.kind, value))
             elif isinstance(editor, QLineEdit):
-                editor.setText(show_value(col.kind, value).rstrip("%") if col.kind == "percent" else
+                editor.setText(show_value(col.kind, value).rstrip("%") if col.kind is FieldKind.PERCENT else
                                show_value(col.kind, value))
         self.clear_errors()
         self._loading = False
@@ -372,7 +373,7 @@ class CharterForm(QWidget):
             return
         col = pj.column(Entity.PROJECT, name)
         current = show_value(col.kind, self.values.get(name))
-        if col.kind == "percent":
+        if col.kind is FieldKind.PERCENT:
             current = current.rstrip("%")
         if col.kind != "link" and str(value).strip() == current:
             return

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from planner.services import projects as pj
+from planner.services.fields import FieldKind
 from planner.services.projects import COLUMNS, Entity, ProjectRow
 from planner.services.wig_parser import format_number
 
@@ -27,13 +28,13 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 OVERDUE_BRUSH = QBrush(QColor(198, 40, 40, 45))
 
 
-def show_value(kind: str, value: Any) -> str:
+def show_value(kind: FieldKind, value: Any) -> str:
     if value is None:
         return ""
-    if kind == "tasks":
+    if kind is FieldKind.TASKS:
         return ", ".join(f"#{n}" for n in value)
-    if kind in ("number", "percent"):
-        return format_number(float(value)) + ("%" if kind == "percent" else "")
+    if kind in (FieldKind.AMOUNT, FieldKind.PERCENT):
+        return format_number(float(value)) + ("%" if kind is FieldKind.PERCENT else "")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
