@@ -75,30 +75,36 @@ def _values(e: type[StrEnum]) -> tuple[str, ...]:
 COLUMNS: dict[Entity, list[Col]] = {
     Entity.PROJECT: [
         Col("name", "Project", FieldKind.TEXT, required=True), Col("purpose", "Purpose (charter)", FieldKind.LONG_TEXT),
-        Col("sponsor", "Sponsor", FieldKind.TEXT), Col("lead", "Lead", FieldKind.TEXT), Col("start_date", "Start", FieldKind.DATE),
+        Col("sponsor", "Sponsor", FieldKind.TEXT), Col("lead", "Lead", FieldKind.TEXT),
+        Col("start_date", "Start", FieldKind.DATE),
         Col("end_date", "End", FieldKind.DATE), Col("status", "Status", FieldKind.CHOICE, True, _values(ProjectStatus)),
         Col("percent_complete", "% complete", FieldKind.PERCENT), Col("budget", "Budget", FieldKind.AMOUNT),
         Col("spent", "Spent", FieldKind.AMOUNT), Col("link", "Carries", FieldKind.LINK),
     ],
     Entity.MILESTONE: [
-        Col("name", "Milestone", FieldKind.TEXT, required=True), Col("due", "Due", FieldKind.DATE), Col("done_on", "Done on", FieldKind.DATE),
+        Col("name", "Milestone", FieldKind.TEXT, required=True), Col("due", "Due", FieldKind.DATE),
+        Col("done_on", "Done on", FieldKind.DATE),
     ],
     Entity.TASK: [
-        Col("name", "Task", FieldKind.TEXT, required=True), Col("owner", "Owner", FieldKind.TEXT), Col("start_date", "Start", FieldKind.DATE),
+        Col("name", "Task", FieldKind.TEXT, required=True), Col("owner", "Owner", FieldKind.TEXT),
+        Col("start_date", "Start", FieldKind.DATE),
         Col("due", "Due", FieldKind.DATE), Col("status", "Status", FieldKind.CHOICE, True, _values(TaskStatus)),
         Col("percent_complete", "%", FieldKind.PERCENT), Col("depends_on", "Depends on (task #)", FieldKind.TASKS),
     ],
     Entity.RAID: [
-        Col("type", "Type", FieldKind.CHOICE, True, _values(RaidType)), Col("description", "Description", FieldKind.LONG_TEXT, True),
+        Col("type", "Type", FieldKind.CHOICE, True, _values(RaidType)),
+        Col("description", "Description", FieldKind.LONG_TEXT, True),
         Col("owner", "Owner", FieldKind.TEXT), Col("raised_on", "Raised", FieldKind.DATE),
-        Col("status", "Status", FieldKind.CHOICE, True, _values(RaidStatus)), Col("response", "Response", FieldKind.LONG_TEXT),
+        Col("status", "Status", FieldKind.CHOICE, True, _values(RaidStatus)),
+        Col("response", "Response", FieldKind.LONG_TEXT),
         Col("closed_on", "Closed", FieldKind.DATE), Col("likelihood", "Likelihood (1-5)", FieldKind.SCORE),
         Col("impact", "Impact (1-5)", FieldKind.SCORE),
     ],
     Entity.UPDATE: [
         Col("update_date", "Week of", FieldKind.DATE, required=True),
         Col("status", "Status", FieldKind.CHOICE, True, _values(ProjectStatus)),
-        Col("accomplishments", "Accomplishments", FieldKind.LONG_TEXT), Col("next_steps", "Next steps", FieldKind.LONG_TEXT),
+        Col("accomplishments", "Accomplishments", FieldKind.LONG_TEXT),
+        Col("next_steps", "Next steps", FieldKind.LONG_TEXT),
         Col("blockers", "Blockers", FieldKind.LONG_TEXT),
     ],
 }
