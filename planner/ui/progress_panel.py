@@ -3,7 +3,7 @@ period with its value and interim target, editable in place."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
@@ -23,7 +23,9 @@ from planner.render.status_style import label, tint
 from planner.services.charts import ChartData
 from planner.services.measurements import HistoryRow, Subject, parse_value
 from planner.services.wig_parser import format_number
-from planner.ui.wig_chart import WigChart
+
+if TYPE_CHECKING:
+    from planner.ui.wig_chart import WigChart
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -143,7 +145,12 @@ class ProgressPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.chart = WigChart()
+        # The chart is made the first time one is shown: pyqtgraph (and numpy) take most of a second to
+        # import, and the window's first paint does not need them.
+        self._chart: WigChart | None = None
+        self.chart_area = QWidget()
+        QVBoxLayout(self.chart_area).setContentsMargins(0, 0, 0, 0)
+        self.chart_area.setVisible(False)
         self.status_label = QLabel()
         self.status_label.setObjectName("status_label")
         self.status_label.setWordWrap(True)
@@ -183,10 +190,21 @@ class ProgressPanel(QWidget):
         buttons.addWidget(self.delete_button)
         buttons.addWidget(self.message, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.chart, 3)
+        layout.addWidget(self.chart_area, 3)
         layout.addWidget(self.status_label)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 2)
+
+    @property
+    def chart(self) -> WigChart:
+        if self._chart is None:
+            from planner.ui.wig_chart import WigChart
+
+            self._chart = WigChart()
+            layout = self.chart_area.layout()
+            assert layout is not None
+            layout.addWidget(self._chart)
+        return self._chart
 
     def show_history(self, subject: Subject, rows: list[HistoryRow], chart: ChartData | None,
                      read_only: bool) -> None:
@@ -195,7 +213,7 @@ class ProgressPanel(QWidget):
         self.model.set_rows(subject, rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(HistoryModel.COL_NOTE, QHeaderView.ResizeMode.Stretch)
-        self.chart.setVisible(chart is not None)
+        self.chart_area.setVisible(chart is not None)
         if chart is not None:
             self.chart.set_data(chart)
             p = chart.progress

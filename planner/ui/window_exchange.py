@@ -3,6 +3,7 @@ that ended) and import workbooks (checked off the GUI thread, previewed, then wr
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,12 +19,13 @@ from planner.services.exchange_rows import ExportScope, collect
 from planner.services.output import check_output
 from planner.services.plan_file import plan_summaries
 from planner.services.report import active_plan_id
-from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
-from planner.services.xlsx_import import ImportPlan, ImportResult, apply_import, plan_import
 from planner.ui.document import EVERYTHING
-from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
 from planner.ui.tasks import run_in_background
 from planner.ui.window_part import WindowPart
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is first written or read, not at start-up
+    from planner.services.xlsx_export import ExportResult
+    from planner.services.xlsx_import import ImportPlan, ImportResult
 
 
 class ExchangeFlows(WindowPart):
@@ -44,6 +46,9 @@ class ExchangeFlows(WindowPart):
         return found
 
     def export_workbook(self) -> None:
+        from planner.services.xlsx_export import ExportCancelled, data_quality, export_workbook
+        from planner.ui.exchange_dialogs import ExportDialog
+
         if self.store is None:
             return
         store, today = self.store, self.doc.today()
@@ -108,6 +113,9 @@ class ExchangeFlows(WindowPart):
             target.setLabelText(text)
 
     def import_workbooks(self) -> None:
+        from planner.services.xlsx_import import apply_import, plan_import
+        from planner.ui.exchange_dialogs import ImportPreview
+
         if self.store is None or self.store.read_only:
             return
         paths = self.prompter.open_paths("Import Workbooks", self.store.path.parent, "Excel workbooks (*.xlsx)")
