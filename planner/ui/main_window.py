@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -505,7 +504,7 @@ class MainWindow(QMainWindow):
         path, folder = self.store.path, self.backup_folder(self.store.path)
 
         def failed(exc: BaseException) -> None:  # a backup that cannot be made must not stop the work
-            if not isinstance(exc, (OSError, sqlite3.Error)):
+            if not isinstance(exc, (OSError, PlannerError)):
                 raise exc
             self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
 
@@ -525,7 +524,7 @@ class MainWindow(QMainWindow):
         self._close_store()
         try:
             backups.restore(chosen, path, self.backup_folder(path), clock.now())
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, PlannerError) as exc:
             self.prompter.error(PlannerError(f"The backup could not be restored: {exc}.",
                                              hint="The plan file was left as it was."))
         self.open_path(path)
@@ -603,7 +602,7 @@ class MainWindow(QMainWindow):
                     if self._offer_backup(exc):
                         outcome["ok"] = self._open_in_background(path, read_only=False)
                         return
-                except (OSError, sqlite3.Error, PlannerError) as restore_exc:
+                except (OSError, PlannerError) as restore_exc:
                     self.prompter.error(PlannerError(f"The backup could not be restored: {restore_exc}.",
                                                      hint="The damaged file was left as it was."))
                     return
