@@ -39,7 +39,7 @@ from planner.errors import (
 from planner.store import migrate
 from planner.store.audit import change_reason, changes_by
 from planner.store.backup import backup_file
-from planner.store.engine import frozen_flag, make_engine
+from planner.store.engine import frozen_flag, journal_mode, make_engine
 from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
@@ -257,7 +257,7 @@ class PlanStore:
     def journal_mode(self) -> str | None:
         with self.engine.connect():  # the connect hook records what SQLite accepted
             pass
-        return self.engine.info.get("journal_mode")
+        return journal_mode(self.engine)
 
     @contextlib.contextmanager
     def session(self, *, reason: str | None = None) -> Iterator[Session]:
