@@ -100,9 +100,12 @@ class PlanStatus:
         return self.rollups.get(key)
 
 
-def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, list]]:
+Interim = list[tuple[date, date, float]]  # (period start, period end, target value) of a goal's interim targets
+
+
+def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, Interim]]:
     points: dict[int, list[Point]] = defaultdict(list)
-    interim: dict[int, list] = defaultdict(list)
+    interim: dict[int, Interim] = defaultdict(list)
     if not wig_ids:
         return points, interim
     for wig_id, end, value, done, note in session.connection().execute(
@@ -199,7 +202,8 @@ def judged_day(year: YearInfo | None, today: date) -> tuple[date, bool]:
 
 
 def judge(session: Session, goals: list[Goal], today: date, thresholds: Thresholds, *, over: bool,
-          points: dict[int, list[Point]] | None = None, interim: dict[int, list] | None = None) -> dict[int, Progress]:
+          points: dict[int, list[Point]] | None = None,
+          interim: dict[int, Interim] | None = None) -> dict[int, Progress]:
     """Every goal's progress as of `today`, its quantities included: the one judgement the tree, the form,
     Due Now and the scoreboard share. `points` and `interim` when the caller has read them already."""
     if points is None or interim is None:
@@ -237,8 +241,9 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
             .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
             .outerjoin(Department, Wig.department_id == Department.id)
             .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id), in_year)).all()
-        result.wigs = judge(s, [Goal(*r[:7], r[14]) for r in rows], today, rules.thresholds, over=over)
-    groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
+        goals = [Goal(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[14]) for r in rows]
+        result.wigs = judge(s, goals, today, rules.thresholds, over=over)
+    groups: dict[NodeKey, dict[int, tuple[Status, float]]] = defaultdict(dict)
     for (wig_id, _kind, _direction, _baseline, _target, _start, _deadline, weight, strategy_id, department_id,
          priority_id, strategy_division, pillar_id, department_division, _relative) in rows:
         progress = result.wigs[wig_id]
