@@ -105,3 +105,32 @@ class OutputPathError(PlannerError):
     def __init__(self, path: Path | str, message: str, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.path = Path(path)
+
+
+class StoreError(PlannerError):
+    """The database behind the plan file failed: raised by planner/store only, in a planner's words. The
+    driver's own text goes to the log (`detail`), never into the message."""
+
+    title = "The plan file could not do that"
+
+    def __init__(self, message: str, *, hint: str | None = None, detail: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.detail = detail
+
+
+class SaveError(StoreError):
+    """The database refused a change; nothing of it was written."""
+
+    title = "The change was not saved"
+
+
+class ReadError(StoreError):
+    """The database could not be read for a look at the plan; nothing was changed."""
+
+    title = "The plan file could not be read"
+
+
+class BackupError(StoreError):
+    """A backup could not be made, checked or put back; the plan file was left as it was."""
+
+    title = "The backup did not work"

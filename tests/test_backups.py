@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from planner.model import Pillar
@@ -114,3 +115,45 @@ def test_restore_from_backup_menu(qtbot, qt_isolated: Path, plan_path: Path) -> 
     with w.store.reader() as s:
         assert s.scalars(select(Pillar).where(Pillar.code == "Ae")).one().tagline == "Empower academic success"
     assert len(bk.list_backups(w.backup_folder(plan_path))) == 2  # the file as it was is a backup now
+
+
+def test_a_backup_that_cannot_be_copied_is_refused_in_words(store, tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    from planner.errors import BackupError
+
+    folder = tmp_path / "backups"
+    damaged = tmp_path / "damaged 2026-11-30 120000.planner"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\x07" * 8000)  # the header of a database, then garbage
+    path = store.path
+    store.close()
+    with pytest.raises(BackupError) as caught:
+        bk.restore(damaged, path, folder, datetime(2026, 12, 1, 9, 0))
+    assert caught.value.message == ("The copy of “damaged 2026-11-30 120000.planner” could not be made: "
+                                    "the file is damaged.")
+    assert "malformed" not in str(caught.value) and "not a database" not in str(caught.value)  # the driver's text
+    assert caught.value.detail and caught.value.detail in caplog.text  # is in the log instead
+    with open_plan_file(path) as again, again.reader() as s:  # the plan file was left as it was
+        assert len(s.scalars(select(Pillar)).all()) == 10
+
+
+def test_restoring_a_damaged_backup_from_the_menu_says_so_and_keeps_the_plan(  # type: ignore[no-untyped-def]
+        qtbot, qt_isolated: Path, plan_path: Path) -> None:
+    from planner.ui.app import data_folder
+    from planner.ui.main_window import MainWindow
+    from tests.test_gui import ScriptedPrompter
+
+    w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
+    qtbot.addWidget(w)
+    assert w.open_path(plan_path)
+    with w.store.session() as s:
+        s.scalars(select(Pillar).where(Pillar.code == "Ae")).one().tagline = "kept through a failed restore"
+    folder = w.backup_folder(plan_path)
+    newest = max(b.taken for b in bk.list_backups(folder)) + timedelta(days=1)
+    damaged = folder / f"{plan_path.stem} {newest:{bk.STAMP}}.planner"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\x07" * 8000)
+    w.restore_action.trigger()
+    assert Path(w.prompter.dialogs[-1].chosen()) == damaged  # the newest is offered first
+    error = w.prompter.errors[-1]
+    assert error.message.startswith("The backup could not be restored: The copy of") and "damaged" in error.message
+    assert error.message.endswith("could not be made: the file is damaged..")  # words, not "not a database"
+    with w.store.reader() as s:
+        assert s.scalars(select(Pillar).where(Pillar.code == "Ae")).one().tagline == "kept through a failed restore"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 
-from planner.errors import ValidationError
+from planner.errors import SaveError, ValidationError
 from planner.model import (
     Change,
     Department,
@@ -180,7 +180,8 @@ def test_the_history_is_append_only(store: PlanStore) -> None:
     with store.session() as s:
         s.scalars(select(Department)).first().name = "Renamed"
     for sql in ("UPDATE change_log SET actor = 'someone else'", "DELETE FROM change_log"):
-        with pytest.raises(IntegrityError, match="append-only"), store.session() as s:
+        with pytest.raises(SaveError, match="refused the change: The change history is append-only"), \
+                store.session() as s:
             s.execute(text(sql))
     assert history.count(store) > 0
 
@@ -232,7 +233,7 @@ def test_unlocking_a_period_needs_a_reason_which_the_history_keeps(store: PlanSt
     with pytest.raises(ValidationError, match="Say why"):
         period_locks.unlock(store, "Q1 2024-25", "   ")
     assert table_dump(store) == before
-    with pytest.raises(IntegrityError, match="locked period"), store.session() as s:  # any other path, too
+    with pytest.raises(SaveError, match="locked period"), store.session() as s:  # any other path, too
         s.get(Measurement, logged.id).value = 99
     period_locks.unlock(store, "Q1 2024-25", "A school sent a correction")
     ms.update_measurement(store, logged.id, {"value": "13"})
@@ -248,3 +249,16 @@ def test_the_change_json_holds_every_column(store: PlanStore) -> None:
         row = json.loads(s.scalars(select(Change.after).where(Change.table_name == "measurement")).one())
     assert {"id", "uuid", "measure_id", "period_start", "value", "note", "entered_by"} <= set(row)
     assert row["value"] == 12.5 and row["period_start"] == "2024-07-01"
+
+
+def test_the_history_of_rows_is_found_by_uuid_in_any_spelling(store: PlanStore) -> None:
+    measure = key_of(store, PerformanceMeasure, name="Chronic absenteeism rate%")
+    logged = ms.log_value(store, measure, "Q1 2024-25", "12.5")
+    ms.update_measurement(store, logged.id, {"value": "13"})
+    with store.reader() as s:
+        row_uuid = s.get(Measurement, logged.id).uuid
+    for spelling in (row_uuid, str(row_uuid), row_uuid.hex, str(row_uuid).upper()):
+        entries = history.for_rows(store, [spelling])
+        assert [e.action for e in entries] == ["add", "change"], spelling
+        assert {e.row_uuid for e in entries} == {str(row_uuid)}  # shown as a workbook shows a UUID
+    assert history.for_rows(store, [uuid.uuid4()]) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,53 @@ def test_cli_commands_run_without_loading_qt(tmp_path: Path) -> None:
                             cwd=PACKAGE.parent, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "LOADED []" in result.stdout
+
+
+# Only planner/store may know the database is SQLite: the driver, SQLAlchemy's SQLite dialect, and SQL that
+# only SQLite speaks stay there, so a server database can be added in one place.
+SQLITE_IMPORTS = ("sqlite3", "pysqlite2", "aiosqlite", "sqlalchemy.dialects.sqlite")
+SQLITE_SQL = re.compile(
+    r"\b(json_extract|json_object|json_each|json_tree|json_group_array|json_group_object|json_set|json_insert|"
+    r"json_patch|json_quote|pragma|sqlite_master|sqlite_schema|sqlite_sequence|strftime|julianday|rowid|"
+    r"autoincrement|insert\s+or\s+(?:replace|ignore)|sqlite:///)\b", re.IGNORECASE)
+
+
+def _sqlite_leaks(path: Path) -> list[str]:
+    where = path.relative_to(PACKAGE.parent)
+    leaks = [f"{where}:{line} imports {name}" for line, name in _imports(path)
+             if any(name == f or name.startswith(f + ".") for f in SQLITE_IMPORTS)]
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):  # `from sqlalchemy.dialects import sqlite`
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy.dialects":
+            leaks += [f"{where}:{node.lineno} imports sqlalchemy.dialects.{a.name}" for a in node.names
+                      if a.name == "sqlite"]
+    for node in ast.walk(tree):  # SQL text in a string, or a SQL function called through `func.`
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "func":
+            text = node.attr
+        else:
+            continue
+        if found := SQLITE_SQL.search(text):
+            leaks.append(f"{where}:{node.lineno} has SQLite's SQL ({found.group(0)}): {text.strip()[:80]!r}")
+    return leaks
+
+
+def test_only_the_store_knows_the_database_is_sqlite() -> None:
+    files = [p for p in sorted(PACKAGE.rglob("*.py")) if (PACKAGE / "store") not in p.parents]
+    assert len(files) > 20, "found too few modules to check"
+    leaks = [leak for path in files for leak in _sqlite_leaks(path)]
+    assert not leaks, "SQLite outside planner/store:\n" + "\n".join(leaks)
+
+
+def test_the_sqlite_check_finds_what_it_looks_for(tmp_path: Path) -> None:
+    """The check above cannot pass by looking at nothing: each kind of leak it names is found."""
+    sample = PACKAGE / "_layering_sample_.py"
+    sample.write_text("import sqlite3\nfrom sqlalchemy.dialects import sqlite\n"
+                      "from sqlalchemy.dialects.sqlite import insert\n"
+                      "q = func.json_extract(col, '$.a')\nconn.execute('PRAGMA user_version')\n", encoding="utf-8")
+    try:
+        leaks = _sqlite_leaks(sample)
+    finally:
+        sample.unlink()
+    assert len(leaks) == 5, "\n".join(leaks)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from planner.errors import (
+    BackupError,
     DamagedPlanFileError,
     NewerPlanFileError,
     NotAPlanFileError,
@@ -20,6 +21,7 @@ from planner.errors import (
     PlanFileLockedError,
     PlanFileNotFoundError,
     ReadOnlyError,
+    SaveError,
 )
 from planner.model import Pillar, Wig
 from planner.services.plan_file import new_plan_file
@@ -55,9 +57,7 @@ def test_a_failed_action_writes_nothing(store: PlanStore) -> None:
 
 
 def test_foreign_keys_are_enforced(store: PlanStore) -> None:
-    from sqlalchemy.exc import IntegrityError
-
-    with pytest.raises(IntegrityError), store.session() as s:
+    with pytest.raises(SaveError, match="refers to an item that is no longer in the plan"), store.session() as s:
         s.execute(text("INSERT INTO key_lever (uuid, created_at, updated_at, wig_id, position, text) "
                        "VALUES ('00000000000000000000000000000001', '2025-01-01', '2025-01-01', 999999, 0, 'x')"))
 
@@ -226,7 +226,7 @@ def test_save_copy_is_a_whole_consistent_file(store: PlanStore, tmp_path: Path) 
 def test_backup_file_leaves_no_partial_file_on_failure(tmp_path: Path) -> None:
     bad = tmp_path / "bad.planner"
     bad.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(BackupError, match="could not be made: the file is damaged"):
         backup_file(bad, tmp_path / "out.planner")
     assert not (tmp_path / "out.planner").exists() and not (tmp_path / "out.planner.partial").exists()
 
@@ -249,3 +249,20 @@ def test_network_mounts_are_recognised(tmp_path: Path) -> None:
     assert _posix_fs_type(Path("/mnt/share/plans/x.planner"), mounts) == "nfs4"
     assert _posix_fs_type(Path("/mnt/dept plans/x.planner"), mounts) == "cifs"
     assert _posix_fs_type(Path("/home/me/x.planner"), mounts) == "ext4"
+
+
+def test_a_value_the_database_refuses_is_named_in_words_and_nothing_is_written(store: PlanStore) -> None:
+    """A rule the form would have enforced, broken by a path that skipped it: the person reads which rule,
+    not the driver's 'CHECK constraint failed'."""
+    from planner.model import KeyLever, Project
+
+    with store.reader() as s:
+        lever = s.scalars(select(KeyLever.id)).first()
+        before = s.scalar(select(func.count(Project.id)))
+    with pytest.raises(SaveError) as caught, store.session() as s:
+        s.add(Project(name="Too far", key_lever_id=lever, percent_complete=250))
+    assert caught.value.message == ("The plan file refused the change: a value is outside what the plan allows "
+                                    "(the rule “project percent”). Nothing was changed.")
+    assert "constraint" not in str(caught.value) and "ck_project_percent" in caught.value.detail
+    with store.reader() as s:
+        assert s.scalar(select(func.count(Project.id))) == before

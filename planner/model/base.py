@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, Enum, MetaData, Text, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,9 +46,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
+        if not isinstance(value, datetime):
             return None
         return value.replace(tzinfo=UTC)
+
+
+class UuidText(TypeDecorator[uuid.UUID]):
+    """A UUID kept in a text column, as the change history keeps the UUID of the row it names (the tables'
+    own `uuid` columns are SQLAlchemy's Uuid type). Compared and returned as uuid.UUID; written in the form
+    the Uuid type stores, so a history entry and its row's UUID match in the database as they are."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: uuid.UUID | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        parsed = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        stored = Uuid().bind_processor(dialect)
+        return str(stored(parsed)) if stored is not None else str(parsed)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None:
+            return None
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def enum_column(cls: type[enum.Enum], name: str) -> Enum:

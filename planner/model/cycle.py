@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from planner.model.base import Base, Record
+from planner.model.base import Base, Record, UuidText
 
 
 class Change(Base):
@@ -28,7 +29,7 @@ class Change(Base):
     action: Mapped[str] = mapped_column(Text)
     table_name: Mapped[str] = mapped_column(Text)
     row_id: Mapped[int | None]
-    row_uuid: Mapped[str | None] = mapped_column(Text, index=True)  # 32 hex digits, as the tables store UUIDs
+    row_uuid: Mapped[uuid.UUID | None] = mapped_column(UuidText, index=True)  # the UUID of the row, if it has one
     before: Mapped[str | None] = mapped_column(Text)  # the whole row as JSON, before the change
     after: Mapped[str | None] = mapped_column(Text)
 

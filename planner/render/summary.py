@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QLineF, QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -131,7 +131,7 @@ class SummaryRenderer:
         self.draw_text(p, top, f"{s.title} — {s.scope_label}", small, grey)
         self.draw_text(p, top, f"{s.today:%d %B %Y}", small, grey, Qt.AlignmentFlag.AlignRight)
         p.setPen(QPen(QColor(180, 180, 180), self.pt(0.5)))
-        p.drawLine(page.left(), top.bottom() + self.pt(2), page.right(), top.bottom() + self.pt(2))
+        p.drawLine(QLineF(page.left(), top.bottom() + self.pt(2), page.right(), top.bottom() + self.pt(2)))
         bottom = QRectF(page.left(), page.bottom() - self.pt(12), page.width(), self.pt(12))
         self.draw_text(p, bottom, f"{s.plan_name} · annual plan {s.plan_year} · {s.generator}", small, grey)
         self.draw_text(p, bottom, f"Page {number} of {total}", small, grey, Qt.AlignmentFlag.AlignRight)
@@ -193,7 +193,11 @@ class SummaryRenderer:
     def _paragraph(self, text: str, width: float) -> Block:
         font = self.font(9.5)
         height = self.text_height(text, font, width)
-        return Block(height, lambda p, r: self.draw_text(p, r, text, font))
+
+        def paint(p: QPainter, r: QRectF) -> None:
+            self.draw_text(p, r, text, font)
+
+        return Block(height, paint)
 
     def _cover(self, width: float) -> Block:
         s = self.summary

@@ -13,7 +13,7 @@ from planner.model import Department, Division, Pillar, Plan, Priority, Strategy
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Point, Progress
-from planner.services.status import Goal, PlanStatus, judge, judged_day, rules_of, wig_points, wig_progress_of
+from planner.services.status import Goal, Interim, PlanStatus, judge, judged_day, rules_of, wig_points, wig_progress_of
 from planner.services.wig_parser import format_number
 from planner.services.years import carried_chain, year_scope
 from planner.store import PlanStore
@@ -43,7 +43,7 @@ class ChartData:
         return format_number(value) + ("%" if self.kind is WigKind.PERCENT else (f" {self.unit}" if self.unit else ""))
 
 
-def _chart(wig: Wig, points: list[Point], interim: list, progress: Progress) -> ChartData:
+def _chart(wig: Wig, points: list[Point], interim: Interim, progress: Progress) -> ChartData:
     if wig.kind is WigKind.MILESTONE:
         shown = [Point(p.when, 1.0 if (p.done if p.done is not None else p.value) else 0.0, p.done, p.note)
                  for p in points]
@@ -68,6 +68,8 @@ def wig_chart(store: PlanStore, wig_id: int, today: date) -> ChartData:
         if wig is None:
             raise ValidationError("That WIG no longer exists.")
         plan = s.get(Plan, plan_id_of(s, NodeKey(Kind.WIG, wig_id)))
+        if plan is None:
+            raise ValidationError("That WIG's plan no longer exists.")
         rules = rules_of(plan)
         progress = wig_progress_of(s, wig, today, rules)
         chain = carried_chain(s, wig)[:-1]

@@ -204,8 +204,10 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
         wigs = {w for s in strategies for w in s.wigs} | {w for d in plan.departments for w in d.wigs}
         measures = ({m for s in strategies for m in s.measures} | {m for w in wigs for m in w.measures}
                     | {m for d in plan.departments for m in d.measures})
-        for row in (*wigs, *measures):
-            row.year = year
+        for wig in wigs:
+            wig.year = year
+        for measure in measures:
+            measure.year = year
     return plan
 
 

@@ -101,9 +101,9 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
                 items.append(DueItem("Off-track WIGs without a note", w.sentence,
                                      "Off track, and its latest value has no note saying why.",
                                      NodeKey(Kind.WIG, w.id)))
-        last_update = dict(s.execute(select(StatusUpdate.project_id, func.max(StatusUpdate.update_date))
-                                     .group_by(StatusUpdate.project_id)).all())
-        lever_wig = dict(s.execute(select(KeyLever.id, KeyLever.wig_id)).all())
+        last_update = {pid: when for pid, when in s.execute(
+            select(StatusUpdate.project_id, func.max(StatusUpdate.update_date)).group_by(StatusUpdate.project_id))}
+        lever_wig = {lever: wig for lever, wig in s.execute(select(KeyLever.id, KeyLever.wig_id))}
 
         def carried_by_scope(p: Any) -> bool:
             wig_id = p.wig_id or lever_wig.get(p.key_lever_id)

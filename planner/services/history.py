@@ -7,12 +7,13 @@ it in a planner's words: "WIG “Increase …”: Target 80 → 85".
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import JSON, Select, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from planner.model import Base, Change, Frequency
@@ -104,7 +105,7 @@ class ChangeEntry:
     action: str  # "add", "change", "delete"
     table: str
     row_id: int | None
-    row_uuid: str | None
+    row_uuid: str | None  # as the workbooks and the History tab show it: 8-4-4-4-12 hex digits
     item: str  # "WIG “Increase …”"
     fields: list[FieldChange] = field(default_factory=list)
 
@@ -219,7 +220,7 @@ def _entry(change: Change, labels: _Labels) -> ChangeEntry:
         fields = [f for f in fields if f.before or f.after]
     kind = KIND_NAMES.get(change.table_name, change.table_name)
     return ChangeEntry(change.id, change.at, change.actor, change.reason, change.batch, change.action,
-                       change.table_name, change.row_id, change.row_uuid,
+                       change.table_name, change.row_id, None if change.row_uuid is None else str(change.row_uuid),
                        f"{kind} “{labels.label(change.table_name, row)}”", fields)
 
 
@@ -230,9 +231,9 @@ def _query(*, tables: Iterable[str] | None = None, item: Item | None = None, act
         query = query.where(Change.table_name.in_(list(tables)))
     if item is not None:
         own = (Change.table_name == item.table) & (Change.row_id == item.row_id)
-        belonging = [(Change.table_name == child) & (
-            func.json_extract(func.coalesce(Change.after, Change.before), f"$.{column}") == item.row_id)
-            for child, column in _BELONGING.get(item.table, ())]
+        row = type_coerce(func.coalesce(Change.after, Change.before), JSON)  # the row as it came or went
+        belonging = [(Change.table_name == child) & (row[column].as_integer() == item.row_id)
+                     for child, column in _BELONGING.get(item.table, ())]
         query = query.where(or_(own, *belonging))
     if actor:
         query = query.where(Change.actor == actor)
@@ -275,10 +276,11 @@ def iter_all(store: PlanStore, batch_size: int = 5000) -> Iterator[ChangeEntry]:
         last = entries[-1].id
 
 
-def for_rows(store: PlanStore, row_uuids: Iterable[str], chunk: int = 20_000) -> list[ChangeEntry]:
-    """Every change to the rows with these UUIDs (32 hex digits), oldest first: a department's workbook
-    carries the history of its own rows, read by index rather than by reading the whole history."""
-    wanted = sorted(set(row_uuids))
+def for_rows(store: PlanStore, row_uuids: Iterable[uuid.UUID | str], chunk: int = 20_000) -> list[ChangeEntry]:
+    """Every change to the rows with these UUIDs (uuid.UUID, or text in any of its spellings), oldest first: a
+    department's workbook carries the history of its own rows, read by index rather than by reading the whole
+    history."""
+    wanted = sorted({u if isinstance(u, uuid.UUID) else uuid.UUID(str(u)) for u in row_uuids})
     entries: list[ChangeEntry] = []
     with store.reader() as s:
         labels = _Labels(s)

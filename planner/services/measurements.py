@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid as uuid_mod
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import ColumnElement, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from planner.errors import PlannerError, ValidationError
@@ -173,7 +173,7 @@ def resolve_period(subject: Subject, period: Period | str | date) -> Period:
     return parse_period(str(period), subject.frequency, subject.year_start_month)
 
 
-def _subject_filter(model: type, key: NodeKey) -> Any:
+def _subject_filter(model: type[Measurement] | type[InterimTarget], key: NodeKey) -> ColumnElement[bool]:
     return (model.measure_id == key.id) if key.kind is Kind.MEASURE else (model.wig_id == key.id)
 
 
@@ -237,7 +237,7 @@ def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str,
         if row is None:
             raise ValidationError("That value was deleted.")
         check_unlocked(session, row.period_end)
-        key = NodeKey(Kind.MEASURE, row.measure_id) if row.measure_id else NodeKey(Kind.WIG, row.wig_id)
+        key = NodeKey(Kind.MEASURE, row.measure_id) if row.measure_id else NodeKey(Kind.WIG, cast(int, row.wig_id))
         subject = _subject(session, key)
         cleaned: dict[str, Any] = {}
         for name, raw in changes.items():
@@ -353,9 +353,9 @@ def history(store: PlanStore, key: NodeKey) -> tuple[Subject, list[HistoryRow]]:
         targets = {t.period_start: t.value for t in session.scalars(
             select(InterimTarget).where(_subject_filter(InterimTarget, key)))}
     periods = {p.start: p for p in subject.periods()}
-    for start, m in values.items():
+    for start, logged in values.items():
         if start not in periods:
-            periods[start] = Period(m.period_start, m.period_end, subject.frequency, subject.year_start_month)
+            periods[start] = Period(logged.period_start, logged.period_end, subject.frequency, subject.year_start_month)
     for start in targets:
         if start not in periods:
             periods[start] = period_containing(start, subject.frequency, subject.year_start_month)

@@ -270,7 +270,7 @@ def check_parent(kind: Kind, parent_kind: Kind) -> None:
         raise ValidationError(f"A {KIND_LABEL[kind]} cannot go under a {KIND_LABEL[parent_kind]}.")
 
 
-DEFAULT_TEXT = {
+DEFAULT_TEXT: dict[Kind, dict[str, Any]] = {
     Kind.PILLAR: {"code": "New", "name": "New pillar"},
     Kind.PRIORITY: {"code": "New", "statement": "New priority"},
     Kind.STRATEGY: {"code": None, "statement": "New strategy"},

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from planner import clock
@@ -89,13 +90,13 @@ def count_plan(session: Session, plan: Plan, year_id: int | None = None) -> Plan
     strategy_ids = select(Strategy.id).where(Strategy.priority_id.in_(priority_ids))
     dept_ids = select(Department.id).where(Department.plan_id == pid)
     wig_ids = select(Wig.id).where(Wig.strategy_id.in_(strategy_ids) | Wig.department_id.in_(dept_ids))
-    in_year = PerformanceMeasure.id.is_not(None)
+    in_year: ColumnElement[bool] = PerformanceMeasure.id.is_not(None)
     if year_id is not None:  # one school year's goals; the frame is the same in every year
         wig_ids = wig_ids.where(Wig.year_id == year_id)
         in_year = PerformanceMeasure.year_id == year_id
 
-    def n(stmt: object) -> int:
-        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)  # type: ignore[attr-defined]
+    def n(stmt: Select[Any]) -> int:
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
     counts = {
         "pillars": n(pillar_ids),

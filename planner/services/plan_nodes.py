@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from planner.model import (
     Department,
@@ -53,7 +53,8 @@ class NodeKey(NamedTuple):
         return cls(Kind(kind), int(ident))
 
 
-MODEL = {
+# The table of each kind of node. Its fields are read and set by name (the field specs), so the class is Any.
+MODEL: dict[Kind, type[Any]] = {
     Kind.PLAN: Plan, Kind.PILLAR: Pillar, Kind.PRIORITY: Priority, Kind.STRATEGY: Strategy, Kind.WIG: Wig,
     Kind.KEY_LEVER: KeyLever, Kind.MEASURE: PerformanceMeasure, Kind.DIVISION: Division,
     Kind.DEPARTMENT: Department,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, aliased
 
 from planner import clock
@@ -123,7 +123,7 @@ class _YearFilter:
         return column == self.year_id if self.year_id is not None else column.is_(None)
 
 
-def _strategy_rows(s: Session, plan_id: int) -> list[tuple]:
+def _strategy_rows(s: Session, plan_id: int) -> list[Row[Any]]:
     return list(s.connection().execute(
         select(Strategy.id, Strategy.priority_id, Strategy.code, Strategy.statement, Strategy.position,
                Strategy.division_id, Division.name, Priority.code, Pillar.code, Priority.position, Pillar.position)
@@ -141,7 +141,7 @@ def _collaborators(s: Session, plan_id: int) -> dict[int, tuple[int, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _wig_rows(s: Session, where: object, in_year: _YearFilter) -> list[tuple]:
+def _wig_rows(s: Session, where: object, in_year: _YearFilter) -> list[Row[Any]]:
     dept_division = aliased(Division)
     strat_division = aliased(Division)
     return list(s.connection().execute(
@@ -178,7 +178,7 @@ def _add_wig_children(s: Session, rows: list[OutlineRow], wigs: dict[int, Outlin
                                parent.owner, (1, position, measure_id), parent.pillar, parent.division_id, depts))
 
 
-def _wig_row(row: tuple, parent: NodeKey, *, in_department: bool) -> OutlineRow:
+def _wig_row(row: Row[Any], parent: NodeKey, *, in_department: bool) -> OutlineRow:
     (wig_id, _strategy_id, dept_id, position, dept_position, sentence, dept_name, dept_division_id,
      strat_division_id, strat_division_name, dept_division_name, pillar_code) = row
     owner = dept_name or strat_division_name or dept_division_name or ""
@@ -277,17 +277,17 @@ def _by_department(s: Session, plan_id: int, in_year: _YearFilter) -> list[Outli
     wigs: dict[int, OutlineRow] = {}
     if departments:
         for w in _wig_rows(s, Wig.department_id.in_(list(departments)), in_year):
-            row = _wig_row(w, departments[w[2]].key, in_department=True)
-            wigs[row.key.id] = row
-            rows.append(row)
+            wig_row = _wig_row(w, departments[w[2]].key, in_department=True)
+            wigs[wig_row.key.id] = wig_row
+            rows.append(wig_row)
         for mid, wig_id, dept_id, position, name in s.connection().execute(
                 select(PerformanceMeasure.id, PerformanceMeasure.wig_id, PerformanceMeasure.department_id,
                        PerformanceMeasure.department_position, PerformanceMeasure.name)
                 .where(PerformanceMeasure.department_id.in_(list(departments)), in_year(PerformanceMeasure.year_id))):
             if wig_id in wigs and wigs[wig_id].parent == departments[dept_id].key:
                 continue  # shown under its WIG already
-            parent = departments[dept_id]
-            rows.append(OutlineRow(NodeKey(Kind.MEASURE, mid), parent.key, f"PM {position + 1}", name, parent.title,
-                                   (1, position, mid), None, parent.division_id, (dept_id,)))
+            dept = departments[dept_id]
+            rows.append(OutlineRow(NodeKey(Kind.MEASURE, mid), dept.key, f"PM {position + 1}", name, dept.title,
+                                   (1, position, mid), None, dept.division_id, (dept_id,)))
     _add_wig_children(s, rows, wigs)
     return rows

@@ -17,7 +17,7 @@ Status rules, in order:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -159,14 +159,15 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
         if kind is WigKind.PERCENT:  # a share cannot go past 0% or 100%, whatever the trend's line says
             forecast = max(0.0, min(100.0, forecast))
         forecast_share = (forecast - base) / (target - base)
-    common = {"share": share, "expected_today": expected_today, "forecast": forecast,
-              "forecast_share": forecast_share, "latest": latest, "baseline_used": base, "target_used": target}
+    common = Progress(Status.NO_DATA, "", share=share, expected_today=expected_today, forecast=forecast,
+                      forecast_share=forecast_share, latest=latest, baseline_used=base, target_used=target)
 
     if share >= 1.0:
-        return Progress(Status.ACHIEVED, "The latest value reaches the target.", expected_at_latest=1.0, **common)
+        return replace(common, status=Status.ACHIEVED, reason="The latest value reaches the target.",
+                       expected_at_latest=1.0)
     if deadline is not None and today > deadline:
-        return Progress(Status.OFF_TRACK, "The deadline passed before the target was reached.",
-                        expected_at_latest=1.0, **common)
+        return replace(common, status=Status.OFF_TRACK, reason="The deadline passed before the target was reached.",
+                       expected_at_latest=1.0)
     expected = None
     source = "the straight line from start to deadline"
     for period_start, period_end, value in interim:
@@ -181,13 +182,13 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
     shortfall = expected - share
     how = f"{share:.0%} of the way; {expected:.0%} expected by {latest.when:%d %b %Y} ({source})."
     if share < 0:
-        return Progress(Status.OFF_TRACK, "The value moved away from the target. " + how,
-                        expected_at_latest=expected, **common)
+        return replace(common, status=Status.OFF_TRACK, reason="The value moved away from the target. " + how,
+                       expected_at_latest=expected)
     if shortfall <= thresholds.on_track:
-        return Progress(Status.ON_TRACK, how, expected_at_latest=expected, **common)
+        return replace(common, status=Status.ON_TRACK, reason=how, expected_at_latest=expected)
     if shortfall <= thresholds.at_risk:
-        return Progress(Status.AT_RISK, how, expected_at_latest=expected, **common)
-    return Progress(Status.OFF_TRACK, how, expected_at_latest=expected, **common)
+        return replace(common, status=Status.AT_RISK, reason=how, expected_at_latest=expected)
+    return replace(common, status=Status.OFF_TRACK, reason=how, expected_at_latest=expected)
 
 
 def _kept(latest: Point, level: float, deadline: date | None, today: date, thresholds: Thresholds) -> Progress:
@@ -198,14 +199,14 @@ def _kept(latest: Point, level: float, deadline: date | None, today: date, thres
     below = (level - latest.value) / abs(level) if level else (0.0 if latest.value >= level else 1.0)
     how = (f"{format_number(latest.value)} against a level of {format_number(level)} to keep "
            f"({latest.when:%d %b %Y}).")
-    common = {"share": 1.0 - max(below, 0.0), "latest": latest, "expected_at_latest": 1.0}
+    common = Progress(Status.NO_DATA, "", share=1.0 - max(below, 0.0), latest=latest, expected_at_latest=1.0)
     if below <= 0 and deadline is not None and today >= deadline:
-        return Progress(Status.ACHIEVED, "The level was kept to the deadline. " + how, **common)
+        return replace(common, status=Status.ACHIEVED, reason="The level was kept to the deadline. " + how)
     if below <= thresholds.on_track:
-        return Progress(Status.ON_TRACK, how, **common)
+        return replace(common, status=Status.ON_TRACK, reason=how)
     if below <= thresholds.at_risk:
-        return Progress(Status.AT_RISK, "Below the level to keep. " + how, **common)
-    return Progress(Status.OFF_TRACK, "Well below the level to keep. " + how, **common)
+        return replace(common, status=Status.AT_RISK, reason="Below the level to keep. " + how)
+    return replace(common, status=Status.OFF_TRACK, reason="Well below the level to keep. " + how)
 
 
 class RollupRule(StrEnum):

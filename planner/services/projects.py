@@ -4,7 +4,7 @@ cycle detection for task dependencies, and utilization (the number Oe 4.002's WI
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -51,7 +51,8 @@ class Entity(StrEnum):
     UPDATE = "status_update"
 
 
-MODELS: dict[Entity, type] = {Entity.PROJECT: Project, Entity.MILESTONE: Milestone, Entity.TASK: Task,
+# The table of each entity, chosen at run time: its columns are read by name (COLUMNS), so the class is Any here.
+MODELS: dict[Entity, type[Any]] = {Entity.PROJECT: Project, Entity.MILESTONE: Milestone, Entity.TASK: Task,
                               Entity.RAID: RaidItem, Entity.UPDATE: StatusUpdate}
 LABEL = {Entity.PROJECT: "project", Entity.MILESTONE: "milestone", Entity.TASK: "task",
          Entity.RAID: "RAID item", Entity.UPDATE: "status update"}
@@ -120,7 +121,7 @@ def column(entity: Entity, name: str) -> Col:
 # ---- pure rules ------------------------------------------------------------------------------------------
 
 
-def find_cycle(edges: dict[int, Iterable[int]]) -> list[int] | None:
+def find_cycle(edges: Mapping[int, Iterable[int]]) -> list[int] | None:
     """A dependency cycle among tasks (task -> tasks it depends on), as the tasks around it, or None."""
     state: dict[int, int] = {}  # 1 visiting, 2 done
     stack: list[int] = []
@@ -252,18 +253,18 @@ def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None =
     WIGs and key levers, and those carrying a strategy of the frame (the same in every year)."""
     with store.reader() as s:
         found = []
-        last_update = dict(s.connection().execute(
+        last_update: dict[int, date] = {pid: when for pid, when in s.connection().execute(
             select(StatusUpdate.project_id, func.max(StatusUpdate.update_date))
-            .group_by(StatusUpdate.project_id)).all())
-        late_milestones = dict(s.connection().execute(
+            .group_by(StatusUpdate.project_id))}
+        late_milestones: dict[int, int] = {pid: n for pid, n in s.connection().execute(
             select(Milestone.project_id, func.count()).where(Milestone.due < today, Milestone.done_on.is_(None))
-            .group_by(Milestone.project_id)).all())
-        late_tasks = dict(s.connection().execute(
+            .group_by(Milestone.project_id))}
+        late_tasks: dict[int, int] = {pid: n for pid, n in s.connection().execute(
             select(Task.project_id, func.count()).where(Task.due < today, Task.status != TaskStatus.DONE)
-            .group_by(Task.project_id)).all())
-        open_raid = dict(s.connection().execute(
+            .group_by(Task.project_id))}
+        open_raid: dict[int, int] = {pid: n for pid, n in s.connection().execute(
             select(RaidItem.project_id, func.count()).where(RaidItem.status != RaidStatus.CLOSED)
-            .group_by(RaidItem.project_id)).all())
+            .group_by(RaidItem.project_id))}
         chosen = select(Project) if only is None else select(Project).where(Project.id == only)
         for p in s.scalars(chosen.order_by(Project.name, Project.id)):
             pillar, department, plan_of = _place(s, p)
@@ -580,7 +581,8 @@ def utilization(store: PlanStore, department_id: int, today: date, window_days: 
         department = s.get(Department, department_id)
         if department is None:
             raise ValidationError("That department no longer exists.")
-        window = window_days if window_days is not None else s.get(Plan, department.plan_id).utilization_window_days
+        plan = s.get(Plan, department.plan_id)
+        window = window_days if window_days is not None else plan.utilization_window_days if plan else 30
         since = today - timedelta(days=window)
         year = year_scope(s, department.plan_id, year_id, today)
         levers = set(s.scalars(select(KeyLever.id).join(Wig, KeyLever.wig_id == Wig.id)
@@ -658,11 +660,6 @@ class CarryChoice:
     label: str  # short, for the list
     depth: int
     path: str  # where it sits and its whole text: for a tooltip and for searching
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 

@@ -109,18 +109,18 @@ def resolve_scope(store: PlanStore, plan_id: int, *, department: str | None = No
                                       hint=f"Departments with a plan: {names}.")
             return Scope("department", found.id), f"Department: {found.name}"
         if division:
-            found = s.scalars(select(Division).where(Division.plan_id == plan_id, Division.name == division)).first()
-            if found is None:
+            div = s.scalars(select(Division).where(Division.plan_id == plan_id, Division.name == division)).first()
+            if div is None:
                 names = ", ".join(s.scalars(select(Division.name).where(Division.plan_id == plan_id)))
                 raise ValidationError(f"No division is named “{division}”.", field="division",
                                       hint=f"Divisions: {names}.")
-            return Scope("division", found.id), f"Division: {found.name}"
+            return Scope("division", div.id), f"Division: {div.name}"
         if pillar:
-            found = s.scalars(select(Pillar).where(Pillar.plan_id == plan_id, Pillar.code == pillar)).first()
-            if found is None:
+            pil = s.scalars(select(Pillar).where(Pillar.plan_id == plan_id, Pillar.code == pillar)).first()
+            if pil is None:
                 codes = ", ".join(s.scalars(select(Pillar.code).where(Pillar.plan_id == plan_id)))
                 raise ValidationError(f"No pillar has the code “{pillar}”.", field="pillar", hint=f"Pillars: {codes}.")
-            return Scope("pillar", found.id), f"Pillar {found.code}: {found.name}"
+            return Scope("pillar", pil.id), f"Pillar {pil.code}: {pil.name}"
         plan = s.get(Plan, plan_id)
         return Scope(), f"Whole district: {plan.name if plan else ''}"
 
@@ -196,10 +196,10 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
             if scope.kind == "division":
                 departments = list(s.scalars(select(Department.id).where(Department.division_id == scope.id)))
             totals = [utilization(store, d, today, year_id=year.id if year else None) for d in departments]
-            levers = sum(u.levers for u in totals)
+            lever_count = sum(u.levers for u in totals)
             covered = sum(u.covered for u in totals)
-            used = (f"{covered} of {levers} department key levers ({covered / levers:.0%}) have an active project "
-                    f"updated in the last {plan.utilization_window_days} days.") if levers else \
+            used = (f"{covered} of {lever_count} department key levers ({covered / lever_count:.0%}) have an active "
+                    f"project updated in the last {plan.utilization_window_days} days.") if lever_count else \
                 "No department key levers in this scope."
         summary = Summary("Status Summary", scope_label, plan.name, year.label if year else "", today, counts, used,
                           rules.describe())
@@ -212,6 +212,8 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
         all_projects: dict[int, ProjectLine] = {}
         for card in cards:
             wig = s.get(Wig, card.wig_id)
+            if wig is None:  # the cards were read in this same snapshot
+                continue
             levers = [k.text for k in wig.key_levers]
             measures = []
             for m in s.scalars(select(PerformanceMeasure).where(PerformanceMeasure.wig_id == wig.id)

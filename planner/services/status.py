@@ -114,9 +114,12 @@ class PlanStatus:
         return [w for w, owners in self.owners.items() if owner in owners]
 
 
-def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, list]]:
+Interim = list[tuple[date, date, float]]  # (period start, period end, target value) of a goal's interim targets
+
+
+def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, Interim]]:
     points: dict[int, list[Point]] = defaultdict(list)
-    interim: dict[int, list] = defaultdict(list)
+    interim: dict[int, Interim] = defaultdict(list)
     if not wig_ids:
         return points, interim
     for wig_id, end, value, done, note in session.connection().execute(
@@ -213,7 +216,8 @@ def judged_day(year: YearInfo | None, today: date) -> tuple[date, bool]:
 
 
 def judge(session: Session, goals: list[Goal], today: date, thresholds: Thresholds, *, over: bool,
-          points: dict[int, list[Point]] | None = None, interim: dict[int, list] | None = None) -> dict[int, Progress]:
+          points: dict[int, list[Point]] | None = None,
+          interim: dict[int, Interim] | None = None) -> dict[int, Progress]:
     """Every goal's progress as of `today`, its quantities included: the one judgement the tree, the form,
     Due Now and the scoreboard share. `points` and `interim` when the caller has read them already."""
     if points is None or interim is None:

@@ -292,7 +292,8 @@ def preview_next_year(store: PlanStore, plan_id: int, label: str | None = None) 
         preview.items += [CarryItem(m.id, "measure", m.name, m.wig_id) for m in measures]
         open_, done = _open_projects(s, wig_ids, {k.id for k in levers})
         lever_wig = {k.id: k.wig_id for k in levers}
-        preview.items += [CarryItem(p.id, "project", p.name, p.wig_id or lever_wig.get(p.key_lever_id))
+        preview.items += [CarryItem(p.id, "project", p.name,
+                                     p.wig_id or (lever_wig.get(p.key_lever_id) if p.key_lever_id else None))
                           for p in open_]
         preview.left_behind = [f"{p.name} (complete)" for p in done]
     return preview
@@ -420,13 +421,13 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
             project = s.get(Project, item.id)
             if project is None:
                 continue
-            lever = lever_map.get(project.key_lever_id) if project.key_lever_id else None
-            wig = wig_map.get(project.wig_id) if project.wig_id else None
-            if lever is None and wig is None:
+            new_lever = lever_map.get(project.key_lever_id) if project.key_lever_id else None
+            new_wig = wig_map.get(project.wig_id) if project.wig_id else None
+            if new_lever is None and new_wig is None:
                 continue  # what it carries stayed behind; so does the project's link
             relinked.append((project.id, project.key_lever_id, project.wig_id))
-            project.key_lever_id = lever if project.key_lever_id else None
-            project.wig_id = wig if project.wig_id else None
+            project.key_lever_id = new_lever if project.key_lever_id else None
+            project.wig_id = new_wig if project.wig_id else None
             counts["projects"] += 1
         locked = _close(s, preview.from_year, preview.label, store.actor)
         s.flush()

@@ -31,6 +31,7 @@ from planner.errors import (
     NotARegularFileError,
     PlanFileError,
     PlanFileExistsError,
+    PlanFileLockedError,
     PlanFileNotFoundError,
     ReadOnlyError,
     ReadOnlyPlanFileError,
@@ -38,7 +39,8 @@ from planner.errors import (
 from planner.store import migrate
 from planner.store.audit import change_reason, changes_by
 from planner.store.backup import backup_file
-from planner.store.engine import frozen_flag, make_engine
+from planner.store.engine import frozen_flag, journal_mode, make_engine
+from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
 
@@ -197,7 +199,9 @@ def _preflight(path: Path, *, check_pages: bool = True) -> str | None:
         revision = _schema_revision(path, conn)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            raise
+            raise PlanFileLockedError(
+                path, f"“{path.name}” is being written by another program, so it cannot be checked now.",
+                hint="Close the other program (or wait a moment), then open it again.") from exc
         raise DamagedPlanFileError(
             path, f"“{path.name}” is damaged and cannot be read ({one_line(str(exc))}).",
             hint="Restore it from a backup. The damaged file was left as it is.") from exc
@@ -253,27 +257,34 @@ class PlanStore:
     def journal_mode(self) -> str | None:
         with self.engine.connect():  # the connect hook records what SQLite accepted
             pass
-        return self.engine.info.get("journal_mode")
+        return journal_mode(self.engine)
 
     @contextlib.contextmanager
     def session(self, *, reason: str | None = None) -> Iterator[Session]:
         """One transaction: committed whole when the block ends, rolled back whole if it raises. Every row it
         changes is recorded in the change history under the store's actor and `reason` (or the reason of an
-        enclosing `change_reason` block)."""
-        with self._stored_values_checked(), changes_by(self.actor, reason), self._sessions() as session, \
-                session.begin():
-            yield session
-            if self.read_only and (session.new or session.dirty or session.deleted):
-                raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
+        enclosing `change_reason` block). A database failure is raised as SaveError, in words."""
+        try:
+            with self._stored_values_checked(), changes_by(self.actor, reason), self._sessions() as session, \
+                    session.begin():
+                yield session
+                if self.read_only and (session.new or session.dirty or session.deleted):
+                    raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
+        except DATABASE_ERRORS as exc:
+            raise save_error(exc) from exc
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:
         """A session for reading: one consistent snapshot; the objects it returns stay readable after it.
-        Changing anything in it is a programming error, refused before anything is written."""
-        with self._stored_values_checked(), self._sessions() as session, session.begin():
-            yield session
-            if session.new or session.dirty or session.deleted:
-                raise RuntimeError("reader() sessions are for reading; use session() to change the plan")
+        Changing anything in it is a programming error, refused before anything is written. A database failure
+        is raised as ReadError, in words."""
+        try:
+            with self._stored_values_checked(), self._sessions() as session, session.begin():
+                yield session
+                if session.new or session.dirty or session.deleted:
+                    raise RuntimeError("reader() sessions are for reading; use session() to change the plan")
+        except DATABASE_ERRORS as exc:
+            raise read_error(exc) from exc
 
     @contextlib.contextmanager
     def _stored_values_checked(self) -> Iterator[None]:
@@ -424,7 +435,14 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
         engine = make_engine(path)
         if revision != head:
             backup_file(path, _backup_name(path, revision))
-            migrate.upgrade(engine)
+            try:
+                migrate.upgrade(engine)
+            except DATABASE_ERRORS as exc:
+                engine.dispose()
+                d = describe(exc)
+                log.warning("upgrading %s failed: %s", path, d.detail)
+                raise PlanFileError(path, f"“{path.name}” could not be upgraded to this version of Planner: "
+                                    f"{d.words}.", hint="A backup was made before the upgrade began.") from exc
         return PlanStore(path, engine, lock, read_only=False)
     except BaseException:
         lock.release()

@@ -1,4 +1,5 @@
-"""Consistent copies of a plan file made with SQLite's online backup API, never a raw file copy."""
+"""Consistent copies of a plan file made with SQLite's online backup API, never a raw file copy. A copy that
+cannot be made raises BackupError (in words; the driver's text goes to the log)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import os
 import sqlite3
 from pathlib import Path
 
+from planner.errors import BackupError
+from planner.store.failures import backup_error
+
 
 def backup_file(source: Path, dest: Path) -> Path:
     """Copy `source` to `dest` through SQLite's backup API: written under a temporary name, checked,
-    then renamed into place, so `dest` is either a good copy or absent."""
+    then renamed into place, so `dest` is either a good copy or absent. Raises BackupError when the database
+    fails (OSError for the files themselves)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".partial")
@@ -30,7 +35,11 @@ def backup_file(source: Path, dest: Path) -> Path:
         finally:
             src.close()
         if result != "ok":
-            raise sqlite3.DatabaseError(f"the copy of {source} failed its check: {result}")
+            raise BackupError(f"The copy of “{Path(source).name}” failed its check, so it was not kept.",
+                              hint="The plan file may be damaged: restore it from a backup.", detail=str(result))
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise backup_error(exc, source) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

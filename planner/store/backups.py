@@ -88,7 +88,7 @@ def is_good(path: Path) -> bool:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
         finally:
             conn.close()
     except sqlite3.Error:

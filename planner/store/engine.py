@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,14 @@ from sqlalchemy import Engine, create_engine, event
 from planner.store.audit import context_value
 
 BUSY_TIMEOUT_MS = 5000
+# What SQLite accepted as the journal mode, per engine, recorded by each new connection.
+_journal_modes: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def journal_mode(engine: Engine) -> str | None:
+    """The journal mode the engine's connections run in ("wal", or "delete" where WAL is refused); None
+    before the first connection."""
+    return _journal_modes.get(engine)
 
 
 def sqlite_url(path: Path, *, read_only: bool = False) -> str:
@@ -45,7 +54,6 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
         pool_size=2,
         max_overflow=4,
     )
-    engine.info = {"journal_mode": None}
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -66,7 +74,7 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
                     # Some file systems (network shares) refuse WAL; the rollback journal is safe there.
                     mode = cur.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
             cur.execute("PRAGMA synchronous = FULL")
-            engine.info["journal_mode"] = str(mode).lower()
+            _journal_modes[engine] = str(mode).lower()
         finally:
             cur.close()
 

@@ -19,7 +19,8 @@ def _windows_remote(path: Path) -> bool:
     import ctypes
 
     drive = path.drive + "\\"
-    return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE
+    kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (ctypes.windll exists on Windows only)
+    return bool(kernel32.GetDriveTypeW(drive) == 4)  # DRIVE_REMOTE
 
 
 def _posix_fs_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:

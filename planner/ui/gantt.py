@@ -111,7 +111,8 @@ class GanttView(QWidget):
                 painter.drawRoundedRect(rect, 3, 3)
             if bar.overdue:
                 painter.setPen(QColor(198, 40, 40))
-                end_x = self.x_of(bar.end or bar.start) + 10 if (bar.end or bar.start) else LABEL_WIDTH
+                last = bar.end or bar.start
+                end_x = self.x_of(last) + 10 if last else LABEL_WIDTH
                 painter.drawText(QPointF(end_x + 4, top + ROW / 2 + 4), "overdue")
         # today
         x = self.x_of(self.today)

@@ -70,8 +70,9 @@ class PeriodLocksDialog(QDialog):
             state = (f"Locked {q.locked_at:%b %d, %Y}" + (f" by {q.locked_by}" if q.locked_by else "")
                      if q.locked_at else "Open")
             self.table.addTopLevelItem(QTreeWidgetItem([q.period.label, str(q.values), state, q.note]))
-        if self.states:
-            self.table.setCurrentItem(self.table.topLevelItem(min(select, len(self.states) - 1)))
+        chosen = self.table.topLevelItem(min(select, len(self.states) - 1)) if self.states else None
+        if chosen is not None:
+            self.table.setCurrentItem(chosen)
         self._enable()
 
     def selected(self) -> QuarterState | None:
@@ -80,8 +81,9 @@ class PeriodLocksDialog(QDialog):
 
     def select_label(self, label: str) -> None:
         for row, q in enumerate(self.states):
-            if q.period.label == label:
-                self.table.setCurrentItem(self.table.topLevelItem(row))
+            item = self.table.topLevelItem(row)
+            if q.period.label == label and item is not None:
+                self.table.setCurrentItem(item)
 
     def _enable(self) -> None:
         q = self.selected()

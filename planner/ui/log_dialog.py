@@ -46,7 +46,9 @@ class LogValueDialog(QDialog):
         if self.period.findText(current) < 0:
             self.period.addItem(current)
         self.period.setCurrentText(current)
-        self.period.lineEdit().setPlaceholderText(EXAMPLE[subject.frequency])
+        editor = self.period.lineEdit()
+        if editor is not None:  # the combo box is editable, so it has one
+            editor.setPlaceholderText(EXAMPLE[subject.frequency])
         if subject.milestone:
             self.value: QComboBox | QLineEdit = QComboBox()
             self.value.addItems(["done", "not done"])

@@ -106,7 +106,8 @@ class DateLine(QLineEdit):
         self.calendar: QCalendarWidget | None = None
 
     def open_calendar(self) -> None:
-        calendar = QCalendarWidget(self, Qt.WindowType.Popup)
+        calendar = QCalendarWidget(self)
+        calendar.setWindowFlags(Qt.WindowType.Popup)
         calendar.setObjectName("date_popup")
         try:
             current = parse_date(self.text()) if self.text().strip() else None
@@ -203,7 +204,7 @@ class NodeForm(QWidget):
 
     def flush(self) -> None:
         """Commit the field being typed in, before the form moves to another node."""
-        focused = self.focusWidget()
+        focused: QWidget | None = self.focusWidget()  # None when nothing in the form has the focus
         if focused is None:
             return
         for name, editor in self.editors.items():

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.render.status_style import tint
@@ -62,7 +62,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     move_requested = Signal(object, object, int)  # key, new parent key, index among same-kind siblings
 
-    def __init__(self, parent: object | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root = _Node(None, None)
         self._by_key: dict[NodeKey, _Node] = {}
@@ -125,7 +125,7 @@ class PlanTreeModel(QAbstractItemModel):
                 continue
             matched += 1
             # the match, its ancestors, and its descendants that pass the pickers
-            up = node
+            up: _Node | None = node
             while up is not None and id(up) not in shown:
                 shown.add(id(up))
                 up = up.parent

@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from planner.errors import PlannerError
 from planner.ui.errors import show_error
@@ -102,18 +102,18 @@ class Prompter:
         text, ok = QInputDialog.getText(self.parent, title, label)
         return text if ok else None
 
-    def edit_rules(self, dialog: QWidget) -> bool:
-        return dialog.exec() == 1  # type: ignore[attr-defined]
+    def edit_rules(self, dialog: QDialog) -> bool:
+        return bool(dialog.exec() == QDialog.DialogCode.Accepted)
 
     def open_paths(self, title: str, start: Path, file_filter: str) -> list[Path]:
         names, _ = QFileDialog.getOpenFileNames(self.parent, title, str(start), file_filter)
         return [Path(n) for n in names]
 
-    def run_dialog(self, dialog: QWidget) -> bool:
-        return dialog.exec() == 1  # type: ignore[attr-defined]
+    def run_dialog(self, dialog: QDialog) -> bool:
+        return bool(dialog.exec() == QDialog.DialogCode.Accepted)
 
-    def summary_options(self, dialog: QWidget) -> bool:
-        return dialog.exec() == 1  # type: ignore[attr-defined]
+    def summary_options(self, dialog: QDialog) -> bool:
+        return bool(dialog.exec() == QDialog.DialogCode.Accepted)
 
     def print_preview(self, paint: Callable[[QPrinter], None]) -> None:
         """The print preview: paper, printer and page setup are the platform's own dialogs from here."""

@@ -21,8 +21,9 @@ class RestoreDialog(QDialog):
         for backup, holds in backups:
             item = QTreeWidgetItem(self.list, [backup.taken.strftime("%a %d %b %Y, %H:%M"), holds])
             item.setData(0, Qt.ItemDataRole.UserRole, str(backup.path))
-        if backups:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
         note = QLabel(f"Restoring replaces “{plan_name}” with the backup you choose. The file as it is now is "
                       "saved as a backup first, so this can be undone by restoring that one.")
         note.setWordWrap(True)

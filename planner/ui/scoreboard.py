@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +44,7 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 class ScoreboardModel(QAbstractListModel):
-    def __init__(self, parent: object | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cards: list[ScoreCard] = []
 
@@ -68,10 +78,10 @@ class CardDelegate(QStyledItemDelegate):
         if card is None:
             return
         status = card.chart.progress.status
-        rect = option.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(4, 4, -4, -4)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.setPen(QPen(QColor(60, 120, 200) if selected else QColor(205, 205, 205), 2 if selected else 1))
         painter.setBrush(QColor(255, 255, 255))
         painter.drawRoundedRect(rect, 6, 6)
@@ -84,7 +94,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRect(text.left(), text.top(), text.width(), metrics.height()),
                          Qt.AlignmentFlag.AlignLeft, metrics.elidedText(card.code, Qt.TextElideMode.ElideRight,
                                                                        text.width()))
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         metrics = painter.fontMetrics()
         line = metrics.height()
         title_rect = QRect(text.left(), text.top() + line + 2, text.width(), line * 2)
@@ -104,7 +114,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(QColor(20, 20, 20))
         painter.setFont(bold)
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label(status))
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         painter.setPen(QColor(60, 60, 60))
         latest = QRect(badge.right() + 8, badge.top(), text.right() - badge.right() - 8, badge.height())
         painter.drawText(latest, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
@@ -152,7 +162,9 @@ class ScoreboardPage(FollowsDocument, QWidget):
         self.view.setBatchSize(200)
         self.view.activated.connect(lambda index: self.open_wig.emit(self.model.cards[index.row()].wig_id))
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Show:", buddy=self.scope_combo))
+        buddy = QLabel("&Show:")
+        buddy.setBuddy(self.scope_combo)
+        top.addWidget(buddy)
         top.addWidget(self.scope_combo, 1)
         top.addWidget(self.summary, 2)
         layout = QVBoxLayout(self)

@@ -71,9 +71,10 @@ class CommitmentTable(QTableWidget):
                 cell.setData(ID_ROLE, c.id)
                 cell.setToolTip(text)
                 self.setItem(r, column, cell)
-            if c.overdue(today) and c.due is not None:
-                self.item(r, 2).setToolTip("Past its date and not done")
-                self.item(r, 2).setText(c.due.isoformat() + LATE)
+            due_cell = self.item(r, 2)
+            if c.overdue(today) and c.due is not None and due_cell is not None:
+                due_cell.setToolTip("Past its date and not done")
+                due_cell.setText(c.due.isoformat() + LATE)
             combo = QComboBox()
             combo.setObjectName(f"done_{r}")
             combo.setAccessibleName(f"Done: {c.what}")
@@ -163,7 +164,9 @@ class WigSessionPage(FollowsDocument, QWidget):
             table.currentCellChanged.connect(lambda *_cells, t=table: setattr(self, "_last_table", t))
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Department:", buddy=self.department))
+        buddy = QLabel("&Department:")
+        buddy.setBuddy(self.department)
+        top.addWidget(buddy)
         top.addWidget(self.department)
         top.addStretch(1)
         top.addWidget(previous)

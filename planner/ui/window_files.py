@@ -2,7 +2,6 @@
 document, the only part of the UI that reaches the store's module (it opens and backs up files)."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -85,7 +84,7 @@ class FileFlows(WindowPart):
         path, folder = self.store.path, self.backup_folder(self.store.path)
 
         def failed(exc: BaseException) -> None:  # a backup that cannot be made must not stop the work
-            if not isinstance(exc, (OSError, sqlite3.Error)):
+            if not isinstance(exc, (OSError, PlannerError)):
                 raise exc
             self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
 
@@ -105,7 +104,7 @@ class FileFlows(WindowPart):
         self._close_store()
         try:
             backups.restore(chosen, path, self.backup_folder(path), clock.now())
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, PlannerError) as exc:
             self.prompter.error(PlannerError(f"The backup could not be restored: {exc}.",
                                              hint="The plan file was left as it was."))
         self.open_path(path)
@@ -183,7 +182,7 @@ class FileFlows(WindowPart):
                     if self._offer_backup(exc):
                         outcome["ok"] = self._open_in_background(path, read_only=False)
                         return
-                except (OSError, sqlite3.Error, PlannerError) as restore_exc:
+                except (OSError, PlannerError) as restore_exc:
                     self.prompter.error(PlannerError(f"The backup could not be restored: {restore_exc}.",
                                                      hint="The damaged file was left as it was."))
                     return

@@ -35,7 +35,9 @@ class YearBar(QFrame):
         self._next_label = ""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(QLabel("Plan &year:", buddy=self.combo))
+        buddy = QLabel("Plan &year:")
+        buddy.setBuddy(self.combo)
+        layout.addWidget(buddy)
         layout.addWidget(self.combo)
         layout.addWidget(self.banner, 1)
         layout.addStretch(0)  # the picker keeps its size when there is nothing to say

@@ -5,6 +5,8 @@ Revises:
 Create Date: 2026-11-23
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def _record() -> list[sa.Column]:
+def _record() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("uuid", sa.Uuid(), nullable=False),

@@ -6,6 +6,8 @@ Revises: 0003
 Create Date: 2026-11-23
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ depends_on = None
 PROJECT_STATUS = ("Not started", "On track", "At risk", "Off track", "On hold", "Complete")
 
 
-def _record() -> list[sa.Column]:
+def _record() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("uuid", sa.Uuid(), nullable=False),
@@ -30,7 +32,7 @@ def _enum(name: str, values: tuple[str, ...]) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=16)
 
 
-def _fk(column: str, target: str, table: str, ondelete: str, nullable: bool) -> sa.Column:
+def _fk(column: str, target: str, table: str, ondelete: str, nullable: bool) -> sa.Column[Any]:
     return sa.Column(column, sa.Integer(),
                      sa.ForeignKey(f"{target}.id", name=f"fk_{table}_{column}_{target}", ondelete=ondelete),
                      nullable=nullable)

@@ -1,0 +1,114 @@
+"""Database failures in a planner's words.
+
+The driver's text ("CHECK constraint failed: ck_project_percent", "disk I/O error") names SQLite's parts, not
+the plan's; it goes to the log, and the person reads what happened to their plan file. Only this package
+knows which driver is behind the store, so only it turns the driver's errors into the project's own
+(planner/errors.py): everything above catches PlannerError (and OSError for files), never a driver error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from planner.errors import BackupError, ReadError, SaveError
+
+log = logging.getLogger("planner.store")
+
+# The database's own failures, and the library's errors around them.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, sqlite3.Error)
+
+_CHECK = re.compile(r"CHECK constraint failed: (?:ck_)?(?P<rule>\w+)")
+_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w., ]+)")
+_NOT_NULL = re.compile(r"NOT NULL constraint failed: (?:\w+\.)?(?P<column>\w+)")
+_DISK_HINT = "Check that the disk has space and the file is not read-only, then try again."
+_VALUES_HINT = "Check the values and try again."
+
+
+@dataclass(frozen=True)
+class Described:
+    words: str  # what happened, as the end of a sentence: "the disk is full"
+    hint: str | None
+    detail: str  # the driver's text, for the log
+
+
+def driver_text(exc: BaseException) -> str:
+    """The first line of what the driver said (the statement SQLAlchemy adds is left out)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ").replace(".", " ").strip()
+
+
+def describe(exc: BaseException) -> Described:
+    """What a database failure means for the plan file, in words a planner can act on."""
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    code = str(getattr(orig, "sqlite_errorname", "") or "")
+    detail = driver_text(exc)
+    text = detail.lower()
+    if code == "SQLITE_CONSTRAINT_TRIGGER":  # RAISE(ABORT, '…') in the store's own triggers: our own words
+        return Described(detail.rstrip("."), None, detail)
+    if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
+        return Described("Planner hit an internal problem (the details are in the log)", None, detail)
+    if found := _CHECK.search(detail):
+        return Described(f"a value is outside what the plan allows (the rule “{_words(found['rule'])}”)",
+                         _VALUES_HINT, detail)
+    if found := _UNIQUE.search(detail):
+        columns = ", ".join(_words(c.split(".")[-1]) for c in found["columns"].split(","))
+        return Described(f"another item already has the same {columns}", _VALUES_HINT, detail)
+    if found := _NOT_NULL.search(detail):
+        return Described(f"a required value ({_words(found['column'])}) is missing", _VALUES_HINT, detail)
+    if "foreign key constraint" in text:
+        return Described("it refers to an item that is no longer in the plan", _VALUES_HINT, detail)
+    if code == "SQLITE_FULL" or "disk is full" in text:
+        return Described("the disk is full", "Free some space on the disk, then try again.", detail)
+    if code.startswith("SQLITE_IOERR") or "i/o error" in text:
+        return Described("the disk could not be read or written", _DISK_HINT, detail)
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
+        return Described("another program is using the plan file",
+                         "Close the other program (or wait a moment), then try again.", detail)
+    if code.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return Described("the plan file may not be changed here", _DISK_HINT, detail)
+    if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return Described("the plan file is damaged", "Restore it from a backup.", detail)
+    if code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return Described("the plan file cannot be reached (was it moved, or its drive disconnected?)",
+                         _DISK_HINT, detail)
+    if "no such table" in text or "no such column" in text:
+        return Described("the plan file's tables are not the ones this Planner expects",
+                         "Restore it from a backup.", detail)
+    return Described("the database reported a problem (the details are in the log)", _DISK_HINT, detail)
+
+
+def _logged(exc: BaseException, what: str) -> Described:
+    described = describe(exc)
+    log.warning("%s: %s (%s)", what, described.detail, type(exc).__name__)
+    return described
+
+
+def save_error(exc: BaseException) -> SaveError:
+    d = _logged(exc, "a change was refused")
+    return SaveError(f"The plan file refused the change: {d.words}. Nothing was changed.", hint=d.hint,
+                     detail=d.detail)
+
+
+def read_error(exc: BaseException) -> ReadError:
+    d = _logged(exc, "the plan file could not be read")
+    return ReadError(f"The plan file could not be read: {d.words}. Nothing was changed.", hint=d.hint,
+                     detail=d.detail)
+
+
+def backup_error(exc: BaseException, source: Path) -> BackupError:
+    d = _logged(exc, f"a copy of {source} failed")
+    damaged = d.words == "the plan file is damaged"  # the file being copied: restoring it would not help
+    words = "the file is damaged" if damaged else d.words
+    return BackupError(f"The copy of “{Path(source).name}” could not be made: {words}.",
+                       hint=None if damaged else d.hint, detail=d.detail)
