@@ -3,7 +3,7 @@ with what goes with it, move up, down or by drag and drop; each one service call
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +34,22 @@ CODE_FIELD = {Kind.PILLAR: "code", Kind.PRIORITY: "code", Kind.STRATEGY: "code"}
 
 
 
-class PlanEdits:
+if TYPE_CHECKING:
+    from datetime import date
+
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QWidget
+
+    from planner.services.plan_outline import View
+    from planner.ui.document import Store
+
+    _Page = QWidget  # to the checker the mixin is the page it is mixed into
+else:
+    _Page = object
+
+
+class PlanEdits(_Page):
     # What the plan page these are mixed into provides (planner/ui/plan_page.py).
     doc: PlanDocument
     prompter: Prompter
@@ -42,9 +57,22 @@ class PlanEdits:
     form: NodeForm
     tree: QTreeView
     progress: ProgressPanel
-    status_message: Any
     plans: list[PlanInfo]
     plan_combo: QComboBox
+
+    if TYPE_CHECKING:
+        status_message: SignalInstance
+        store: Store | None
+        undo_stack: QUndoStack
+        writable: bool
+        plan: PlanInfo | None
+        view: View
+
+        def today(self) -> date: ...
+        def current_key(self) -> NodeKey | None: ...
+        def reload(self, select: NodeKey | None = None, *, first: bool = False) -> None: ...
+        def year_id_for(self, plan_id: int) -> int | None: ...
+        def _show_node(self, key: NodeKey | None) -> None: ...
 
     # ---- edits -------------------------------------------------------------------------------------------
     def _report(self, exc: PlannerError) -> None:

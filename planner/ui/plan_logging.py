@@ -3,7 +3,7 @@ delete them in the Progress table, set interim targets; each one undo step, each
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,8 +29,22 @@ from planner.ui.plan_tree_model import PlanTreeModel
 from planner.ui.progress_panel import ProgressPanel
 from planner.ui.prompts import Prompter
 
+if TYPE_CHECKING:
+    from datetime import date
 
-class ValueLogging:
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QWidget
+
+    from planner.services.plan_outline import View
+    from planner.ui.document import Store
+
+    _Page = QWidget  # to the checker the mixin is the page it is mixed into
+else:
+    _Page = object
+
+
+class ValueLogging(_Page):
     # What the plan page these are mixed into provides (planner/ui/plan_page.py).
     doc: PlanDocument
     prompter: Prompter
@@ -38,9 +52,23 @@ class ValueLogging:
     form: NodeForm
     tree: QTreeView
     progress: ProgressPanel
-    status_message: Any
     plans: list[PlanInfo]
     plan_combo: QComboBox
+
+    if TYPE_CHECKING:
+        status_message: SignalInstance
+        store: Store | None
+        undo_stack: QUndoStack
+        writable: bool
+        plan: PlanInfo | None
+        view: View
+
+        def today(self) -> date: ...
+        def current_key(self) -> NodeKey | None: ...
+        def reload(self, select: NodeKey | None = None, *, first: bool = False) -> None: ...
+        def year_id_for(self, plan_id: int) -> int | None: ...
+        def _report(self, exc: PlannerError) -> None: ...
+        def _show_node(self, key: NodeKey | None) -> None: ...
 
     def _show_progress(self, key: NodeKey) -> None:
         if self.store is None:
@@ -104,9 +132,9 @@ class ValueLogging:
         row = self.progress.model.rows[row_index]
         try:
             if field == "target":
-                before = measurements.set_interim_target(self.store, key, row.period, value)
+                old_target = measurements.set_interim_target(self.store, key, row.period, value)
                 after = value if str(value).strip() else None
-                self.undo_stack.push(TargetCommand(row.period, before, after, f"Set Target {row.period.label}", key,
+                self.undo_stack.push(TargetCommand(row.period, old_target, after, f"Set Target {row.period.label}", key,
                                                    self.doc))
             elif row.measurement_id is None:
                 if field != "value":

@@ -34,7 +34,7 @@ class FileFlows(WindowPart):
         value = self.settings.value(RECENT_KEY, [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list on some platforms
             value = [value]
-        return [Path(v) for v in (value or [])]
+        return [Path(str(v)) for v in (value if isinstance(value, list) else [])]
 
     def _remember(self, path: Path) -> None:
         path = path.resolve()
@@ -98,9 +98,9 @@ class FileFlows(WindowPart):
         for backup in backups.list_backups(self.backup_folder(path)):
             found.append((backup, _holds(backup.path)))
         dialog = RestoreDialog(path.name, found, self)
-        if not self.prompter.run_dialog(dialog) or dialog.chosen() is None:
+        chosen = dialog.chosen() if self.prompter.run_dialog(dialog) else None
+        if chosen is None:
             return
-        chosen = dialog.chosen()
         self._close_store()
         try:
             backups.restore(chosen, path, self.backup_folder(path), clock.now())
@@ -149,10 +149,10 @@ class FileFlows(WindowPart):
                 return True
             reason = risky_location(path)
             if reason:
-                choice = self.prompter.risky_location(path, reason)
-                if choice is LocationChoice.CANCEL:
+                where = self.prompter.risky_location(path, reason)
+                if where is LocationChoice.CANCEL:
                     return False
-                if choice is LocationChoice.LOCAL_COPY:
+                if where is LocationChoice.LOCAL_COPY:
                     path = self._local_copy(path)
         except PlannerError as exc:
             self.prompter.error(exc)
