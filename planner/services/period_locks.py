@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,9 +40,13 @@ class QuarterState:
         return self.locked_at is not None
 
 
-def _lock_covering(session: Session, day: date) -> PeriodLock | None:
-    return session.scalars(select(PeriodLock).where(
-        PeriodLock.period_start <= day, PeriodLock.period_end >= day)).first()
+def _lock_covering(session: Session, day: date) -> Any:
+    """The lock (label, created_at, locked_by) covering `day`, or None: one Core query, as every logged value
+    asks it before it is written."""
+    table = PeriodLock.__table__
+    return session.connection().execute(
+        select(table.c.label, table.c.created_at, table.c.locked_by)
+        .where(table.c.period_start <= day, table.c.period_end >= day).limit(1)).first()
 
 
 def check_unlocked(session: Session, period_end: date, what: str = "A value") -> None:
