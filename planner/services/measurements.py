@@ -6,12 +6,13 @@ say it right, and write nothing.
 
 from __future__ import annotations
 
+import functools
 import uuid as uuid_mod
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Select, Table, Update, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from planner.errors import PlannerError, ReadOnlyError, ValidationError
@@ -85,32 +86,54 @@ class Subject:
         return format_number(value) + ("%" if self.percent else "")
 
 
+# What a logged value holds besides its subject and period (what a replaced value hands back for undo).
+LOGGED_FIELDS = ("value", "done", "note", "evidence", "entered_by", "entered_at")
+
+
+# The statements of the logging path, built once on first use (not at import: the command line pays for what
+# it runs) with bound parameters, so each call reuses their compiled form instead of building a new one.
+@functools.cache
+def _subject_query(kind: Kind) -> Select[Any]:
+    year = _table("plan_year")
+    if kind is Kind.MEASURE:
+        pm = _table("performance_measure")
+        return (select(pm.c.name, pm.c.unit, pm.c.frequency, pm.c.allow_over_100, year.c.start_date, year.c.end_date)
+                .select_from(pm.outerjoin(year, year.c.id == pm.c.year_id)).where(pm.c.id == bindparam("id")))
+    wig = _table("wig")
+    return (select(wig.c.sentence, wig.c.kind, wig.c.unit, year.c.start_date, year.c.end_date)
+            .select_from(wig.outerjoin(year, year.c.id == wig.c.year_id)).where(wig.c.id == bindparam("id")))
+
+
+@functools.cache
+def _logged_query(kind: Kind) -> Select[Any]:
+    table = _table("measurement")
+    subject = table.c.measure_id if kind is Kind.MEASURE else table.c.wig_id
+    return (select(table.c.id, *(table.c[name] for name in LOGGED_FIELDS))
+            .where(subject == bindparam("subject"), table.c.period_start == bindparam("start")).limit(1))
+
+
+@functools.cache
+def _logged_update() -> Update:
+    table = _table("measurement")
+    return update(table).where(table.c.id == bindparam("measurement_id"))
+
+
 def _subject(session: Session, key: NodeKey) -> Subject:
     """The measure or WIG, with the dates of its own plan year (a value belongs to the year of its goal): one
     query, whatever the subject hangs from."""
-    conn = session.connection()
-    year = _table("plan_year")
+    if key.kind not in (Kind.MEASURE, Kind.WIG):
+        raise ValidationError("Values are logged for a performance measure or a WIG.")
+    row = session.connection().execute(_subject_query(key.kind), {"id": key.id}).first()
     if key.kind is Kind.MEASURE:
-        pm = _table("performance_measure")
-        row = conn.execute(select(pm.c.name, pm.c.unit, pm.c.frequency, pm.c.allow_over_100, year.c.start_date,
-                                  year.c.end_date)
-                           .select_from(pm.outerjoin(year, year.c.id == pm.c.year_id))
-                           .where(pm.c.id == key.id)).first()
         if row is None:
             raise ValidationError("That performance measure no longer exists.")
         name, unit, frequency, allow_over_100, start, end = row
         return Subject(key, name, unit, frequency, (unit or "").strip() == "%", allow_over_100, False, start, end)
-    if key.kind is Kind.WIG:
-        wig = _table("wig")
-        row = conn.execute(select(wig.c.sentence, wig.c.kind, wig.c.unit, year.c.start_date, year.c.end_date)
-                           .select_from(wig.outerjoin(year, year.c.id == wig.c.year_id))
-                           .where(wig.c.id == key.id)).first()
-        if row is None:
-            raise ValidationError("That WIG no longer exists.")
-        sentence, kind, unit, start, end = row
-        return Subject(key, sentence, "%" if kind is WigKind.PERCENT else unit, Frequency.MONTHLY,
-                       kind is WigKind.PERCENT, False, kind is WigKind.MILESTONE, start, end)
-    raise ValidationError("Values are logged for a performance measure or a WIG.")
+    if row is None:
+        raise ValidationError("That WIG no longer exists.")
+    sentence, kind, unit, start, end = row
+    return Subject(key, sentence, "%" if kind is WigKind.PERCENT else unit, Frequency.MONTHLY,
+                   kind is WigKind.PERCENT, False, kind is WigKind.MILESTONE, start, end)
 
 
 def subject_info(store: PlanStore, key: NodeKey) -> Subject:
@@ -188,10 +211,6 @@ class Logged:
     replaced: dict[str, Any] | None
 
 
-# What a logged value holds besides its subject and period (what a replaced value hands back for undo).
-LOGGED_FIELDS = ("value", "done", "note", "evidence", "entered_by", "entered_at")
-
-
 def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value: Any, *, note: str = "",
               evidence: str = "", entered_by: str = "", replace: bool = False,
               outside_year_ok: bool = False) -> Logged:
@@ -216,11 +235,7 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
         check_text(store.actor, "The name the change history records", field="entered_by", one_line=True)
         check_unlocked(session, when.end)
         conn = session.connection()
-        table = _table("measurement")
-        subject_column = table.c.measure_id if key.kind is Kind.MEASURE else table.c.wig_id
-        existing = conn.execute(select(table.c.id, *(table.c[name] for name in LOGGED_FIELDS))
-                                .where(subject_column == key.id, table.c.period_start == when.start)
-                                .limit(1)).first()
+        existing = conn.execute(_logged_query(key.kind), {"subject": key.id, "start": when.start}).first()
         fields = {"value": number, "done": done, "note": note.strip(), "evidence": evidence.strip(),
                   "entered_by": entered_by.strip(), "entered_at": utcnow()}
         if existing is not None and not replace:
@@ -230,10 +245,11 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
         if store.read_only:  # what session() says of ORM changes, said before a Core statement is tried
             raise ReadOnlyError(f"“{store.path.name}” is open read-only; the change was not saved.")
         if existing is not None:
-            conn.execute(update(table).where(table.c.id == existing.id).values(**fields))
+            conn.execute(_logged_update(), {"measurement_id": existing.id, **fields})
             return Logged(existing.id, {name: getattr(existing, name) for name in fields})
-        result = conn.execute(insert(table).values(
-            period_start=when.start, period_end=when.end, **{subject_column.name: key.id}, **fields))
+        subject_column = "measure_id" if key.kind is Kind.MEASURE else "wig_id"
+        result = conn.execute(insert(_table("measurement")),
+                              {"period_start": when.start, "period_end": when.end, subject_column: key.id, **fields})
         return Logged(int(result.inserted_primary_key[0]), None)
 
 
