@@ -499,16 +499,19 @@ def row_export(folder: Path, values: int, pairs: int) -> Row:
 # ---- the table ----------------------------------------------------------------------------------------------------
 
 
+def table_line(row: Row) -> str:
+    if not row.planner_s or not row.floor_s:
+        return f"| {row.path} | | {row.floor} | {row.note} | | |"
+    return (f"| {row.path} | {row.shown(row.planner_s)} | {row.floor} | {row.shown(row.floor_s)} | "
+            f"{row.ratio:.1f}x | {len(row.planner_s)} |")
+
+
 def print_table(rows: list[Row], header: str) -> None:
     print(f"\n{header}\n")
     print("| path | Planner | floor it is held against | floor | ratio (median of pairs) | pairs |")
     print("| --- | ---: | --- | ---: | ---: | ---: |")
     for row in rows:
-        if not row.planner_s or not row.floor_s:
-            print(f"| {row.path} | | {row.floor} | {row.note} | | |")
-            continue
-        print(f"| {row.path} | {row.shown(row.planner_s)} | {row.floor} | {row.shown(row.floor_s)} | "
-              f"{row.ratio:.1f}x | {len(row.planner_s)} |")
+        print(table_line(row))
 
 
 def main() -> None:
@@ -535,7 +538,10 @@ def main() -> None:
         }
         for key in args.only:
             print(f"row {key} …", flush=True)
+            done = len(rows)
             steps[key]()
+            for row in rows[done:]:  # as it comes, so a long run shows what it has so far
+                print(f"  {table_line(row)}", flush=True)
         cpus = os.cpu_count()
         print_table(rows, f"Planner beside its floors ({cpus} cores, Python {sys.version.split()[0]}, "
                           f"{'--quick' if quick else 'full run'})")
