@@ -7,10 +7,27 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner import __version__, cli_years, clock
+from planner import cli_years, clock
 from planner.errors import OutputPathError, PlanFileError, PlannerError
 
+# Each subcommand imports the services it runs, inside its function: `planner log` loads neither Qt nor
+# openpyxl nor the migration tools (tests/test_cli_imports.py holds it to that).
+
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: the installed version is looked up only when it is asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from planner import __version__
+
+        print(f"Planner {__version__}")  # on standard output, as argparse's own version action prints it
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="planner",
         description="Planner: the district's strategic plan, your measurements and projects, in one file.",
     )
-    parser.add_argument("--version", action="version", version=f"Planner {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation end to end in a temporary folder, then exit")
     parser.add_argument("--db", type=Path, metavar="PATH",

@@ -209,3 +209,38 @@ def test_cli_log_refuses_bad_input_and_writes_nothing(plan_path: Path, capsys: p
 def test_cli_log_unknown_measure(plan_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["log", "--db", str(plan_path), "--measure", "Nope", "--period", "Q1 2024-25", "--value", "1"]) == 1
     assert "No performance measure is named “Nope”" in capsys.readouterr().err
+
+
+def test_a_value_logged_and_replaced_is_in_the_change_history_under_its_actor(store: PlanStore) -> None:
+    import sqlite3
+
+    key = measure(store, "Chronic absenteeism rate")
+    store.actor = "Ana"
+    first = ms.log_value(store, key, "Q2 2024-25", "22")
+    ms.log_value(store, key, "Q2 2024-25", "21", replace=True)
+    with sqlite3.connect(store.path) as conn:
+        found = conn.execute("SELECT action, actor, json_extract(before, '$.value'), json_extract(after, '$.value') "
+                             "FROM change_log WHERE table_name = 'measurement' AND row_id = ? ORDER BY id",
+                             (first.id,)).fetchall()
+    assert found == [("add", "Ana", None, 22.0), ("change", "Ana", 22.0, 21.0)]
+
+
+def test_a_value_in_a_locked_quarter_is_refused_in_words_and_not_written(store: PlanStore) -> None:
+    from planner.services import period_locks
+
+    key = measure(store, "Chronic absenteeism rate")
+    period_locks.lock(store, "Q1 2024-25")
+    with pytest.raises(period_locks.LockedPeriodError, match="Q1 2024-25 cannot change: Q1 2024-25 was locked"):
+        ms.log_value(store, key, "Q1 2024-25", "20")
+    assert rows(store) == 0
+
+
+def test_a_read_only_file_takes_no_value(plan_path: Path) -> None:
+    from planner.errors import ReadOnlyError
+    from planner.store import open_plan_file
+
+    with open_plan_file(plan_path, read_only=True) as ro:
+        key = measure(ro, "Chronic absenteeism rate")
+        with pytest.raises(ReadOnlyError, match="open read-only"):
+            ms.log_value(ro, key, "Q2 2024-25", "20")
+        assert rows(ro) == 0

@@ -12,12 +12,13 @@ from planner.model.plan import PerformanceMeasure, Wig
 
 
 def _one_per_period(table: str) -> tuple[Index, Index]:
-    """At most one row per subject and period (partial unique indexes: the subject is a measure or a WIG)."""
+    """At most one row per subject and period (partial unique indexes: the subject is a measure or a WIG).
+    Only SQLite's keyword: naming another dialect's keyword loads that dialect (35 ms of every start)."""
     return (
         Index(f"uq_{table}_measure_period", "measure_id", "period_start", unique=True,
-              sqlite_where=text("measure_id IS NOT NULL"), postgresql_where=text("measure_id IS NOT NULL")),
+              sqlite_where=text("measure_id IS NOT NULL")),
         Index(f"uq_{table}_wig_period", "wig_id", "period_start", unique=True,
-              sqlite_where=text("wig_id IS NOT NULL"), postgresql_where=text("wig_id IS NOT NULL")),
+              sqlite_where=text("wig_id IS NOT NULL")),
     )
 
 

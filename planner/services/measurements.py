@@ -6,23 +6,21 @@ say it right, and write nothing.
 
 from __future__ import annotations
 
+import functools
 import uuid as uuid_mod
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select
+from sqlalchemy import ColumnElement, Select, Table, Update, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from planner.errors import PlannerError, ValidationError
+from planner.errors import PlannerError, ReadOnlyError, ValidationError
 from planner.model import (
     Base,
     Frequency,
     InterimTarget,
     Measurement,
-    PerformanceMeasure,
-    PlanYear,
-    Wig,
     WigKind,
     utcnow,
 )
@@ -88,27 +86,54 @@ class Subject:
         return format_number(value) + ("%" if self.percent else "")
 
 
-def _year_dates(session: Session, year_id: int | None) -> tuple[date | None, date | None]:
-    year = session.get(PlanYear, year_id) if year_id else None
-    return (year.start_date, year.end_date) if year is not None else (None, None)
+# What a logged value holds besides its subject and period (what a replaced value hands back for undo).
+LOGGED_FIELDS = ("value", "done", "note", "evidence", "entered_by", "entered_at")
+
+
+# The statements of the logging path, built once on first use (not at import: the command line pays for what
+# it runs) with bound parameters, so each call reuses their compiled form instead of building a new one.
+@functools.cache
+def _subject_query(kind: Kind) -> Select[Any]:
+    year = _table("plan_year")
+    if kind is Kind.MEASURE:
+        pm = _table("performance_measure")
+        return (select(pm.c.name, pm.c.unit, pm.c.frequency, pm.c.allow_over_100, year.c.start_date, year.c.end_date)
+                .select_from(pm.outerjoin(year, year.c.id == pm.c.year_id)).where(pm.c.id == bindparam("id")))
+    wig = _table("wig")
+    return (select(wig.c.sentence, wig.c.kind, wig.c.unit, year.c.start_date, year.c.end_date)
+            .select_from(wig.outerjoin(year, year.c.id == wig.c.year_id)).where(wig.c.id == bindparam("id")))
+
+
+@functools.cache
+def _logged_query(kind: Kind) -> Select[Any]:
+    table = _table("measurement")
+    subject = table.c.measure_id if kind is Kind.MEASURE else table.c.wig_id
+    return (select(table.c.id, *(table.c[name] for name in LOGGED_FIELDS))
+            .where(subject == bindparam("subject"), table.c.period_start == bindparam("start")).limit(1))
+
+
+@functools.cache
+def _logged_update() -> Update:
+    table = _table("measurement")
+    return update(table).where(table.c.id == bindparam("measurement_id"))
 
 
 def _subject(session: Session, key: NodeKey) -> Subject:
-    """The measure or WIG, with the dates of its own plan year (a value belongs to the year of its goal)."""
+    """The measure or WIG, with the dates of its own plan year (a value belongs to the year of its goal): one
+    query, whatever the subject hangs from."""
+    if key.kind not in (Kind.MEASURE, Kind.WIG):
+        raise ValidationError("Values are logged for a performance measure or a WIG.")
+    row = session.connection().execute(_subject_query(key.kind), {"id": key.id}).first()
     if key.kind is Kind.MEASURE:
-        measure = session.get(PerformanceMeasure, key.id)
-        if measure is None:
+        if row is None:
             raise ValidationError("That performance measure no longer exists.")
-        return Subject(key, measure.name, measure.unit, measure.frequency, (measure.unit or "").strip() == "%",
-                       measure.allow_over_100, False, *_year_dates(session, measure.year_id))
-    if key.kind is Kind.WIG:
-        wig = session.get(Wig, key.id)
-        if wig is None:
-            raise ValidationError("That WIG no longer exists.")
-        return Subject(key, wig.sentence, "%" if wig.kind is WigKind.PERCENT else wig.unit, Frequency.MONTHLY,
-                       wig.kind is WigKind.PERCENT, False, wig.kind is WigKind.MILESTONE,
-                       *_year_dates(session, wig.year_id))
-    raise ValidationError("Values are logged for a performance measure or a WIG.")
+        name, unit, frequency, allow_over_100, start, end = row
+        return Subject(key, name, unit, frequency, (unit or "").strip() == "%", allow_over_100, False, start, end)
+    if row is None:
+        raise ValidationError("That WIG no longer exists.")
+    sentence, kind, unit, start, end = row
+    return Subject(key, sentence, "%" if kind is WigKind.PERCENT else unit, Frequency.MONTHLY,
+                   kind is WigKind.PERCENT, False, kind is WigKind.MILESTONE, start, end)
 
 
 def subject_info(store: PlanStore, key: NodeKey) -> Subject:
@@ -119,26 +144,27 @@ def subject_info(store: PlanStore, key: NodeKey) -> Subject:
 def find_measure(store: PlanStore, text: str) -> NodeKey:
     """A measure (or WIG) named by its UUID or its exact name, for scripts."""
     wanted = text.strip()
+    pm, wig = _table("performance_measure"), _table("wig")
     with store.reader() as session:
+        conn = session.connection()
         try:
             ident = uuid_mod.UUID(wanted)
         except ValueError:
             ident = None
         if ident is not None:
-            found = session.scalar(select(PerformanceMeasure.id).where(PerformanceMeasure.uuid == ident))
+            found = conn.execute(select(pm.c.id).where(pm.c.uuid == ident)).scalar()
             if found:
                 return NodeKey(Kind.MEASURE, found)
-            found = session.scalar(select(Wig.id).where(Wig.uuid == ident))
+            found = conn.execute(select(wig.c.id).where(wig.c.uuid == ident)).scalar()
             if found:
                 return NodeKey(Kind.WIG, found)
             raise ValidationError(f"No performance measure or WIG has the UUID {wanted}.", field="measure")
-        ids = list(session.scalars(select(PerformanceMeasure.id).where(PerformanceMeasure.name == wanted)))
-        if len(ids) == 1:
-            return NodeKey(Kind.MEASURE, ids[0])
-        if len(ids) > 1:
-            uuids = ", ".join(str(u) for u in session.scalars(
-                select(PerformanceMeasure.uuid).where(PerformanceMeasure.id.in_(ids))))
-            raise ValidationError(f"{len(ids)} performance measures are named “{wanted}”.", field="measure",
+        named = conn.execute(select(pm.c.id, pm.c.uuid).where(pm.c.name == wanted).order_by(pm.c.id)).all()
+        if len(named) == 1:
+            return NodeKey(Kind.MEASURE, named[0][0])
+        if len(named) > 1:
+            uuids = ", ".join(str(u) for _id, u in named)
+            raise ValidationError(f"{len(named)} performance measures are named “{wanted}”.", field="measure",
                                   hint=f"Give the UUID of the one you mean: {uuids}.")
     raise ValidationError(f"No performance measure is named “{wanted}”.", field="measure",
                           hint="Use the exact name as the plan shows it, or the measure's UUID.")
@@ -189,7 +215,11 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
               evidence: str = "", entered_by: str = "", replace: bool = False,
               outside_year_ok: bool = False) -> Logged:
     """Record one value for one period. Raises ValidationError for bad input, NeedsConfirmation when the
-    period is outside the plan year or already has a value; writes nothing in either case."""
+    period is outside the plan year or already has a value; writes nothing in either case.
+
+    The hot path of the command line and the log form, so it runs Core statements (a handful of indexed
+    queries and one INSERT or UPDATE) on the transaction's connection rather than loading ORM objects: the
+    same transaction, the same change history (the file's triggers record the row), the same checks."""
     with write(store) as session:
         subject = _subject(session, key)
         when = resolve_period(subject, period)
@@ -204,27 +234,25 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
         check_text(entered_by, "The name it is entered by", field="entered_by", one_line=True)
         check_text(store.actor, "The name the change history records", field="entered_by", one_line=True)
         check_unlocked(session, when.end)
-        existing = session.scalars(select(Measurement).where(
-            _subject_filter(Measurement, key), Measurement.period_start == when.start)).first()
+        conn = session.connection()
+        existing = conn.execute(_logged_query(key.kind), {"subject": key.id, "start": when.start}).first()
         fields = {"value": number, "done": done, "note": note.strip(), "evidence": evidence.strip(),
                   "entered_by": entered_by.strip(), "entered_at": utcnow()}
+        if existing is not None and not replace:
+            shown = subject.format(existing.value, existing.done)
+            raise NeedsConfirmation(f"{when.label} already has a value ({shown}).", reason="replace",
+                                    hint="Replace it with the new value?")
+        if store.read_only:  # what session() says of ORM changes, said before a Core statement is tried
+            raise ReadOnlyError(f"“{store.path.name}” is open read-only; the change was not saved.")
         if existing is not None:
-            if not replace:
-                shown = subject.format(existing.value, existing.done)
-                raise NeedsConfirmation(f"{when.label} already has a value ({shown}).", reason="replace",
-                                        hint="Replace it with the new value?")
-            before = {name: getattr(existing, name) for name in fields}
-            for name, new in fields.items():
-                setattr(existing, name, new)
-            return Logged(existing.id, before)
-        row = Measurement(period_start=when.start, period_end=when.end, **fields)
-        if key.kind is Kind.MEASURE:
-            row.measure_id = key.id
-        else:
-            row.wig_id = key.id
-        session.add(row)
-        session.flush()
-        return Logged(row.id, None)
+            conn.execute(_logged_update(), {"measurement_id": existing.id, **fields})
+            return Logged(existing.id, {name: getattr(existing, name) for name in fields})
+        subject_column = "measure_id" if key.kind is Kind.MEASURE else "wig_id"
+        result = conn.execute(insert(_table("measurement")),
+                              {"period_start": when.start, "period_end": when.end, subject_column: key.id, **fields})
+        inserted = result.inserted_primary_key
+        assert inserted is not None  # an insert of one row always gives its key
+        return Logged(int(inserted[0]), None)
 
 
 EDITABLE = ("value", "done", "note", "evidence")

@@ -7,10 +7,12 @@ path too. Unlocking needs a reason, which the change history keeps beside the un
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from planner import clock
@@ -39,9 +41,17 @@ class QuarterState:
         return self.locked_at is not None
 
 
-def _lock_covering(session: Session, day: date) -> PeriodLock | None:
-    return session.scalars(select(PeriodLock).where(
-        PeriodLock.period_start <= day, PeriodLock.period_end >= day)).first()
+@functools.cache
+def _covering_query() -> Select[Any]:
+    table = PeriodLock.__table__
+    return (select(table.c.label, table.c.created_at, table.c.locked_by)
+            .where(table.c.period_start <= bindparam("day"), table.c.period_end >= bindparam("day")).limit(1))
+
+
+def _lock_covering(session: Session, day: date) -> Any:
+    """The lock (label, created_at, locked_by) covering `day`, or None: one Core query, built once, as every
+    logged value asks it before it is written."""
+    return session.connection().execute(_covering_query(), {"day": day}).first()
 
 
 def check_unlocked(session: Session, period_end: date, what: str = "A value") -> None:

@@ -36,7 +36,7 @@ from planner.errors import (
     ReadOnlyError,
     ReadOnlyPlanFileError,
 )
-from planner.store import migrate
+from planner.store import revisions
 from planner.store.audit import change_reason, changes_by
 from planner.store.backup import backup_file
 from planner.store.engine import frozen_flag, journal_mode, make_engine
@@ -231,7 +231,7 @@ def _schema_revision(path: Path, conn: sqlite3.Connection) -> str:
     if not isinstance(revision, str) or not revision.strip():
         raise DamagedPlanFileError(path, f"“{path.name}” is damaged: its schema version record is blank.",
                                    hint=damaged_hint)
-    if revision not in migrate.known_revisions():
+    if revision not in revisions.known_revisions():
         raise NewerPlanFileError(
             path, f"“{path.name}” was saved by a newer version of Planner (schema {revision[:40]}).",
             hint="Install the latest Planner to open it. The file was not changed.")
@@ -301,6 +301,8 @@ class PlanStore:
                 hint="Restore it from a backup. Nothing was changed.") from exc
 
     def schema_revision(self) -> str | None:
+        from planner.store import migrate  # alembic: loaded only where a revision is read or run
+
         with self.engine.connect() as conn:
             return migrate.current_revision(conn)
 
@@ -359,6 +361,8 @@ def create_plan_file(path: Path, *, revision: str = "head") -> PlanStore:
         tmp.unlink(missing_ok=True)
         engine = make_engine(tmp)
         try:
+            from planner.store import migrate
+
             _stamp_application_id(engine)
             migrate.upgrade(engine, revision)
             with engine.begin() as conn:  # one file, no -wal beside it, before the rename
@@ -419,7 +423,7 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
     if not read_only:
         _check_writable(path)
     revision = _preflight(path)
-    head = migrate.head_revision()
+    head = revisions.head_revision()
     if read_only:
         if revision != head:
             raise PlanFileError(path, f"“{path.name}” was saved by an older Planner and must be upgraded "
@@ -434,6 +438,8 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
         revision = _preflight(path, check_pages=False)
         engine = make_engine(path)
         if revision != head:
+            from planner.store import migrate  # alembic, only when a migration is due
+
             backup_file(path, _backup_name(path, revision))
             try:
                 migrate.upgrade(engine)
@@ -475,5 +481,5 @@ def inspect_plan_file(path: Path) -> FileReport:
     finally:
         conn.close()
     integrity = "ok" if integrity_rows == ["ok"] else one_line("; ".join(integrity_rows))
-    return FileReport(path, revision, migrate.head_revision(), integrity, fk_problems, str(journal))
+    return FileReport(path, revision, revisions.head_revision(), integrity, fk_problems, str(journal))
 
