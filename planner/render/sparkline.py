@@ -9,14 +9,29 @@ from itertools import pairwise
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
+from planner.model import WigKind
 from planner.render.status_style import COLOR
-from planner.services.charts import ChartData
+from planner.services.charts import ChartData, nice_ticks
+
+
+def scale_of(chart: ChartData, values: list[float]) -> list[float]:
+    """The values the chart's side is marked with: round numbers taking in every value, the path and the
+    target (a milestone: not done and done)."""
+    if chart.kind is WigKind.MILESTONE:
+        return [0.0, 1.0]
+    ticks = nice_ticks(min(values), max(values), 5)
+    if min(values) >= 0 > ticks[0]:  # nothing below zero to show: the side starts at 0
+        ticks = nice_ticks(0.0, max(values) or 1.0, 5)
+    if chart.kind is WigKind.PERCENT and max(values) <= 100 < ticks[-1]:
+        ticks = [t for t in ticks if t <= 100]  # a share does not read above 100%
+    return ticks
 
 
 def paint_sparkline(painter: QPainter, rect: QRectF, chart: ChartData, *, scale: float = 1.0,
                     axes: bool = False) -> None:
     """`scale` multiplies pen widths and dots (print devices have 3-4 times the pixels of a screen);
-    `axes` adds the value range and the dates, for a chart that is read from across a room."""
+    `axes` adds round values down the side and the dates, for a chart that is read from across a room.
+    Values are joined by straight lines: a value between two periods is never made up."""
     days = [p.when for p in chart.points] + [d for d, _ in chart.path] + [d for d, _ in chart.forecast]
     if chart.deadline:
         days.append(chart.deadline)
@@ -33,15 +48,14 @@ def paint_sparkline(painter: QPainter, rect: QRectF, chart: ChartData, *, scale:
         painter.restore()
         return
     first, last = min(days).toordinal(), max(days).toordinal()
-    low, high = min(values), max(values)
-    if high == low:
-        high, low = high + 1, low - 1
-    pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+    ticks = scale_of(chart, values)
+    low, high = ticks[0], ticks[-1]
+    if chart.kind is WigKind.MILESTONE:  # done or not done: room above and below the two levels
+        low, high = -0.2, 1.2
     inner = rect.adjusted(4 * scale, 4 * scale, -4 * scale, -4 * scale)
     if axes:
         metrics = painter.fontMetrics()
-        left = max(metrics.horizontalAdvance(chart.value_text(v)) for v in (low, high)) + 8 * scale
+        left = max(metrics.horizontalAdvance(chart.value_text(v)) for v in ticks) + 8 * scale
         inner = rect.adjusted(left, 6 * scale, -6 * scale, -(metrics.height() + 8 * scale))
 
     def at(day: date, value: float) -> QPointF:
@@ -50,8 +64,15 @@ def paint_sparkline(painter: QPainter, rect: QRectF, chart: ChartData, *, scale:
         return QPointF(x, y)
 
     if axes:
+        # round values down the side, every one if there is room, else the first and the last
+        room = inner.height() / max(1, len(ticks) - 1) >= metrics.height() * 1.2
+        labelled = ticks if room else [ticks[0], ticks[-1]]
+        for value in ticks:
+            y = at(min(days), value).y()
+            painter.setPen(QPen(QColor(232, 232, 232), 0.6 * scale))
+            painter.drawLine(QPointF(inner.left(), y), QPointF(inner.right(), y))
         painter.setPen(QColor(70, 70, 70))
-        for value in (low + pad, high - pad):
+        for value in labelled:
             y = at(min(days), value).y()
             painter.drawText(QRectF(rect.left(), y - metrics.height() / 2, inner.left() - rect.left() - 4 * scale,
                                     metrics.height()), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
