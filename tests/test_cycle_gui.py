@@ -25,7 +25,7 @@ TODAY = date(2025, 1, 15)  # a Wednesday
 def make(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-def]
     def build(**answers: object) -> MainWindow:
         w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter(**answers))
-        w.due.today = w.session.today = w.page.today = lambda: TODAY
+        w.doc.today = lambda: TODAY
         w.session.week = TODAY
         qtbot.addWidget(w)
         assert w.open_path(plan_path)

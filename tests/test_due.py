@@ -52,7 +52,7 @@ def test_due_page_counts_and_opens_the_form(qtbot, qt_isolated: Path, plan_path:
     from tests.test_gui import ScriptedPrompter
 
     w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
-    w.due.today = lambda: TODAY
+    w.doc.today = lambda: TODAY
     qtbot.addWidget(w)
     assert w.open_path(plan_path)
     assert w.due_label.text().endswith("due now")

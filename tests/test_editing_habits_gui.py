@@ -126,7 +126,7 @@ def test_tab_enter_and_arrows_in_the_milestones_table(win: MainWindow, qtbot) ->
 
 def test_bad_value_in_an_empty_period_says_why_and_keeps_nothing(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def] # noqa: F811
     from planner.model import Measurement, PerformanceMeasure
-    from planner.ui.history import HistoryModel
+    from planner.ui.progress_panel import HistoryModel
 
     measure = one(win, PerformanceMeasure, name="Chronic absenteeism rate")
     key = NodeKey(Kind.MEASURE, measure.id)

@@ -22,7 +22,7 @@ def window(qtbot, plan_path: Path, **answers: object) -> MainWindow:  # type: ig
     from planner.ui.app import data_folder
 
     w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter(**answers))
-    w.page.today = lambda: TODAY
+    w.doc.today = lambda: TODAY
     qtbot.addWidget(w)
     assert w.open_path(plan_path)
     return w

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from planner.model import InterimTarget, Measurement, PerformanceMeasure, Plan, Wig
 from planner.services import measurements as ms
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.ui.history import HistoryModel
+from planner.ui.document import Changed
 from planner.ui.main_window import MainWindow
 from planner.ui.plan_tree_model import PlanTreeModel
+from planner.ui.progress_panel import HistoryModel
 from tests.conftest import fetch_one as one
 from tests.test_gui import ScriptedPrompter
 
@@ -28,8 +29,7 @@ def win(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-d
     from planner.ui.app import data_folder
 
     w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
-    w.page.today = lambda: TODAY
-    w.scoreboard.today = lambda: TODAY
+    w.doc.today = lambda: TODAY
     qtbot.addWidget(w)
     assert w.open_path(plan_path)
     w.resize(1300, 800)
@@ -149,6 +149,7 @@ def test_chart_data_and_hover_text(win: MainWindow) -> None:
 
 def test_scoreboard_whole_district_and_one_department(win: MainWindow, tmp_path: Path) -> None:
     ms.log_value(win.store, absentee(win), "2024-12", "21.6")
+    win.doc.notify(Changed(nodes=frozenset({absentee(win)})))  # as the Log Value dialog does
     win.tabs.setCurrentWidget(win.scoreboard)
     board = win.scoreboard
     assert board.model.rowCount() == 62
@@ -213,7 +214,6 @@ def test_statuses_are_computed_off_the_gui_thread(win: MainWindow, qtbot, monkey
     import threading
 
     from planner.services import status as status_service
-    from planner.ui import plan_page
 
     ms.log_value(win.store, absentee(win), "2024-12", "21.6")
     monkeypatch.setenv("PLANNER_SYNC_TASKS", "0")
@@ -224,7 +224,8 @@ def test_statuses_are_computed_off_the_gui_thread(win: MainWindow, qtbot, monkey
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(plan_page, "plan_status", recording)
+    monkeypatch.setattr(status_service, "plan_status", recording)
+    win.doc.notify(Changed(statuses=True))  # every status judged again, as after the status rules change
     win.page.reload()
     index = win.page.model.index_for(absentee(win), PlanTreeModel.COL_STATUS)
     qtbot.waitUntil(lambda: index.data() == "● On track", timeout=10000)

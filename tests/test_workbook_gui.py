@@ -27,8 +27,7 @@ def win(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-d
     from planner.ui.app import data_folder
 
     w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
-    for page in (w.page, w.workbook):
-        page.today = lambda: TODAY
+    w.doc.today = lambda: TODAY
     qtbot.addWidget(w)
     assert w.open_path(plan_path)
     w.resize(1300, 850)

@@ -29,7 +29,7 @@ def _press_start(dialog) -> bool:  # type: ignore[no-untyped-def]
 def window(qtbot, qt_isolated: Path, plan_path: Path):  # type: ignore[no-untyped-def]
     def build(**answers: object) -> MainWindow:
         w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter(**answers))
-        w.due.today = w.session.today = w.page.today = w.scoreboard.today = lambda: TODAY
+        w.doc.today = lambda: TODAY
         qtbot.addWidget(w)
         assert w.open_path(plan_path)
         return w

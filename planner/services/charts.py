@@ -14,7 +14,7 @@ from planner.model import Department, Division, Pillar, Plan, Priority, Strategy
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Point, Progress
-from planner.services.status import Goal, judge, judged_day, rules_of, wig_points, wig_progress_of
+from planner.services.status import Goal, PlanStatus, judge, judged_day, rules_of, wig_points, wig_progress_of
 from planner.services.wig_parser import format_number
 from planner.services.years import carried_chain, year_scope
 from planner.store import PlanStore
@@ -124,7 +124,7 @@ class Scope:
 
 
 def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
-               year_id: int | None = None) -> list[ScoreCard]:
+               year_id: int | None = None, status: PlanStatus | None = None) -> list[ScoreCard]:
     """One card per WIG in scope of one year (the one asked for, else the one containing today), in plan
     order, with its chart data and status as of today or the year's last day."""
     with store.reader() as s:
@@ -154,8 +154,11 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
         found = s.execute(stmt).all()
         ids = [w.id for w, *_ in found]
         points, interim = wig_points(s, ids)
-        judged = judge(s, [Goal.of(w) for w, *_ in found], today, rules.thresholds, over=over, points=points,
-                       interim=interim)
+        if status is not None and status.plan_id == plan_id and status.as_of == today and status.year == year:
+            judged = status.wigs  # the window's shared snapshot: judged once for every page
+        else:
+            judged = judge(s, [Goal.of(w) for w, *_ in found], today, rules.thresholds, over=over, points=points,
+                           interim=interim)
         cards = []
         for wig, strategy_code, priority_code, dept_name, division_name in found:
             if strategy_code or priority_code:

@@ -22,7 +22,7 @@ from planner.model import (
 from planner.services.periods import period_containing
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Status
-from planner.services.status import plan_status
+from planner.services.status import PlanStatus, plan_status
 from planner.services.years import year_scope
 from planner.store import PlanStore
 
@@ -51,10 +51,13 @@ def owns_goals(store: PlanStore, plan_id: int, department_id: int, today: date, 
 
 
 def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | None = None,
-            year_id: int | None = None) -> list[DueItem]:
+            year_id: int | None = None, status: PlanStatus | None = None) -> list[DueItem]:
     """What is due in one year of the plan (the one asked for, else the one containing today), as of today
-    or, once that year has ended, its last day: a finished year never asks for next year's periods."""
-    status = plan_status(store, plan_id, today, year_id)
+    or, once that year has ended, its last day: a finished year never asks for next year's periods.
+    `status` is the plan's statuses when the caller holds them already (the window's shared snapshot)."""
+    if status is None or status.plan_id != plan_id or status.today != today or (
+            year_id is not None and (status.year is None or status.year.id != year_id)):
+        status = plan_status(store, plan_id, today, year_id)
     today = status.as_of or today
     start_month = status.year.start.month if status.year else 7
     items: list[DueItem] = []

@@ -500,6 +500,33 @@ def placement(store: PlanStore, key: NodeKey, parent: NodeKey) -> Placement:
         return Placement(parent, ids.index(key.id) if key.id in ids else len(ids))
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A move done, with what undoing it needs: where the item was, where it is, its links before."""
+
+    key: NodeKey
+    before: Placement
+    after: Placement
+    links: dict[str, Any]
+
+
+def move(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *, old_parent: NodeKey) -> Moved:
+    """A user's move, in one transaction: `key` from under `old_parent` to `index` under `parent`."""
+    check_parent(key.kind, parent.kind)
+    if key == parent:
+        raise ValidationError("An item cannot be moved under itself.")
+    with write(store) as session:
+        obj = _get(session, key)
+        names = {link.fk for (kind, _), link in LINKS.items() if kind is key.kind}
+        names |= {c for (kind, _), link in LINKS.items() if kind is key.kind for c in link.clears}
+        links = {name: getattr(obj, name) for name in names}
+        ids = [s.id for s in _siblings(session, key.kind, old_parent)] if (key.kind, old_parent.kind) in LINKS else []
+        before = Placement(old_parent, ids.index(key.id) if key.id in ids else len(ids))
+        _move(session, key, parent, index, old_parent, None)
+        ids = [s.id for s in _siblings(session, key.kind, parent)]
+        return Moved(key, before, Placement(parent, ids.index(key.id) if key.id in ids else len(ids)), links)
+
+
 def move_node(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *,
               old_parent: NodeKey | None = None, restore: dict[str, Any] | None = None) -> None:
     """Put `key` under `parent` at `index` among its siblings there. Refuses moves a plan does not permit.
@@ -508,29 +535,34 @@ def move_node(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *,
     if key == parent:
         raise ValidationError("An item cannot be moved under itself.")
     with write(store) as session:
-        obj = _get(session, key)
-        target = _get(session, parent)
-        if key.kind is Kind.PILLAR and target.id != obj.plan_id:
-            raise ValidationError("A pillar can only be reordered within its own plan.")
-        if plan_id_of(session, key) != plan_id_of(session, parent):
-            raise ValidationError("Items can only be moved within the same plan.")
-        link = LINKS[(key.kind, parent.kind)]
-        if old_parent is not None and old_parent != parent and (key.kind, old_parent.kind) in LINKS:
-            old_link = LINKS[(key.kind, old_parent.kind)]
-            remaining = [s for s in _siblings(session, key.kind, old_parent) if s.id != obj.id]
-            _renumber(remaining, old_link.position)
-        for name in link.clears:
-            setattr(obj, name, None)
-        setattr(obj, link.fk, target.id)
-        for name, value in (restore or {}).items():
-            setattr(obj, name, value)
-        if key.kind is Kind.WIG and obj.strategy_id is None and obj.department_id is None:
-            raise ValidationError("A WIG must stay under a strategy or a department.")
-        session.flush()
-        siblings = [s for s in _siblings(session, key.kind, parent) if s.id != obj.id]
-        index = max(0, min(index, len(siblings)))
-        siblings.insert(index, obj)
-        _renumber(siblings, link.position)
+        _move(session, key, parent, index, old_parent, restore)
+
+
+def _move(session: Session, key: NodeKey, parent: NodeKey, index: int, old_parent: NodeKey | None,
+          restore: dict[str, Any] | None) -> None:
+    obj = _get(session, key)
+    target = _get(session, parent)
+    if key.kind is Kind.PILLAR and target.id != obj.plan_id:
+        raise ValidationError("A pillar can only be reordered within its own plan.")
+    if plan_id_of(session, key) != plan_id_of(session, parent):
+        raise ValidationError("Items can only be moved within the same plan.")
+    link = LINKS[(key.kind, parent.kind)]
+    if old_parent is not None and old_parent != parent and (key.kind, old_parent.kind) in LINKS:
+        old_link = LINKS[(key.kind, old_parent.kind)]
+        remaining = [s for s in _siblings(session, key.kind, old_parent) if s.id != obj.id]
+        _renumber(remaining, old_link.position)
+    for name in link.clears:
+        setattr(obj, name, None)
+    setattr(obj, link.fk, target.id)
+    for name, value in (restore or {}).items():
+        setattr(obj, name, value)
+    if key.kind is Kind.WIG and obj.strategy_id is None and obj.department_id is None:
+        raise ValidationError("A WIG must stay under a strategy or a department.")
+    session.flush()
+    siblings = [s for s in _siblings(session, key.kind, parent) if s.id != obj.id]
+    index = max(0, min(index, len(siblings)))
+    siblings.insert(index, obj)
+    _renumber(siblings, link.position)
 
 
 def link_values(store: PlanStore, key: NodeKey) -> dict[str, Any]:

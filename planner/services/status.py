@@ -4,8 +4,10 @@ pure functions of progress.py."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -88,16 +90,28 @@ def set_plan_rules(store: PlanStore, plan_id: int, rules: StatusRules) -> Status
 
 @dataclass
 class PlanStatus:
+    """One plan year's statuses, as of one day: every WIG's progress and every owner's roll-up. It also keeps
+    which owners each WIG counts towards and with what weight, so `refreshed` can re-judge a few WIGs and
+    roll up again only the owners above them."""
+
     rules: StatusRules
     wigs: dict[int, Progress] = field(default_factory=dict)
     rollups: dict[NodeKey, Rollup] = field(default_factory=dict)
     year: YearInfo | None = None  # the annual plan judged (None: a plan without years)
     as_of: date | None = None  # the day it was judged as of: today, or the year's last day once it ended
+    plan_id: int | None = None
+    today: date | None = None  # the day asked for (as_of is min(today, the year's end))
+    owners: dict[int, tuple[NodeKey, ...]] = field(default_factory=dict)  # WIG -> the nodes it rolls up into
+    weights: dict[int, float] = field(default_factory=dict)
+    goals: dict[int, Goal] = field(default_factory=dict)
 
     def for_key(self, key: NodeKey) -> Progress | Rollup | None:
         if key.kind is Kind.WIG:
             return self.wigs.get(key.id)
         return self.rollups.get(key)
+
+    def members(self, owner: NodeKey) -> list[int]:
+        return [w for w, owners in self.owners.items() if owner in owners]
 
 
 def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Point]], dict[int, list]]:
@@ -215,6 +229,51 @@ def wig_progress_of(session: Session, wig: Wig, today: date, rules: StatusRules)
     return judge(session, [Goal.of(wig)], judged, rules.thresholds, over=judged < today)[wig.id]
 
 
+_WIG_ROW = (Wig.id, Wig.kind, Wig.direction, Wig.baseline, Wig.target, Wig.start_date, Wig.deadline,
+            Wig.relative_change, Wig.weight, Wig.strategy_id, Wig.department_id, Strategy.priority_id,
+            Strategy.division_id, Priority.pillar_id, Department.division_id)
+
+
+def _wig_rows(s: Session, plan_id: int, year: YearInfo | None, wig_ids: list[int] | None = None) -> list[Any]:
+    in_year = Wig.year_id == year.id if year is not None else Wig.year_id.is_(None)
+    stmt = (select(*_WIG_ROW)
+            .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
+            .outerjoin(Priority, Strategy.priority_id == Priority.id)
+            .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
+            .outerjoin(Department, Wig.department_id == Department.id)
+            .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id), in_year))
+    if wig_ids is not None:
+        stmt = stmt.where(Wig.id.in_(wig_ids))
+    return list(s.connection().execute(stmt).all())
+
+
+def _take_rows(result: PlanStatus, rows: list[Any]) -> None:
+    for (wig_id, *_goal, weight, strategy_id, department_id, priority_id, strategy_division, pillar_id,
+         department_division) in rows:
+        owners = (NodeKey(Kind.STRATEGY, strategy_id), NodeKey(Kind.PRIORITY, priority_id),
+                  NodeKey(Kind.PILLAR, pillar_id), NodeKey(Kind.DEPARTMENT, department_id),
+                  NodeKey(Kind.DIVISION, strategy_division), NodeKey(Kind.DIVISION, department_division))
+        result.owners[wig_id] = tuple(dict.fromkeys(o for o in owners if o.id is not None))  # a WIG counts once
+        result.weights[wig_id] = weight
+        result.goals[wig_id] = Goal(wig_id, *_goal)
+
+
+def _roll_up(result: PlanStatus, owners: set[NodeKey] | None = None) -> None:
+    """The roll-up of every owner in `owners` (all of them when None) from its WIGs' statuses."""
+    groups: dict[NodeKey, list[tuple[Status, float]]] = defaultdict(list)
+    for wig_id, wig_owners in result.owners.items():
+        for owner in wig_owners:
+            if owners is None or owner in owners:
+                groups[owner].append((result.wigs[wig_id].status, result.weights[wig_id]))
+    if owners is None:
+        result.rollups = {}
+    else:
+        for owner in owners:
+            result.rollups.pop(owner, None)
+    for owner, items in groups.items():
+        result.rollups[owner] = roll_up(items, result.rules.rollup)
+
+
 def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None = None) -> PlanStatus:
     """Every WIG's progress and every strategy, priority, pillar, division and department's roll-up, for
     one year of the plan (the one asked for, else the one containing today), judged as of today or, for a
@@ -225,30 +284,49 @@ def plan_status(store: PlanStore, plan_id: int, today: date, year_id: int | None
             raise ValidationError("That plan no longer exists.")
         rules = rules_of(plan)
         year = year_scope(s, plan_id, year_id, today)
-        today, over = judged_day(year, today)
-        result = PlanStatus(rules, year=year, as_of=today)
-        in_year = Wig.year_id == year.id if year is not None else Wig.year_id.is_(None)
-        rows = s.connection().execute(
-            select(Wig.id, Wig.kind, Wig.direction, Wig.baseline, Wig.target, Wig.start_date, Wig.deadline,
-                   Wig.weight, Wig.strategy_id, Wig.department_id, Strategy.priority_id, Strategy.division_id,
-                   Priority.pillar_id, Department.division_id, Wig.relative_change)
-            .outerjoin(Strategy, Wig.strategy_id == Strategy.id)
-            .outerjoin(Priority, Strategy.priority_id == Priority.id)
-            .outerjoin(Pillar, Priority.pillar_id == Pillar.id)
-            .outerjoin(Department, Wig.department_id == Department.id)
-            .where((Pillar.plan_id == plan_id) | (Department.plan_id == plan_id), in_year)).all()
-        result.wigs = judge(s, [Goal(*r[:7], r[14]) for r in rows], today, rules.thresholds, over=over)
-    groups: dict[NodeKey, dict[int, tuple]] = defaultdict(dict)
-    for (wig_id, _kind, _direction, _baseline, _target, _start, _deadline, weight, strategy_id, department_id,
-         priority_id, strategy_division, pillar_id, department_division, _relative) in rows:
-        progress = result.wigs[wig_id]
-        item = (progress.status, weight)
-        owners = [NodeKey(Kind.STRATEGY, strategy_id), NodeKey(Kind.PRIORITY, priority_id),
-                  NodeKey(Kind.PILLAR, pillar_id), NodeKey(Kind.DEPARTMENT, department_id),
-                  NodeKey(Kind.DIVISION, strategy_division), NodeKey(Kind.DIVISION, department_division)]
-        for owner in owners:
-            if owner.id is not None:
-                groups[owner][wig_id] = item  # keyed by WIG: a WIG counts once per owner
-    for owner, items in groups.items():
-        result.rollups[owner] = roll_up(items.values(), rules.rollup)
+        judged, over = judged_day(year, today)
+        result = PlanStatus(rules, year=year, as_of=judged, plan_id=plan_id, today=today)
+        _take_rows(result, _wig_rows(s, plan_id, year))
+        result.wigs = judge(s, list(result.goals.values()), judged, rules.thresholds, over=over)
+    _roll_up(result)
+    return result
+
+
+def wigs_of(store: PlanStore, keys: Iterable[NodeKey]) -> set[int]:
+    """The WIGs whose status a change to these nodes can move: a WIG itself, a measure's WIG, a key lever's."""
+    keys = list(keys)
+    wigs = {k.id for k in keys if k.kind is Kind.WIG}
+    measures = [k.id for k in keys if k.kind is Kind.MEASURE]
+    if measures:
+        with store.reader() as s:
+            wigs |= {w for w in s.scalars(select(PerformanceMeasure.wig_id)
+                                           .where(PerformanceMeasure.id.in_(measures))) if w is not None}
+    return wigs
+
+
+def refreshed(store: PlanStore, before: PlanStatus, wig_ids: Iterable[int]) -> PlanStatus:
+    """`before` with these WIGs judged again from the file and only the owners above them rolled up again:
+    what logging one value costs, instead of the whole plan. A WIG that left the year (or the plan) is
+    dropped; one that joined it is added. The result is a new snapshot; `before` is left as it was."""
+    assert before.plan_id is not None and before.today is not None
+    wig_ids = list(dict.fromkeys(wig_ids))
+    result = PlanStatus(before.rules, dict(before.wigs), dict(before.rollups), before.year, before.as_of,
+                        before.plan_id, before.today, dict(before.owners), dict(before.weights), dict(before.goals))
+    touched: set[NodeKey] = set()
+    for wig_id in wig_ids:
+        touched.update(result.owners.pop(wig_id, ()))
+        result.weights.pop(wig_id, None)
+        result.goals.pop(wig_id, None)
+        result.wigs.pop(wig_id, None)
+    if not wig_ids:
+        return result
+    with store.reader() as s:
+        rows = _wig_rows(s, before.plan_id, before.year, wig_ids)
+        _take_rows(result, rows)
+        judged, over = judged_day(before.year, before.today)
+        goals = [result.goals[r[0]] for r in rows]
+        result.wigs.update(judge(s, goals, judged, before.rules.thresholds, over=over))
+    for row in rows:
+        touched.update(result.owners[row[0]])
+    _roll_up(result, touched)
     return result

@@ -1,7 +1,8 @@
 """Undo and redo: one QUndoCommand per user edit, each calling the edit services.
 
 Each command is first carried out by the page (so a validation error reaches the form and nothing is
-pushed); it is pushed already done, so its first redo() is skipped.
+pushed); it is pushed already done, so its first redo() is skipped. A command holds the plan document and
+tells it what its undo or redo changed (`PlanDocument.notify`); the pages redraw from that.
 """
 
 from __future__ import annotations
@@ -14,22 +15,20 @@ from PySide6.QtGui import QUndoCommand
 from planner.errors import PlannerError
 from planner.services import measurements, plan_edit, projects, years
 from planner.services.history import change_reason
-from planner.services.plan_edit import DeletedSubtree, Placement
+from planner.services.plan_edit import DeletedSubtree, Moved
 from planner.services.plan_nodes import NodeKey
-from planner.store import PlanStore
-
-Refresh = Callable[[NodeKey | None, bool], None]  # (key to select, structure changed)
-Report = Callable[[PlannerError], None]
+from planner.ui.document import Changed, PlanDocument
 
 
 class ServiceCommand(QUndoCommand):
     """An edit already done by the page (so its first redo() is skipped); undo and redo call the services.
     A failure is reported and the view re-read from the file; the command is then dropped."""
 
-    def __init__(self, text: str, store: PlanStore, report: Report) -> None:
+    def __init__(self, text: str, doc: PlanDocument) -> None:
         super().__init__(text)
-        self.store = store
-        self.report = report
+        assert doc.store is not None
+        self.doc = doc
+        self.store = doc.store  # the file it was done in; opening another clears the undo stack
         self._done = True
 
     def redo(self) -> None:
@@ -47,11 +46,11 @@ class ServiceCommand(QUndoCommand):
         try:
             result = action()
         except PlannerError as exc:
-            self.report(exc)
+            self.doc.failed.emit(exc)
             self.setObsolete(True)
-            self.refreshed(None, failed=True)
+            self.doc.notify(self.changed(None, failed=True))
             return
-        self.refreshed(result, failed=False)
+        self.doc.notify(self.changed(result, failed=False))
 
     def do(self) -> Any:
         raise NotImplementedError
@@ -59,7 +58,8 @@ class ServiceCommand(QUndoCommand):
     def revert(self) -> Any:
         raise NotImplementedError
 
-    def refreshed(self, result: Any, *, failed: bool) -> None:
+    def changed(self, result: Any, *, failed: bool) -> Changed:
+        """What the undo or redo changed (when it failed: what to read again)."""
         raise NotImplementedError
 
 
@@ -68,21 +68,20 @@ class _Command(ServiceCommand):
 
     structural = True
 
-    def __init__(self, text: str, store: PlanStore, refresh: Refresh, report: Report) -> None:
-        super().__init__(text, store, report)
-        self.refresh = refresh
-
-    def refreshed(self, result: Any, *, failed: bool) -> None:
-        self.refresh(None if failed else result, True if failed else self.structural)
+    def changed(self, result: Any, *, failed: bool) -> Changed:
+        if failed or self.structural:
+            return Changed(structure=True, focus=None if failed else result)
+        return Changed(nodes=frozenset({result}), focus=result)
 
 
 class EditCommand(_Command):
     structural = False
 
-    def __init__(self, key: NodeKey, after: dict[str, Any], before: dict[str, Any], text: str, store: PlanStore,
-                 refresh: Refresh, report: Report) -> None:
-        super().__init__(text, store, refresh, report)
+    def __init__(self, key: NodeKey, after: dict[str, Any], before: dict[str, Any], text: str, doc: PlanDocument,
+                 *, structural: bool = False) -> None:
+        super().__init__(text, doc)
         self.key, self.after, self.before = key, after, before
+        self.structural = structural  # a department, division or collaborators changed: the tree regroups
 
     def do(self) -> NodeKey:
         plan_edit.update_node(self.store, self.key, self.after)
@@ -94,8 +93,8 @@ class EditCommand(_Command):
 
 
 class AddCommand(_Command):
-    def __init__(self, key: NodeKey, text: str, store: PlanStore, refresh: Refresh, report: Report) -> None:
-        super().__init__(text, store, refresh, report)
+    def __init__(self, key: NodeKey, text: str, doc: PlanDocument) -> None:
+        super().__init__(text, doc)
         self.key = key
         self.snapshot: DeletedSubtree | None = None
         self.parent_key: NodeKey | None = None
@@ -111,9 +110,8 @@ class AddCommand(_Command):
 
 
 class DeleteCommand(_Command):
-    def __init__(self, snapshot: DeletedSubtree, parent_key: NodeKey | None, text: str, store: PlanStore,
-                 refresh: Refresh, report: Report) -> None:
-        super().__init__(text, store, refresh, report)
+    def __init__(self, snapshot: DeletedSubtree, parent_key: NodeKey | None, text: str, doc: PlanDocument) -> None:
+        super().__init__(text, doc)
         self.snapshot = snapshot
         self.parent_key = parent_key
 
@@ -127,10 +125,9 @@ class DeleteCommand(_Command):
 
 
 class MoveCommand(_Command):
-    def __init__(self, key: NodeKey, before: Placement, after: Placement, links: dict[str, Any], text: str,
-                 store: PlanStore, refresh: Refresh, report: Report) -> None:
-        super().__init__(text, store, refresh, report)
-        self.key, self.before, self.after, self.links = key, before, after, links
+    def __init__(self, moved: Moved, text: str, doc: PlanDocument) -> None:
+        super().__init__(text, doc)
+        self.key, self.before, self.after, self.links = moved.key, moved.before, moved.after, moved.links
 
     def do(self) -> NodeKey:
         plan_edit.move_node(self.store, self.key, self.after.parent, self.after.index, old_parent=self.before.parent)
@@ -144,24 +141,20 @@ class MoveCommand(_Command):
 
 # ---- measurements ----------------------------------------------------------------------------------------
 
-ProgressRefresh = Callable[[NodeKey], None]
-
-
 class _ValueCommand(ServiceCommand):
-    """Commands on logged values: re-read the Progress tab and the statuses afterwards."""
+    """Commands on logged values: the WIG or measure's values changed (its Progress tab, its statuses)."""
 
-    def __init__(self, text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh, report: Report) -> None:
-        super().__init__(text, store, report)
-        self.key, self.refresh = key, refresh
+    def __init__(self, text: str, key: NodeKey, doc: PlanDocument) -> None:
+        super().__init__(text, doc)
+        self.key = key
 
-    def refreshed(self, result: Any, *, failed: bool) -> None:
-        self.refresh(self.key)
+    def changed(self, result: Any, *, failed: bool) -> Changed:
+        return Changed(nodes=frozenset({self.key}))
 
 
 class LogValueCommand(_ValueCommand):
-    def __init__(self, logged: Any, text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh,
-                 report: Report) -> None:
-        super().__init__(text, key, store, refresh, report)
+    def __init__(self, logged: Any, text: str, key: NodeKey, doc: PlanDocument) -> None:
+        super().__init__(text, key, doc)
         self.logged = logged
         self.after: dict[str, Any] | None = None
         self.row: dict[str, Any] | None = None
@@ -182,9 +175,9 @@ class LogValueCommand(_ValueCommand):
 
 
 class EditValueCommand(_ValueCommand):
-    def __init__(self, measurement_id: int, before: dict[str, Any], text: str, key: NodeKey, store: PlanStore,
-                 refresh: ProgressRefresh, report: Report) -> None:
-        super().__init__(text, key, store, refresh, report)
+    def __init__(self, measurement_id: int, before: dict[str, Any], text: str, key: NodeKey,
+                 doc: PlanDocument) -> None:
+        super().__init__(text, key, doc)
         self.measurement_id, self.before = measurement_id, before
         self.after: dict[str, Any] | None = None
 
@@ -197,9 +190,8 @@ class EditValueCommand(_ValueCommand):
 
 
 class DeleteValueCommand(_ValueCommand):
-    def __init__(self, row: dict[str, Any], text: str, key: NodeKey, store: PlanStore, refresh: ProgressRefresh,
-                 report: Report) -> None:
-        super().__init__(text, key, store, refresh, report)
+    def __init__(self, row: dict[str, Any], text: str, key: NodeKey, doc: PlanDocument) -> None:
+        super().__init__(text, key, doc)
         self.row = row
 
     def do(self) -> None:
@@ -210,9 +202,9 @@ class DeleteValueCommand(_ValueCommand):
 
 
 class TargetCommand(_ValueCommand):
-    def __init__(self, period: Any, before: float | None, after: Any, text: str, key: NodeKey, store: PlanStore,
-                 refresh: ProgressRefresh, report: Report) -> None:
-        super().__init__(text, key, store, refresh, report)
+    def __init__(self, period: Any, before: float | None, after: Any, text: str, key: NodeKey,
+                 doc: PlanDocument) -> None:
+        super().__init__(text, key, doc)
         self.period, self.before, self.after = period, before, after
 
     def do(self) -> None:
@@ -224,24 +216,17 @@ class TargetCommand(_ValueCommand):
 
 # ---- workbook records ------------------------------------------------------------------------------------
 
-RecordRefresh = Callable[[], None]
-
-
 class _RecordCommand(ServiceCommand):
-    """Commands on workbook records: re-read the workbook page afterwards."""
+    """Commands on workbook records: the project workbook changed."""
 
-    def __init__(self, text: str, store: PlanStore, refresh: RecordRefresh, report: Report) -> None:
-        super().__init__(text, store, report)
-        self.refresh = refresh
-
-    def refreshed(self, result: Any, *, failed: bool) -> None:
-        self.refresh()
+    def changed(self, result: Any, *, failed: bool) -> Changed:
+        return Changed(workbook=True)
 
 
 class RecordEditCommand(_RecordCommand):
     def __init__(self, entity: Any, record_id: int, before: dict[str, Any], after: dict[str, Any], text: str,
-                 store: PlanStore, refresh: RecordRefresh, report: Report) -> None:
-        super().__init__(text, store, refresh, report)
+                 doc: PlanDocument) -> None:
+        super().__init__(text, doc)
         self.entity, self.record_id, self.before, self.after = entity, record_id, before, after
 
     def do(self) -> None:
@@ -252,9 +237,8 @@ class RecordEditCommand(_RecordCommand):
 
 
 class RecordAddCommand(_RecordCommand):
-    def __init__(self, entity: Any, record_id: int, text: str, store: PlanStore, refresh: RecordRefresh,
-                 report: Report) -> None:
-        super().__init__(text, store, refresh, report)
+    def __init__(self, entity: Any, record_id: int, text: str, doc: PlanDocument) -> None:
+        super().__init__(text, doc)
         self.entity, self.record_id = entity, record_id
         self.removed: Any = None
 
@@ -266,9 +250,8 @@ class RecordAddCommand(_RecordCommand):
 
 
 class RecordRemoveCommand(_RecordCommand):
-    def __init__(self, removed: Any, record_id: int, text: str, store: PlanStore, refresh: RecordRefresh,
-                 report: Report) -> None:
-        super().__init__(text, store, refresh, report)
+    def __init__(self, removed: Any, record_id: int, text: str, doc: PlanDocument) -> None:
+        super().__init__(text, doc)
         self.removed, self.record_id = removed, record_id
 
     def do(self) -> None:
@@ -279,12 +262,12 @@ class RecordRemoveCommand(_RecordCommand):
 
 
 class CallCommand(ServiceCommand):
-    """An edit whose undo and redo are two service calls and one refresh (the WIG session's commitments)."""
+    """An edit whose undo and redo are two service calls (the WIG session's commitments)."""
 
-    def __init__(self, text: str, store: PlanStore, report: Report, do: Callable[[], Any],
-                 revert: Callable[[], Any], refresh: Callable[[], None]) -> None:
-        super().__init__(text, store, report)
-        self._do, self._revert, self._refresh = do, revert, refresh
+    def __init__(self, text: str, doc: PlanDocument, do: Callable[[], Any], revert: Callable[[], Any],
+                 change: Changed) -> None:
+        super().__init__(text, doc)
+        self._do, self._revert, self._change = do, revert, change
 
     def do(self) -> Any:
         return self._do()
@@ -292,18 +275,17 @@ class CallCommand(ServiceCommand):
     def revert(self) -> Any:
         return self._revert()
 
-    def refreshed(self, result: Any, *, failed: bool) -> None:
-        self._refresh()
+    def changed(self, result: Any, *, failed: bool) -> Changed:
+        return self._change
 
 
 class StartYearCommand(ServiceCommand):
     """Starting a plan year: undo removes the year and all carried into it; redo starts it again from the
     same preview (the new rows get new ids, which the command keeps)."""
 
-    def __init__(self, preview: years.YearPreview, started: years.StartedYear, store: PlanStore, report: Report,
-                 refresh: Callable[[int | None], None]) -> None:
-        super().__init__(f"Start {preview.label}", store, report)
-        self.preview, self.started, self._refresh = preview, started, refresh
+    def __init__(self, preview: years.YearPreview, started: years.StartedYear, doc: PlanDocument) -> None:
+        super().__init__(f"Start {preview.label}", doc)
+        self.preview, self.started = preview, started
 
     def do(self) -> Any:
         self.started = years.start_year(self.store, self.preview)
@@ -313,5 +295,5 @@ class StartYearCommand(ServiceCommand):
         years.undo_start_year(self.store, self.started)
         return None
 
-    def refreshed(self, result: Any, *, failed: bool) -> None:
-        self._refresh(result)
+    def changed(self, result: Any, *, failed: bool) -> Changed:
+        return Changed(years=True, year_id=None if failed else result)

@@ -5,29 +5,28 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from planner import clock
 from planner.services.due import DueItem, due_now, owns_goals
-from planner.store import PlanStore
 from planner.ui.department_choice import DepartmentChoice
+from planner.ui.document import Changed, FollowsDocument, PlanDocument
 from planner.ui.tasks import run_in_background
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 40
 
 
-class DuePage(QWidget):
+class DuePage(FollowsDocument, QWidget):
     open_node = Signal(object)  # the NodeKey of a WIG or measure
     open_project = Signal(int)
     counted = Signal(int)
     department_chosen = Signal(str)  # the department's name, remembered as "my department"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, doc: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store: PlanStore | None = None
+        self.follow(doc)
+        doc.status_ready.connect(self._status_ready)
         self.plan_id: int | None = None
-        self.year_id: int | None = None  # the window's open year (None: the one containing today)
-        self.today = clock.today
         self.items: list[DueItem] = []
         self._generation = 0
+        self._waiting = False
         self.department = DepartmentChoice("due_department")
         self.summary = QLabel()
         self.tree = QTreeWidget()
@@ -49,21 +48,35 @@ class DuePage(QWidget):
         self.department_chosen.emit(self.department.chosen_name())
         self.refresh()
 
-    def set_store(self, store: PlanStore | None, department: str = "") -> None:
-        """Show `store`, for the department of that name (my department) when the plan has it."""
+    def opened(self) -> None:
+        """Another file: for my department when its plan has it."""
         self._generation += 1  # results still on their way belong to the old file
-        self.store = store
-        self.plan_id = self.department.load(store, department)
-        self.year_id = None
+        self.plan_id = self.department.load(self.store, self.doc.my_department())
         self.tree.clear()
 
+    def shows(self, change: Changed) -> bool:
+        return True  # its count is in the status bar, on every tab
+
+    def mark_stale(self) -> None:
+        self.stale = False
+        self.refresh()  # even when hidden: the window's status bar shows how many are due
+
+    def _status_ready(self, plan_id: int) -> None:
+        if plan_id == self.plan_id and self._waiting:
+            self.refresh()
+
     def refresh(self) -> None:
-        """Work out what is due off the GUI thread (it reads every status of the plan), then show it."""
+        """Work out what is due off the GUI thread from the document's shared statuses, then show it."""
         if self.store is None or self.plan_id is None:
             self._show([])
             return
         store, plan_id, today, department = self.store, self.plan_id, self.today(), self.department.currentData()
-        year_id = self.year_id
+        year_id = self.doc.year_id_for(plan_id)
+        status = self.doc.status(plan_id, year_id)
+        self._waiting = status is None
+        if status is None:
+            self.summary.setText("Working out what is due…")
+            return  # the statuses are on their way; `_status_ready` comes back here
         self._generation += 1
         generation = self._generation
 
@@ -76,7 +89,7 @@ class DuePage(QWidget):
                 self.summary.setText(f"What is due could not be worked out: {exc}")
 
         def read() -> tuple[list[DueItem], bool]:
-            items = due_now(store, plan_id, today, department, year_id)
+            items = due_now(store, plan_id, today, department, year_id, status)
             return items, department is None or owns_goals(store, plan_id, department, today, year_id)
 
         run_in_background(read, done, failed)

@@ -43,10 +43,11 @@ from planner.services.status import plan_rules, set_plan_rules
 from planner.services.xlsx_export import ExportCancelled, ExportResult, data_quality, export_workbook
 from planner.services.xlsx_import import ImportPlan, ImportResult, apply_import, plan_import
 from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
-from planner.ui.changes_page import ChangesPage
 from planner.ui.commands import StartYearCommand
+from planner.ui.document import EVERYTHING, Changed, PlanDocument
 from planner.ui.due_page import DuePage
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
+from planner.ui.history_page import HistoryPage
 from planner.ui.locks_dialog import PeriodLocksDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
@@ -63,7 +64,6 @@ from planner.ui.year_bar import YearBar
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
-DEPARTMENT_KEY = "user/department"
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 
@@ -76,27 +76,29 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.settings = settings or QSettings()
         self.prompter = prompter or Prompter(self)
-        self.store: PlanStore | None = None
+        # The open file, its undo stack, the year shown and the statuses every tab shares.
+        self.doc = PlanDocument(self.settings, self)
+        self.doc.failed.connect(self.prompter.error)
+        self.doc.changed.connect(self._document_changed)
         self.setObjectName("MainWindow")
         self.setWindowTitle(APP_NAME)
         self.overview = PlanOverview(self)
-        self.page = PlanPage(self.prompter, self.overview, self)
+        self.page = PlanPage(self.doc, self.prompter, self.overview, self)
         self.page.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
-        self.scoreboard = ScoreboardPage(self)
+        self.scoreboard = ScoreboardPage(self.doc, self)
         self.scoreboard.open_wig.connect(self.show_wig)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.workbook = WorkbookPage(self.page.undo_stack, self.prompter.error, self, prompter=self.prompter,
-                                     plan_selection=self.page.current_key)
+        self.workbook = WorkbookPage(self.doc, self.prompter, self, plan_selection=self.page.current_key)
         self.workbook.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
-        self.due = DuePage(self)
+        self.due = DuePage(self.doc, self)
         self.due.open_node.connect(self.show_node)
         self.due.open_project.connect(self.show_project)
         self.due.counted.connect(lambda n: self.due_label.setText(f"{n} due now" if n else ""))
         self.due.department_chosen.connect(self._remember_department)
-        self.session = WigSessionPage(self.page.undo_stack, self.prompter.error, self.page.entered_by, self)
+        self.session = WigSessionPage(self.doc, self)
         self.session.department_chosen.connect(self._remember_department)
-        self.changes = ChangesPage(self)
+        self.changes = HistoryPage(self.doc, self)
         self.changes.open_item.connect(self.show_item)
         # What is due opens first: it is where a week's work starts.
         for widget, title in ((self.due, "&Due Now"), (self.page, "&Plan"), (self.scoreboard, "&Scoreboard"),
@@ -248,27 +250,27 @@ class MainWindow(QMainWindow):
             self.start_year_action.setEnabled(self.store is not None and not self.store.read_only
                                               and bool(self.year_bar.years))
 
+    @property
+    def store(self) -> PlanStore | None:
+        return self.doc.store
+
     def _tab_changed(self, _index: int) -> None:
-        shown = self.tabs.currentWidget()
-        if shown is self.scoreboard:
-            self.scoreboard.refresh()  # what was logged since it was last shown
-        elif shown is self.workbook:
-            self.workbook.refresh()
-        elif shown is self.due:
-            self.due.refresh()
-        elif shown is self.session:
-            self.session.refresh(rescore=True)
-        elif shown is self.changes:
-            self.changes.refresh()
-        elif shown is self.page:
+        """Each page reads again, when shown, only what changed since it was last on screen."""
+        if self.tabs.currentWidget() is self.page:
             self.page.refresh_details()  # projects and utilization shown beside the plan
+
+    def _document_changed(self, change: Changed) -> None:
+        if change.years:
+            self._load_years(keep=change.year_id if change.year_id is not None else (
+                self.year_bar.year.id if self.year_bar.year else None))
+            self._update_actions()
 
     def _remember_department(self, name: str) -> None:
         """The department chosen on Due Now or the WIG session: "my department", the next time too."""
-        self.settings.setValue(DEPARTMENT_KEY, name)
+        self.doc.set_my_department(name)
 
     def my_department(self) -> str:
-        return str(self.settings.value(DEPARTMENT_KEY, "") or "")
+        return self.doc.my_department()
 
     def show_item(self, item: Item) -> None:
         """From a line of the History to the item in the plan tree or the workbook."""
@@ -300,35 +302,30 @@ class MainWindow(QMainWindow):
         self._load_years(keep=year.id if year else None)  # an unlocked quarter reopens a closed year
 
     # ---- plan years ----------------------------------------------------------------------------------------
-    def _load_years(self, keep: int | None = None) -> None:
+    def _load_years(self, keep: int | None = None, store: PlanStore | None = None) -> None:
         """The plan's years in the bar above the tabs; choosing one shows it on every tab."""
-        plan_id = self._active_plan()
-        if self.store is None or plan_id is None:
-            self.year_bar.load([], set(), self.page.today())
+        store = store or self.store
+        plan_id = self._active_plan(store)
+        if store is None or plan_id is None:
+            self.year_bar.load([], set(), self.doc.today())
             return
-        self.year_bar.load(years.list_years(self.store, plan_id), years.closed_years(self.store, plan_id),
-                           self.page.today(), keep)
+        self.year_bar.load(years.list_years(store, plan_id), years.closed_years(store, plan_id),
+                           self.doc.today(), keep)
 
-    def _active_plan(self) -> int | None:
-        if self.store is None:
+    def _active_plan(self, store: PlanStore | None = None) -> int | None:
+        store = store or self.store
+        if store is None:
             return None
         try:
-            return active_plan_id(self.store)
+            return active_plan_id(store)
         except PlannerError:
             return None
 
     def _year_changed(self, year: years.YearInfo | None) -> None:
-        year_id = year.id if year else None
-        self.due.year_id = self.scoreboard.year_id = self.session.year_id = year_id
-        self.workbook.set_year(year_id)
-        self.session._status = None  # the scores belong to the year shown
-        self.page.set_year(year, locked=self.year_bar.is_closed())
+        self.doc.set_year(year, closed=self.year_bar.is_closed())  # every page follows the document's year
         if self.store is not None:
             self.overview.show_summaries(plan_summaries(self.store, {year.plan_id: year.id} if year else None),
                                          read_only=self.store.read_only)
-        self._tab_changed(self.tabs.currentIndex())
-        if self.tabs.currentWidget() is not self.due:
-            self.due.refresh()  # the count in the status bar
         self._update_actions()
 
     def start_next_year(self, label: str = "") -> None:
@@ -348,9 +345,8 @@ class MainWindow(QMainWindow):
                 started = years.start_year(store, chosen)
             except PlannerError as exc:
                 return exc
-            self.page.undo_stack.push(StartYearCommand(chosen, started, store, self.prompter.error,
-                                                       lambda year_id: self._load_years(keep=year_id)))
-            self._load_years(keep=started.year_id)
+            self.doc.push(StartYearCommand(chosen, started, self.doc))
+            self.doc.notify(Changed(years=True, year_id=started.year_id))
             self.statusBar().showMessage(f"Started {started.label}: " + ", ".join(
                 f"{n} {what}" for what, n in started.counts.items()) + " carried.", 8000)
             return None
@@ -415,9 +411,7 @@ class MainWindow(QMainWindow):
             except ValidationError as exc:
                 dialog.show_error(exc)
                 continue
-            self.page.reload()
-            if self.tabs.currentWidget() is self.scoreboard:
-                self.scoreboard.refresh()
+            self.doc.notify(Changed(statuses=True))  # every page's statuses judged again by the new rules
             self.statusBar().showMessage("Status rules saved", 4000)
             return
 
@@ -456,20 +450,14 @@ class MainWindow(QMainWindow):
     # ---- files -------------------------------------------------------------------------------------------
     def _close_store(self) -> None:
         self.page.form.flush()
-        self.page.set_store(None)
-        self.scoreboard.set_store(None)
-        self.workbook.set_store(None)
-        self.due.set_store(None)
-        self.session.set_store(None)
-        self.changes.set_store(None)
+        store = self.doc.store
+        self.doc.open(None)
         wait_for_background()  # nothing may still be reading the file when it is closed
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        if store is not None:
+            store.close()
 
     def _show_store(self, store: PlanStore) -> None:
         self._close_store()
-        self.store = store
         self._remember(store.path)
         marker = " [read-only]" if store.read_only else ""
         self.setWindowFilePath(str(store.path))
@@ -477,17 +465,11 @@ class MainWindow(QMainWindow):
         self.file_label.setText(f"{store.path}{marker}")
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
         self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
+        self.year_bar.blockSignals(True)  # the year is the document's from the start: each page reads once
+        self._load_years(store=store)
+        self.year_bar.blockSignals(False)
+        self.doc.open(store, self.year_bar.year, closed=self.year_bar.is_closed())
         self.back_up()
-        self.page.set_store(store)
-        self.scoreboard.set_store(store)
-        self.workbook.set_store(store)
-        store.actor = self.page.entered_by()  # the name the change history records
-        self.due.set_store(store, self.my_department())
-        self.session.set_store(store, self.my_department())
-        self.changes.set_store(store)
-        self._load_years()
-        if self.tabs.currentWidget() is not self.due:
-            self.due.refresh()  # the count in the status bar
         self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
 
@@ -688,7 +670,7 @@ class MainWindow(QMainWindow):
     def export_workbook(self) -> None:
         if self.store is None:
             return
-        store, today = self.store, self.page.today()
+        store, today = self.store, self.doc.today()
         try:
             dialog = ExportDialog(self._export_scopes(),
                                   lambda scope: data_quality(collect(store, scope, today), today), self)
@@ -714,7 +696,7 @@ class MainWindow(QMainWindow):
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         cancelled = {"flag": False}
         progress.canceled.connect(lambda: cancelled.update(flag=True))
-        by = self.page.entered_by()
+        by = self.doc.entered_by()
 
         def report(fraction: float, text: str) -> None:
             if cancelled["flag"]:
@@ -755,7 +737,7 @@ class MainWindow(QMainWindow):
         paths = self.prompter.open_paths("Import Workbooks", self.store.path.parent, "Excel workbooks (*.xlsx)")
         if not paths:
             return
-        store, today = self.store, self.page.today()
+        store, today = self.store, self.doc.today()
         busy = QProgressDialog("Reading and checking the workbooks…", "", 0, 0, self)
         busy.setWindowTitle("Import Workbooks")
         busy.setCancelButton(None)
@@ -781,7 +763,8 @@ class MainWindow(QMainWindow):
 
         def applied(result: ImportResult, plan: ImportPlan) -> None:
             busy.close()
-            self.page.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
+            self.doc.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
+            self.doc.notify(EVERYTHING)
             self.page.reload()
             self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
             lines = []
@@ -814,7 +797,7 @@ class MainWindow(QMainWindow):
                 return None
             scope, label = dialog.chosen_scope()
             year = self.year_bar.year
-            summary = build_summary(self.store, plan_id, scope, label, self.page.today(),
+            summary = build_summary(self.store, plan_id, scope, label, self.doc.today(),
                                     year.id if year and year.plan_id == plan_id else None)
         except PlannerError as exc:
             self.prompter.error(exc)

@@ -4,12 +4,10 @@ and the edit actions with undo. Every change goes through a service and is in th
 from __future__ import annotations
 
 import dataclasses
-import getpass
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import clock
 from planner.errors import PlannerError, ValidationError
 from planner.render.status_style import label as status_label
 from planner.services import measurements, plan_edit, projects
@@ -37,7 +34,7 @@ from planner.services.plan_nodes import Kind, NodeKey, child_kinds
 from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
 from planner.services.progress import Rollup
 from planner.services.report import lineage_lines
-from planner.services.status import PlanStatus, plan_status
+from planner.services.status import PlanStatus
 from planner.services.years import YearInfo
 from planner.store import PlanStore
 from planner.ui.commands import (
@@ -50,13 +47,13 @@ from planner.ui.commands import (
     MoveCommand,
     TargetCommand,
 )
-from planner.ui.history import ProgressPanel
+from planner.ui.document import Changed, PlanDocument
 from planner.ui.log_dialog import LogValueDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_form import NodeForm
 from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
+from planner.ui.progress_panel import ProgressPanel
 from planner.ui.prompts import Prompter
-from planner.ui.tasks import run_in_background
 
 TITLE_FIELD = {Kind.PLAN: "name", Kind.PILLAR: "name", Kind.PRIORITY: "statement", Kind.STRATEGY: "statement",
                Kind.WIG: "sentence", Kind.KEY_LEVER: "text", Kind.MEASURE: "name", Kind.DIVISION: "name",
@@ -69,20 +66,15 @@ EXPAND_MATCHES = 400
 class PlanPage(QWidget):
     status_message = Signal(str)
 
-    def __init__(self, prompter: Prompter, overview: PlanOverview, parent: QWidget | None = None) -> None:
+    def __init__(self, doc: PlanDocument, prompter: Prompter, overview: PlanOverview,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.doc = doc
         self.prompter = prompter
-        self.store: PlanStore | None = None
         self.plans: list[PlanInfo] = []
         self.choices = FilterChoices([], [], [])
-        self.undo_stack = QUndoStack(self)
         self._expanded: set[NodeKey] = set()
         self._restoring = False
-        self.today: Callable[[], date] = clock.today
-        self.status: PlanStatus | None = None
-        self._status_generation = 0
-        self.year: YearInfo | None = None  # the open year of the active plan (None: the one containing today)
-        self.year_locked = False  # a past year whose quarters are all locked: shown read-only
 
         self.plan_combo = QComboBox()
         self.plan_combo.setAccessibleName("Plan")
@@ -211,6 +203,10 @@ class PlanPage(QWidget):
         self.setTabOrder(self.view_combo, self.filter_edit)
         self.setTabOrder(self.filter_edit, self.pillar_combo)
         self.setTabOrder(self.department_combo, self.tree)
+        doc.opened.connect(self._opened)
+        doc.changed.connect(self._changed)
+        doc.status_ready.connect(self._status_ready)
+        doc.year_changed.connect(lambda _year: self.set_year())
 
     # ---- actions -----------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -248,17 +244,44 @@ class PlanPage(QWidget):
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
+    # ---- what the document holds --------------------------------------------------------------------------
+    @property
+    def store(self) -> PlanStore | None:
+        return self.doc.store
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.doc.undo_stack
+
+    def today(self) -> date:
+        return self.doc.today()
+
+    @property
+    def year(self) -> YearInfo | None:
+        return self.doc.year
+
+    @property
+    def year_locked(self) -> bool:
+        return self.doc.year_closed
+
+    @property
+    def status(self) -> PlanStatus | None:
+        """The shown plan year's statuses, if the document has them worked out (else they are on their way)."""
+        plan = self.plan
+        if self.store is None or plan is None:
+            return None
+        return self.doc.status(plan.id, self.year_id_for(plan.id))
+
     @property
     def writable(self) -> bool:
         return self.store is not None and not self.store.read_only and not self.year_locked
 
     def year_id_for(self, plan_id: int) -> int | None:
         """The open year when `plan_id` is the plan it belongs to (the archived plan has no years)."""
-        return self.year.id if self.year is not None and self.year.plan_id == plan_id else None
+        return self.doc.year_id_for(plan_id)
 
-    def set_year(self, year: YearInfo | None, *, locked: bool) -> None:
+    def set_year(self) -> None:
         """Show another year of the plan: its WIGs, key levers and measures, read-only when it is closed."""
-        self.year, self.year_locked = year, locked
         self.model.read_only = not self.writable
         self._expanded.clear()
         self.form.key = None
@@ -287,14 +310,11 @@ class PlanPage(QWidget):
             self.add_sibling_action.setText(f"Add &Sibling {self.model.level_label(key.kind)}")
 
     # ---- the file ----------------------------------------------------------------------------------------
-    def set_store(self, store: PlanStore | None) -> None:
-        self._status_generation += 1  # results still on their way belong to the old file
-        self.status = None
-        self.store = store
-        self.undo_stack.clear()
+    def _opened(self) -> None:
+        store = self.store
         self._expanded.clear()
-        self.year, self.year_locked = None, False
-        self.model.read_only = bool(store and store.read_only)
+        self.form.key = None
+        self.model.read_only = not self.writable
         self.plans = list_plans(store) if store else []
         self.plan_combo.blockSignals(True)
         self.plan_combo.clear()
@@ -371,33 +391,28 @@ class PlanPage(QWidget):
         else:
             self._show_node(None)
         self._update_match_label()
-        self.compute_status()
+        self.model.refresh_status()  # the document's statuses; when they are on their way, when they arrive
 
-    def compute_status(self) -> None:
-        """Statuses and roll-ups for the whole plan, worked out off the GUI thread: the tree shows at once
-        and its Status column fills in when they arrive (a 10,000-WIG district takes about a second)."""
-        plan, store = self.plan, self.store
-        if store is None or plan is None:
-            self.status = None
+    def _status_ready(self, plan_id: int) -> None:
+        """The document worked the statuses out again: the tree's Status column and the badges show them."""
+        if self.plan is not None and self.plan.id == plan_id:
+            self.model.refresh_status()
+
+    def _changed(self, change: Changed) -> None:
+        """An edit, its undo or redo, on this page or another: the tree and the form again true to the file."""
+        if change.everything or change.years:
+            return  # the window shows the file or the year again, which reloads the page
+        if change.structure:
+            self.form.key = None
+            self.reload(select=change.focus)
             return
-        self._status_generation += 1
-        generation = self._status_generation
-        today = self.today()
-
-        def done(result: PlanStatus) -> None:
-            if generation == self._status_generation and self.store is store:
-                self.status = result
-                self.model.refresh_status()
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._status_generation and self.store is store:
-                if isinstance(exc, PlannerError):
-                    self._report(exc)
-                else:
-                    raise exc
-
-        year_id = self.year_id_for(plan.id)
-        run_in_background(lambda: plan_status(store, plan.id, today, year_id), done, failed)
+        if change.focus is not None and change.focus in change.nodes:
+            self.refresh(change.focus, False)
+        key = self.form.key
+        if key is not None and key.kind in (Kind.WIG, Kind.MEASURE) and (change.statuses or change.touches(key)):
+            self._show_progress(key)
+        if change.statuses:
+            self.model.refresh_status()  # asks the document, which works them out again and says when
 
     def _restore_expansion(self) -> None:
         if self.model.filter.active:
@@ -528,10 +543,11 @@ class PlanPage(QWidget):
     # ---- status and progress -------------------------------------------------------------------------------
     def _status_of(self, key: NodeKey) -> tuple[str, Any, str] | None:
         """Text, status and tooltip for the tree's Status column."""
-        found = self.status.for_key(key) if self.status else None
+        status = self.status
+        found = status.for_key(key) if status else None
         if found is None:
             return None
-        rules = self.status.rules if self.status else None
+        rules = status.rules if status else None
         if isinstance(found, Rollup):
             if not found.total:
                 return None
@@ -548,17 +564,12 @@ class PlanPage(QWidget):
         self.progress.show_history(subject, rows, chart, not self.writable)
 
     def refresh_progress(self, key: NodeKey) -> None:
-        """After a value was logged, edited, deleted or undone: statuses, the tree's badges, the tab."""
-        plan = self.plan
-        if self.store is None or plan is None:
-            return
-        self.status = plan_status(self.store, plan.id, self.today(), self.year_id_for(plan.id))
-        self.model.refresh_status()
-        if self.form.key == key:
-            self._show_progress(key)
+        """After a value was logged, edited or deleted here: the document re-judges its WIG, and the tab and
+        the tree's badges show it."""
+        self.doc.notify(Changed(nodes=frozenset({key})))
 
     def entered_by(self) -> str:
-        return str(QSettings().value("user/name", "") or getpass.getuser())
+        return self.doc.entered_by()
 
     def log_value(self) -> None:
         key = self.current_key()
@@ -591,11 +602,11 @@ class PlanPage(QWidget):
                 self._report(exc)
                 return ValidationError(exc.message)
             break
-        QSettings().setValue("user/name", values["entered_by"].strip())
+        if values["entered_by"].strip():
+            self.doc.settings.setValue("user/name", values["entered_by"].strip())
         subject = measurements.subject_info(self.store, key)
         what = "Replace" if logged.replaced else "Log"
-        self.undo_stack.push(LogValueCommand(logged, f"{what} Value {values['period']}", key, self.store,
-                                             self.refresh_progress, self._report))
+        self.undo_stack.push(LogValueCommand(logged, f"{what} Value {values['period']}", key, self.doc))
         self.refresh_progress(key)
         self.status_message.emit(f"Logged {values['value']} for {values['period']} ({subject.name[:40]})")
         return None
@@ -610,7 +621,7 @@ class PlanPage(QWidget):
                 before = measurements.set_interim_target(self.store, key, row.period, value)
                 after = value if str(value).strip() else None
                 self.undo_stack.push(TargetCommand(row.period, before, after, f"Set Target {row.period.label}", key,
-                                                   self.store, self.refresh_progress, self._report))
+                                                   self.doc))
             elif row.measurement_id is None:
                 if field != "value":
                     return
@@ -620,7 +631,7 @@ class PlanPage(QWidget):
             else:
                 before = measurements.update_measurement(self.store, row.measurement_id, {field: value})
                 self.undo_stack.push(EditValueCommand(row.measurement_id, before, f"Edit Value {row.period.label}",
-                                                      key, self.store, self.refresh_progress, self._report))
+                                                      key, self.doc))
         except PlannerError as exc:
             self._report(exc)
         self.refresh_progress(key)
@@ -634,8 +645,7 @@ class PlanPage(QWidget):
         except PlannerError as exc:
             self._report(exc)
             return
-        self.undo_stack.push(DeleteValueCommand(row, "Delete Value", key, self.store, self.refresh_progress,
-                                                self._report))
+        self.undo_stack.push(DeleteValueCommand(row, "Delete Value", key, self.doc))
         self.refresh_progress(key)
 
     def _heading(self, key: NodeKey) -> str:
@@ -701,10 +711,11 @@ class PlanPage(QWidget):
         after = plan_edit.node_values(self.store, key)
         after = {name: after[name] for name in before}
         label = ", ".join(name.replace("_", " ") for name in changes)
-        self.undo_stack.push(EditCommand(key, after, before, f"Edit {self.model.level_label(key.kind)} {label}",
-                                         self.store, self.refresh, self._report))
         structural = bool({"division_id", "department_id", "collaborators"} & changes.keys())
-        self.refresh(key, structural)
+        self.undo_stack.push(EditCommand(key, after, before, f"Edit {self.model.level_label(key.kind)} {label}",
+                                         self.doc, structural=structural))
+        self.doc.notify(Changed(structure=True, focus=key) if structural
+                        else Changed(nodes=frozenset({key}), focus=key))
         self.status_message.emit("Saved")
 
     def _plan_key(self) -> NodeKey | None:
@@ -745,11 +756,10 @@ class PlanPage(QWidget):
         except PlannerError as exc:
             self._report(exc)
             return
-        command = AddCommand(key, f"Add {self.model.level_label(kind)}", self.store, self.refresh, self._report)
+        command = AddCommand(key, f"Add {self.model.level_label(kind)}", self.doc)
         command.parent_key = parent
         self.undo_stack.push(command)
-        self.form.key = None
-        self.reload(select=key)
+        self.doc.notify(Changed(structure=True, focus=key))
         first = next(iter(self.form.editors.values()), None)
         if first is not None:
             first.setFocus()
@@ -802,9 +812,8 @@ class PlanPage(QWidget):
             self.reload()
             return
         self.undo_stack.push(DeleteCommand(snapshot, parent, f"Delete {label} {row.code if row else ''}".strip(),
-                                           self.store, self.refresh, self._report))
-        self.form.key = None
-        self.reload(select=parent if parent and parent.kind is not Kind.PLAN else None)
+                                           self.doc))
+        self.doc.notify(Changed(structure=True, focus=parent if parent and parent.kind is not Kind.PLAN else None))
 
     def move_by(self, step: int) -> None:
         key = self.current_key()
@@ -823,18 +832,13 @@ class PlanPage(QWidget):
         if old_parent is None:
             return
         try:
-            before = plan_edit.placement(self.store, key, old_parent)
-            links = plan_edit.link_values(self.store, key)
-            plan_edit.move_node(self.store, key, parent, index, old_parent=old_parent)
-            after = plan_edit.placement(self.store, key, parent)
+            moved = plan_edit.move(self.store, key, parent, index, old_parent=old_parent)
         except PlannerError as exc:
             self._report(exc)
             self.reload(select=key)
             return
-        self.undo_stack.push(MoveCommand(key, before, after, links, f"Move {self.model.level_label(key.kind)}",
-                                         self.store, self.refresh, self._report))
-        self.form.key = None
-        self.reload(select=key)
+        self.undo_stack.push(MoveCommand(moved, f"Move {self.model.level_label(key.kind)}", self.doc))
+        self.doc.notify(Changed(structure=True, focus=key))
 
 
 def _plural(label: str, n: int) -> str:

@@ -20,13 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import clock
 from planner.render.sparkline import paint_sparkline
 from planner.render.status_style import COLOR, PATTERN, label
 from planner.services.charts import Scope, ScoreCard, scope_choices, scoreboard
 from planner.services.plan_outline import list_plans
 from planner.services.status import plan_rules
-from planner.store import PlanStore
+from planner.ui.document import Changed, FollowsDocument, PlanDocument
 from planner.ui.tasks import run_in_background
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -115,17 +114,17 @@ class CardDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class ScoreboardPage(QWidget):
+class ScoreboardPage(FollowsDocument, QWidget):
     open_wig = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, doc: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store: PlanStore | None = None
+        self.follow(doc)
+        doc.status_ready.connect(self._status_ready)
         self.plan_id: int | None = None
-        self.year_id: int | None = None  # the window's open year (None: the one containing today)
         self._loaded = False
         self._generation = 0
-        self.today = clock.today
+        self._waiting = False
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scope")
         self.scope_combo.setAccessibleName("Scoreboard scope")
@@ -162,9 +161,8 @@ class ScoreboardPage(QWidget):
         layout.addWidget(self.view, 1)
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.refresh())
 
-    def set_store(self, store: PlanStore | None) -> None:
-        """Remembers the file; the scopes are read when the scoreboard is first shown."""
-        self.store = store
+    def opened(self) -> None:
+        """Another file; its scopes are read when the scoreboard is first shown."""
         self.plan_id = None
         self._loaded = False
         self._generation += 1
@@ -200,7 +198,13 @@ class ScoreboardPage(QWidget):
             self.model.set_cards([])
             return
         scope = self.scope_combo.currentData() or Scope()
-        store, plan_id, today, year_id = self.store, self.plan_id, self.today(), self.year_id
+        store, plan_id, today = self.store, self.plan_id, self.today()
+        year_id = self.doc.year_id_for(plan_id)
+        status = self.doc.status(plan_id, year_id)  # the statuses the window shares
+        self._waiting = status is None
+        if status is None:
+            self.summary.setText("Working out statuses…")
+            return  # `_status_ready` comes back here
         self._generation += 1
         generation = self._generation
         self.summary.setText("Working out statuses…")
@@ -213,7 +217,17 @@ class ScoreboardPage(QWidget):
             if generation == self._generation:
                 self.summary.setText(f"The scoreboard could not be read: {exc}")
 
-        run_in_background(lambda: scoreboard(store, plan_id, scope, today, year_id), done, failed)
+        run_in_background(lambda: scoreboard(store, plan_id, scope, today, year_id, status), done, failed)
+
+    def shows(self, change: Changed) -> bool:
+        return change.moves_status
+
+    def _status_ready(self, plan_id: int) -> None:
+        if plan_id == self.plan_id:
+            if self._waiting:
+                self.refresh()
+            else:
+                self.mark_stale()  # new statuses (another page's edit): shown now if on screen, else next time
 
     def _show(self, cards: list[ScoreCard]) -> None:
         assert self.store is not None and self.plan_id is not None

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,15 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import clock
 from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
 from planner.services import wig_session as ws
-from planner.services.status import PlanStatus, plan_status
 from planner.services.wig_session import CommitmentRow, WigSession
-from planner.store import PlanStore
 from planner.ui.commands import CallCommand
 from planner.ui.department_choice import DepartmentChoice
+from planner.ui.document import Changed, FollowsDocument, PlanDocument
 from planner.ui.tasks import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
@@ -99,20 +96,17 @@ class CommitmentTable(QTableWidget):
         return self.rows[row].id if 0 <= row < len(self.rows) else None
 
 
-class WigSessionPage(QWidget):
+class WigSessionPage(FollowsDocument, QWidget):
     department_chosen = Signal(str)  # the department's name, remembered as "my department"
 
-    def __init__(self, undo_stack: QUndoStack, report: Callable[[PlannerError], None], who: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, doc: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack, self.report, self.who = undo_stack, report, who
-        self.store: PlanStore | None = None
+        self.follow(doc)
+        doc.status_ready.connect(lambda plan_id: self.mark_stale() if plan_id == self.plan_id else None)
+        self.report, self.who = doc.failed.emit, doc.entered_by
         self.plan_id: int | None = None
-        self.year_id: int | None = None  # the window's open year (None: the one containing today)
-        self.today = clock.today
         self.week = ws.week_of(self.today())
         self.sessions: list[WigSession] = []
-        self._status: PlanStatus | None = None
         self._generation = 0
         self.department = DepartmentChoice("session_department")
         self.week_label = QLabel()
@@ -205,11 +199,9 @@ class WigSessionPage(QWidget):
         self._show_week()
 
     # ---- loading ---------------------------------------------------------------------------------------------
-    def set_store(self, store: PlanStore | None, department: str = "") -> None:
+    def opened(self) -> None:
         self._generation += 1
-        self.store = store
-        self._status = None
-        self.plan_id = self.department.load(store, department)
+        self.plan_id = self.department.load(self.store, self.doc.my_department())
         self.sessions = []
         self.wigs.clear()
         self._show_wig()
@@ -230,26 +222,31 @@ class WigSessionPage(QWidget):
         self.this_title.setText(f"<b>This week</b> (from {self.week:%b} {self.week.day}): what will each of us do "
                                 "to move the lead measures?")
 
-    def refresh(self, keep: int | None = None, *, rescore: bool = False) -> None:
-        """Read the commitments again; the plan's scores only when asked (the tab is shown anew) or not yet
-        known, since a commitment, a week or a department changes no score."""
+    def shows(self, change: Changed) -> bool:
+        return change.commitments or change.moves_status
+
+    def refresh(self, keep: int | None = None) -> None:
+        """Read the commitments again, with the scores of the document's shared statuses (a commitment, a
+        week or a department changes no score)."""
         if self.store is None or self.plan_id is None:
             return
-        store, plan_id, week, today, year_id = self.store, self.plan_id, self.week, self.today(), self.year_id
+        store, plan_id, week, today = self.store, self.plan_id, self.week, self.today()
+        year_id = self.doc.year_id_for(plan_id)
+        status = self.doc.status(plan_id, year_id)
+        if status is None:
+            self.score.setText("Working out the scores…")
+            return  # the document says when they are ready, and the page comes back here
         department = self.department.currentData()
         chosen = keep if keep is not None else self.current_wig()
-        known = None if rescore else self._status
         self._generation += 1
         generation = self._generation
 
-        def read() -> tuple[list[WigSession], PlanStatus]:
-            status = known or plan_status(store, plan_id, today, year_id)
-            return ws.session_view(store, plan_id, week, today, department, status), status
+        def read() -> list[WigSession]:
+            return ws.session_view(store, plan_id, week, today, department, status, year_id)
 
-        def done(result: tuple[list[WigSession], PlanStatus]) -> None:
+        def done(result: list[WigSession]) -> None:
             if generation == self._generation and self.store is store:
-                self._status = result[1]
-                self._show(result[0], chosen)
+                self._show(result, chosen)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
@@ -310,7 +307,7 @@ class WigSessionPage(QWidget):
     # ---- edits -----------------------------------------------------------------------------------------------
     def _push(self, text: str, do: Callable[[], Any], revert: Callable[[], Any], keep: int) -> None:
         assert self.store is not None
-        self.undo_stack.push(CallCommand(text, self.store, self.report, do, revert, lambda: self.refresh(keep)))
+        self.doc.push(CallCommand(text, self.doc, do, revert, Changed(commitments=True)))
         self.refresh(keep)
 
     def add_commitment(self) -> None:

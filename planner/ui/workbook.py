@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFocusEvent, QPainter, QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QFocusEvent, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import clock
 from planner.errors import PlannerError, ValidationError
 from planner.model import ProjectStatus
 from planner.services import projects as pj
@@ -50,8 +49,8 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import filter_choices, list_plans
 from planner.services.projects import COLUMNS, LABEL, CarryChoice, Entity, ProjectRow
 from planner.services.wig_parser import format_number
-from planner.store import PlanStore
 from planner.ui.commands import RecordAddCommand, RecordEditCommand, RecordRemoveCommand
+from planner.ui.document import Changed, FollowsDocument, PlanDocument
 from planner.ui.gantt import ZOOM_PX_PER_DAY, GanttView
 from planner.ui.plan_form import DATE_HINT, DateLine, FieldError
 
@@ -580,23 +579,20 @@ def _key(prefix: str, values: dict[str, Any]) -> NodeKey | None:
     return NodeKey(Kind(prefix), ident) if ident else None
 
 
-class WorkbookPage(QWidget):
+class WorkbookPage(FollowsDocument, QWidget):
     status_message = Signal(str)
 
-    def __init__(self, undo_stack: QUndoStack, report: Callable[[PlannerError], None],
-                 parent: QWidget | None = None, *, prompter: Any = None,
+    def __init__(self, doc: PlanDocument, prompter: Any, parent: QWidget | None = None, *,
                  plan_selection: Callable[[], NodeKey | None] | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack = undo_stack
-        self.report = report
+        self.follow(doc)
+        doc.year_changed.connect(self._year_changed)
+        self.undo_stack = doc.undo_stack
+        self.report = doc.failed.emit
         # Who asks the person (the window's Prompter; tests script it) and what is selected in the plan tree.
-        # The window passes them in time; until it does they are found from `report` and the window's page.
-        self.prompter = prompter if prompter is not None else getattr(report, "__self__", None)
+        self.prompter = prompter
         self.plan_selection = plan_selection or self._plan_tree_selection
-        self.store: PlanStore | None = None
         self.plan_id: int | None = None
-        self.year_id: int | None = None  # the window's open year (None: the one containing today)
-        self.today = clock.today
         self.project_id: int | None = None
         self._loaded = False
 
@@ -713,18 +709,23 @@ class WorkbookPage(QWidget):
         self._update_buttons()
 
     # ---- loading -----------------------------------------------------------------------------------------
-    def set_store(self, store: PlanStore | None) -> None:
-        self.store = store
+    def opened(self) -> None:
         self.plan_id = None
         self.project_id = None
         self._loaded = False
         self.projects.set_rows([])
 
-    def set_year(self, year_id: int | None) -> None:
+    @property
+    def year_id(self) -> int | None:
+        """The window's open year (None: the one containing today)."""
+        return self.doc.year_id_for(self.plan_id) if self.plan_id is not None else None
+
+    def _year_changed(self, _year: object) -> None:
         """Show the projects of another school year; what a project can carry is read again when shown."""
-        if year_id != self.year_id:
-            self.year_id = year_id
-            self._loaded = False
+        self._loaded = False
+
+    def shows(self, change: Changed) -> bool:
+        return change.workbook or change.structure or bool(change.nodes)
 
     def refresh(self, select: int | None = None) -> None:
         if self.store is None:
@@ -839,8 +840,8 @@ class WorkbookPage(QWidget):
         except PlannerError as exc:
             self.report(exc)
             return
-        self.undo_stack.push(RecordAddCommand(Entity.PROJECT, saved.id, "Add Project", self.store,
-                                              self._reload_current, self.report))
+        self.undo_stack.push(RecordAddCommand(Entity.PROJECT, saved.id, "Add Project", self.doc))
+        self.doc.notify(Changed(workbook=True, origin=self))
         self.refresh(saved.id)
         self.tabs.setCurrentIndex(0)
         self.charter.editors["name"].setFocus()
@@ -853,8 +854,8 @@ class WorkbookPage(QWidget):
         except PlannerError as exc:
             self.report(exc)
             return
-        self.undo_stack.push(RecordRemoveCommand(removed, self.project_id, "Delete Project", self.store,
-                                                 self._reload_current, self.report))
+        self.undo_stack.push(RecordRemoveCommand(removed, self.project_id, "Delete Project", self.doc))
+        self.doc.notify(Changed(workbook=True, origin=self))
         self.project_id = None
         self.refresh()
 
@@ -875,8 +876,8 @@ class WorkbookPage(QWidget):
         if name == "link":
             after = {"link": value}
         self.undo_stack.push(RecordEditCommand(Entity.PROJECT, self.project_id, saved.before, after,
-                                               f"Edit Project {pj.column(Entity.PROJECT, name).label}", self.store,
-                                               self._reload_current, self.report))
+                                               f"Edit Project {pj.column(Entity.PROJECT, name).label}", self.doc))
+        self.doc.notify(Changed(workbook=True, origin=self))
         self.heading.setText(values["name"])
         self.charter.show_project(values, keep_focused=True)
         self._repaint_project_row()
@@ -909,7 +910,8 @@ class WorkbookPage(QWidget):
         after = {key: current[key] for key in saved.before}
         self.undo_stack.push(RecordEditCommand(entity, record_id, saved.before, after,
                                                f"Edit {LABEL[entity].capitalize()} {pj.column(entity, name).label}",
-                                               self.store, self._reload_current, self.report))
+                                               self.doc))
+        self.doc.notify(Changed(workbook=True, origin=self))
         # This runs inside the view's commit of the cell editor: resetting the model here destroyed the editor
         # Tab had just opened on the next cell and lost the current cell. Repaint the one row instead.
         table.model.replace_row(current)
@@ -925,8 +927,8 @@ class WorkbookPage(QWidget):
         except PlannerError as exc:
             self.report(exc)
             return
-        self.undo_stack.push(RecordAddCommand(entity, saved.id, f"Add {LABEL[entity].capitalize()}", self.store,
-                                              self._reload_current, self.report))
+        self.undo_stack.push(RecordAddCommand(entity, saved.id, f"Add {LABEL[entity].capitalize()}", self.doc))
+        self.doc.notify(Changed(workbook=True, origin=self))
         self.refresh(self.project_id)
         table = self.tables[entity]
         row = next(i for i, r in enumerate(table.model.rows) if r["id"] == saved.id)
@@ -943,7 +945,8 @@ class WorkbookPage(QWidget):
             self.report(exc)
             return
         self.undo_stack.push(RecordRemoveCommand(removed, record_id, f"Delete {LABEL[entity].capitalize()}",
-                                                 self.store, self._reload_current, self.report))
+                                                 self.doc))
+        self.doc.notify(Changed(workbook=True, origin=self))
         self.refresh(self.project_id)
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from planner.services import history
 from planner.services.history import ChangeEntry, Item
-from planner.store import PlanStore
+from planner.ui.document import FollowsDocument, PlanDocument
 from planner.ui.tasks import run_in_background
 
 SHOWN = 2000  # the newest this many; the filters narrow it
@@ -42,12 +42,12 @@ def _date_edit(name: str) -> QDateEdit:
     return edit
 
 
-class ChangesPage(QWidget):
+class HistoryPage(FollowsDocument, QWidget):
     open_item = Signal(object)  # an Item to show in the plan or the workbook
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, doc: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store: PlanStore | None = None
+        self.follow(doc)
         self.item: Item | None = None
         self.entries: list[ChangeEntry] = []
         self._generation = 0
@@ -119,9 +119,8 @@ class ChangesPage(QWidget):
         self.table.itemActivated.connect(lambda line, _c: self._open(line))
         self._show_item_label()
 
-    def set_store(self, store: PlanStore | None) -> None:
+    def opened(self) -> None:
         self._generation += 1
-        self.store = store
         self.item = None
         self.table.clear()
         self.detail.clear()
