@@ -61,4 +61,5 @@ def run_gui(db: Path | None) -> int:
     if window is None:
         return 1
     window.show()
+    window.ask_who_you_are()  # the first start: your name and your department, asked once
     return app.exec()

@@ -47,6 +47,8 @@ from planner.ui.commands import StartYearCommand
 from planner.ui.document import EVERYTHING, Changed, PlanDocument
 from planner.ui.due_page import DuePage
 from planner.ui.exchange_dialogs import ExportDialog, ImportPreview
+from planner.ui.first_start import FirstStartDialog, needs_first_start
+from planner.ui.help_browser import HelpWindow
 from planner.ui.history_page import HistoryPage
 from planner.ui.locks_dialog import PeriodLocksDialog
 from planner.ui.overview import PlanOverview
@@ -54,6 +56,7 @@ from planner.ui.plan_page import PlanPage
 from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
 from planner.ui.restore_dialog import RestoreDialog
 from planner.ui.rules_dialog import StatusRulesDialog
+from planner.ui.save_places import remember_folder, start_folder, suggested_path
 from planner.ui.scoreboard import ScoreboardPage
 from planner.ui.start_year_dialog import StartYearDialog
 from planner.ui.summary_dialog import SummaryDialog
@@ -217,6 +220,13 @@ class MainWindow(QMainWindow):
         plan_menu.addAction(self.start_year_action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.guide_action = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
+                                         tip="How to use Planner, what each status means, the keyboard shortcuts")
+        help_menu.addAction(self.guide_action)
+        self.who_action = self._action("Your &Name and Department…", lambda: self.ask_who_you_are(force=True),
+                                       tip="Who you are: the name the history records, the department tabs start on")
+        help_menu.addAction(self.who_action)
+        help_menu.addSeparator()
         self.about_action = self._action("&About Planner", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)
@@ -636,10 +646,12 @@ class MainWindow(QMainWindow):
     def save_copy(self) -> None:
         if self.store is None:
             return
-        suggestion = self.store.path.with_name(f"{self.store.path.stem} copy{self.store.path.suffix}")
+        suggestion = start_folder(self.settings) / (f"{self.store.path.stem} copy {self.doc.today():%Y-%m-%d}"
+                                                    f"{self.store.path.suffix}")
         dest = self.prompter.save_path("Save a Copy As", suggestion)
         if dest is None:
             return
+        remember_folder(self.settings, dest)
         try:
             self.store.save_copy(dest)
         except PlannerError as exc:
@@ -677,14 +689,16 @@ class MainWindow(QMainWindow):
         except PlannerError as exc:
             self.prompter.error(exc)
             return
+        self._on_my_department(dialog.scope)
         if not self.prompter.run_dialog(dialog):
             return
         scope, label = dialog.chosen()
-        name = label.split(": ", 1)[-1].replace("/", "-")
-        path = self.prompter.save_path("Export Workbook", store.path.with_name(f"{name} {today:%Y-%m-%d}.xlsx"),
+        path = self.prompter.save_path("Export Workbook", suggested_path(self.settings, label, "workbook", today,
+                                                                         ".xlsx"),
                                        "Excel workbooks (*.xlsx)", ".xlsx")
         if path is None:
             return
+        remember_folder(self.settings, path)
         try:  # the same refusal as `planner export --out`: a folder, a pipe, a place that cannot be written
             check_output(path, ".xlsx", "workbook")
         except PlannerError as exc:
@@ -708,9 +722,9 @@ class MainWindow(QMainWindow):
         def done(result: ExportResult) -> None:
             progress.close()
             self.statusBar().showMessage(f"Exported {result.path.name}", 8000)
-            self.prompter.info("Workbook exported", f"Wrote {result.path}.\n\n"
-                               + (f"{len(result.quality)} data-quality notes are on its cover." if result.quality
-                                  else "The data-quality check found nothing to fix."))
+            self._offer_to_open(result.path, "Workbook",
+                                f"{len(result.quality)} data-quality notes are on its cover." if result.quality
+                                else "The data-quality check found nothing to fix.")
             self._offer_lock(today)
 
         def failed(exc: BaseException) -> None:
@@ -793,6 +807,7 @@ class MainWindow(QMainWindow):
         try:
             plan_id = active_plan_id(self.store)
             dialog = SummaryDialog(scope_choices(self.store, plan_id), action=action, parent=self)
+            self._on_my_department(dialog.scope)
             if not self.prompter.summary_options(dialog):
                 return None
             scope, label = dialog.chosen_scope()
@@ -820,10 +835,11 @@ class MainWindow(QMainWindow):
         if chosen is None or self.store is None:
             return
         summary, options = chosen
-        start = self.store.path.with_name(f"{self.store.path.stem} status summary.pdf")
+        start = suggested_path(self.settings, summary.scope_label, "status summary", self.doc.today(), ".pdf")
         path = self.prompter.save_path("Export Summary as PDF", start, "PDF files (*.pdf)", ".pdf")
         if path is None:
             return
+        remember_folder(self.settings, path)
         try:
             check_output(path, ".pdf", "summary")
         except PlannerError as exc:
@@ -836,6 +852,56 @@ class MainWindow(QMainWindow):
                                              hint="Choose a folder you can write to."))
             return
         self.statusBar().showMessage(f"Wrote {path.name} ({pages} pages)", 8000)
+        self._offer_to_open(path, "Status summary", f"{pages} page{'s' if pages != 1 else ''}.")
+
+    # ---- who you are, help --------------------------------------------------------------------------------
+    def ask_who_you_are(self, *, force: bool = False) -> bool:
+        """The first start (or Help > Your Name and Department): your name and your department, kept in the
+        window's settings; every tab then starts on that department."""
+        if not force and not needs_first_start(self.settings):
+            return False
+        dialog = FirstStartDialog(self.store, self.settings, self)
+        if not self.prompter.run_dialog(dialog) or dialog.who is None:
+            return False
+        if self.store is not None:
+            self.store.actor = self.doc.entered_by()  # the history records the name given from now on
+        self.start_on_my_department()
+        self.statusBar().showMessage(f"Welcome, {dialog.who.name}", 5000)
+        return True
+
+    def start_on_my_department(self) -> None:
+        """Due Now, the WIG session and the scoreboard show my department (the whole district one click away)."""
+        mine = self.my_department()
+        for picker in (self.due.department, self.session.department):
+            row = picker.find_name(mine) if mine else 0
+            if row >= 0 and row != picker.currentIndex():
+                picker.setCurrentIndex(row)
+        if mine:
+            self.scoreboard.select_scope(f"Department: {mine}")
+
+    def _on_my_department(self, combo: object) -> None:
+        """A scope picker (export, summary) starts on my department when it offers it."""
+        mine = self.my_department()
+        find = getattr(combo, "findText", None)
+        if mine and callable(find):
+            row = find(f"Department: {mine}")
+            if row >= 0:
+                combo.setCurrentIndex(row)  # type: ignore[attr-defined]
+
+    def show_user_guide(self, page: str = "") -> HelpWindow:
+        guide = getattr(self, "guide", None)
+        if guide is None:
+            guide = self.guide = HelpWindow(self)
+        if page:
+            guide.guide.show_page(page)
+        guide.show()
+        guide.raise_()
+        guide.activateWindow()
+        return guide
+
+    def _offer_to_open(self, path: Path, what: str, details: str = "") -> None:
+        choice = self.prompter.after_writing(path, what, details)
+        self.prompter.open_written(path, choice)
 
     def show_about(self) -> None:
         where = ""

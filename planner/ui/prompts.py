@@ -136,13 +136,13 @@ class Prompter:
     def confirm_delete(self, title: str, details: str) -> bool:
         return confirm_delete_dialog(self.parent, title, details)
 
-    def after_writing(self, path: Path, what: str) -> WrittenChoice:
+    def after_writing(self, path: Path, what: str, details: str = "") -> WrittenChoice:
         """A file was written: open it, show it in its folder, or neither."""
         box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(f"{what} written")
         box.setText(f"{what} written: “{path.name}”")
-        box.setInformativeText(f"In {path.parent}")
+        box.setInformativeText(f"In {path.parent}" + (f"\n\n{details}" if details else ""))
         opened = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
         folder = box.addButton("Show in Folder", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Close)
