@@ -4,19 +4,24 @@ file (or the settings, or the file written) after the clicks."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QItemSelectionModel, QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from planner.model import Measurement, PerformanceMeasure
+from planner.model import Measurement, PerformanceMeasure, Wig
 from planner.services import history
 from planner.services import measurements as ms
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.ui.first_start import FirstStartDialog
 from planner.ui.main_window import MainWindow
+from planner.ui.progress_panel import HistoryModel
 from planner.ui.prompts import WrittenChoice
+from tests.conftest import fetch_one as one
 from tests.test_gui import ScriptedPrompter
 
 DEPARTMENT = "Educational Technology"
@@ -137,3 +142,89 @@ def test_the_workbook_export_is_named_for_its_scope_and_date_and_offered_to_open
     assert w.prompter.save_start.name == f"{DEPARTMENT} workbook 2026-12-01.xlsx"
     assert out.exists() and w.prompter.opened == [(WrittenChoice.SHOW_IN_FOLDER, out)]
     assert "data-quality" in w.prompter.written[1]
+
+
+@pytest.fixture
+def win(qtbot, qt_isolated: Path, plan_path: Path, settings: QSettings):  # type: ignore[no-untyped-def]
+    from planner.ui.app import data_folder
+
+    w = MainWindow(data_dir=data_folder(), settings=settings, prompter=ScriptedPrompter())
+    w.doc.today = lambda: date(2025, 1, 15)
+    qtbot.addWidget(w)
+    assert w.open_path(plan_path)
+    w.resize(1366, 768)
+    w.show()
+    return w
+
+
+def history_cell(w: MainWindow, period: str, column: int):  # type: ignore[no-untyped-def]
+    proxy = w.page.progress.proxy
+    for row in range(proxy.rowCount()):
+        if proxy.index(row, HistoryModel.COL_PERIOD).data() == period:
+            return proxy.index(row, column)
+    raise AssertionError(f"no period {period}")
+
+
+def logged(w: MainWindow, wig_id: int) -> list[tuple]:
+    with w.store.reader() as s:
+        return list(s.execute(select(Measurement.period_start, Measurement.value).where(Measurement.wig_id == wig_id)
+                              .order_by(Measurement.period_start)))
+
+
+def test_paste_three_values_from_excel_into_the_progress_history_is_one_undo_step(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    wig = one(win, Wig, sentence="Decrease the chronic%")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.WIG, wig.id))
+    table = win.page.progress.table
+    QGuiApplication.clipboard().setText("22.5\r\n22.1\r\n21.6\r\n")  # a column of three cells copied in Excel
+    table.setCurrentIndex(history_cell(win, "Oct 2024", HistoryModel.COL_ACTUAL))
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert logged(win, wig.id) == [(date(2024, 10, 1), 22.5), (date(2024, 11, 1), 22.1), (date(2024, 12, 1), 21.6)]
+    assert win.page.undo_action.text() == "&Undo Paste 3 Cells"
+    win.page.undo_action.trigger()  # one step takes the whole paste back
+    assert logged(win, wig.id) == []
+    win.page.redo_action.trigger()
+    assert len(logged(win, wig.id)) == 3
+    # Delete clears the selected cells: one step too
+    table.setCurrentIndex(history_cell(win, "Nov 2024", HistoryModel.COL_ACTUAL))
+    table.selectionModel().select(history_cell(win, "Dec 2024", HistoryModel.COL_ACTUAL),
+                                  QItemSelectionModel.SelectionFlag.Select)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    # the table's Delete, not the plan's Delete… (which asked to delete the whole goal)
+    assert not [a for a in win.prompter.asked if a.startswith("delete:")] and one(win, Wig, id=wig.id) is not None
+    assert logged(win, wig.id) == [(date(2024, 10, 1), 22.5)]
+    win.page.undo_action.trigger()
+    assert len(logged(win, wig.id)) == 3
+
+
+def test_a_bad_cell_in_a_paste_refuses_all_of_it_naming_the_period(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    wig = one(win, Wig, sentence="Decrease the chronic%")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.WIG, wig.id))
+    table = win.page.progress.table
+    table.setCurrentIndex(history_cell(win, "Oct 2024", HistoryModel.COL_ACTUAL))
+    win.page.progress.grid.paste("22.5\nabout twenty\n21.6")
+    assert logged(win, wig.id) == []
+    assert any("Nov 2024" in e.message for e in win.prompter.errors)
+
+
+def test_typing_a_value_then_tab_and_enter_in_the_progress_history(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    wig = one(win, Wig, sentence="Decrease the chronic%")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.WIG, wig.id))
+    table = win.page.progress.table
+    table.setCurrentIndex(history_cell(win, "Sep 2024", HistoryModel.COL_ACTUAL))
+    table.setFocus()
+    for char in "23":
+        qtbot.keyClick(QApplication.focusWidget() or table, char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert logged(win, wig.id) == [(date(2024, 9, 1), 23.0)]
+    # Enter moved down a period, and the current cell survived the table being read again
+    current = table.currentIndex()
+    assert current.siblingAtColumn(HistoryModel.COL_PERIOD).data() == "Oct 2024"
+    for char in "22":
+        qtbot.keyClick(QApplication.focusWidget() or table, char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # on to the target of that period
+    assert logged(win, wig.id)[-1] == (date(2024, 10, 1), 22.0)
+    assert table.currentIndex().column() == HistoryModel.COL_TARGET

@@ -24,6 +24,7 @@ import io
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
@@ -95,8 +96,9 @@ class ExcelGrid(QObject):
         view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         view.setTabKeyNavigation(True)
+        self._viewport = view.viewport()
         view.installEventFilter(self)
-        view.viewport().installEventFilter(self)
+        self._viewport.installEventFilter(self)
         self._watch(view.model())
 
     # ---- the model: keep the current cell through a reload ------------------------------------------------
@@ -150,13 +152,20 @@ class ExcelGrid(QObject):
 
     # ---- events ----------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not shiboken6.isValid(self.view):  # the table is being taken down: nothing of ours to do
+            return False
         kind = event.type()
-        if watched is self.view.viewport():
+        if watched is self._viewport:
             if kind == QEvent.Type.ChildPolished:
                 self._adopt_editor(event.child())  # type: ignore[attr-defined]
             return False
         if watched is self.view:
             self._watch(self.view.model())
+            if kind == QEvent.Type.ShortcutOverride and self._mine(event):  # type: ignore[arg-type]
+                # Delete, Ctrl+C, Ctrl+V and Enter are the table's here, not a window shortcut's (the plan's
+                # Delete… would otherwise delete the goal the table belongs to)
+                event.accept()
+                return True
             if kind == QEvent.Type.KeyPress and self.view.state() != QAbstractItemView.State.EditingState:
                 return self._view_key(event)  # type: ignore[arg-type]
             return False
@@ -167,9 +176,18 @@ class ExcelGrid(QObject):
     def _adopt_editor(self, child: QObject) -> None:
         """An editor has just been shown in the viewport (after the delegate put its own filter on it): ours
         goes on last, so it sees Tab and Enter first."""
-        if isinstance(child, QWidget) and self.view.state() == QAbstractItemView.State.EditingState:
+        editing = self.view.state() == QAbstractItemView.State.EditingState
+        if isinstance(child, QWidget) and shiboken6.isValid(child) and editing:
             self._editing = QPersistentModelIndex(self.view.currentIndex())
             child.installEventFilter(self)
+
+    def _mine(self, event: QKeyEvent) -> bool:
+        if self.view.state() == QAbstractItemView.State.EditingState:
+            return False
+        if event.matches(QKeySequence.StandardKey.Copy) or event.matches(QKeySequence.StandardKey.Paste):
+            return True
+        return event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
 
     def _view_key(self, event: QKeyEvent) -> bool:
         if event.matches(QKeySequence.StandardKey.Copy):
@@ -285,6 +303,8 @@ class ExcelGrid(QObject):
         """Paste tab-separated text (the clipboard's, unless given) from the current cell rightwards and
         down; one value over a selection of several cells fills them all. Cells that fall outside the table
         or cannot be edited are left alone. All edits reach the owner as one change."""
+        if self._read_only():
+            return []
         text = QGuiApplication.clipboard().text() if text is None else text
         rows = from_tsv(text)
         start = self.view.currentIndex()
@@ -307,7 +327,12 @@ class ExcelGrid(QObject):
             self._select(edits)
         return edits
 
+    def _read_only(self) -> bool:
+        return self.view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+
     def clear_selection(self) -> list[CellEdit]:
+        if self._read_only():
+            return []
         indexes = [i for i in self.view.selectionModel().selectedIndexes() if not self.view.isRowHidden(i.row())]
         if not indexes and self.view.currentIndex().isValid():
             indexes = [self.view.currentIndex()]
