@@ -52,6 +52,7 @@ from planner.services.wig_parser import format_number
 from planner.ui.commands import RecordAddCommand, RecordEditCommand, RecordRemoveCommand
 from planner.ui.document import Changed, FollowsDocument, PlanDocument
 from planner.ui.gantt import ZOOM_PX_PER_DAY, GanttView
+from planner.ui.grid import CellEdit, ExcelGrid
 from planner.ui.plan_form import DATE_HINT, DateLine, FieldError
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 30
@@ -258,6 +259,8 @@ class RecordTable(QWidget):
 
     add_requested = Signal(object)  # entity
     delete_requested = Signal(object, int)  # entity, record id
+    # A paste or a clear of several cells: entity, [(record id, field, typed text)], saved as one undo step
+    cells_edited = Signal(object, list)
 
     def __init__(self, entity: Entity, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -283,6 +286,9 @@ class RecordTable(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)  # cells, as in Excel
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.grid = ExcelGrid(self.view, apply_edits=self._cells_edited, row_key=self._record_id)
         self.add_button = QPushButton(f"Add {LABEL[entity].capitalize()}")
         self.add_button.setObjectName(f"add_{entity.value}")
         self.delete_button = QPushButton(f"Delete {LABEL[entity].capitalize()}")
@@ -307,6 +313,20 @@ class RecordTable(QWidget):
         for section in range(self.model.columnCount()):
             if header.sectionSize(section) > 320:
                 header.resizeSection(section, 320)
+
+    def _record_id(self, model: Any, row: int) -> Any:
+        source = self.proxy.mapToSource(self.proxy.index(row, 0))
+        return self.model.rows[source.row()]["id"] if source.isValid() else row
+
+    def _cells_edited(self, edits: list[CellEdit]) -> None:
+        cells = []
+        for edit in edits:
+            source = self.proxy.mapToSource(QModelIndex(edit.index))
+            spec = self.model.column_spec(source.column()) if source.isValid() else None
+            if spec is not None:
+                cells.append((self.model.rows[source.row()]["id"], spec.name, edit.text))
+        if cells:
+            self.cells_edited.emit(self.entity, cells)
 
     def selected_id(self) -> int | None:
         index = self.view.currentIndex()
@@ -702,6 +722,7 @@ class WorkbookPage(FollowsDocument, QWidget):
         for table in self.tables.values():
             table.model.edit_requested.connect(lambda rid, name, value, e=table.entity: self.save_record(e, rid,
                                                                                                          name, value))
+            table.cells_edited.connect(self.save_cells)
             table.add_requested.connect(self.add_record)
             table.delete_requested.connect(self.delete_record)
         self.zoom.currentTextChanged.connect(self.gantt.set_zoom)
@@ -918,6 +939,41 @@ class WorkbookPage(FollowsDocument, QWidget):
         self._repaint_project_row()
         self._refresh_timeline()
         table.say(" ".join(saved.warnings), problem=False)
+
+    def save_cells(self, entity: Entity, cells: list[tuple[int, str, str]]) -> None:
+        """A paste (or a clear) of several cells: one service call per record with all its fields, the lot
+        ONE undo step; a cell refused takes the whole paste back, and the message names its row."""
+        if self.store is None:
+            return
+        table = self.tables[entity]
+        by_record: dict[int, dict[str, Any]] = {}
+        for record_id, name, text in cells:
+            by_record.setdefault(record_id, {})[name] = text
+        numbers = {r["id"]: n for n, r in enumerate(table.model.rows, start=1)}
+        self.undo_stack.beginMacro(f"Paste {len(cells)} Cells" if any(t.strip() for *_, t in cells)
+                                   else f"Clear {len(cells)} Cells")
+        refused: PlannerError | None = None
+        where = ""
+        try:
+            for record_id, fields in by_record.items():
+                try:
+                    saved = pj.update(self.store, entity, record_id, fields)
+                except PlannerError as exc:
+                    refused, where = exc, f"row {numbers.get(record_id, '?')}"
+                    break
+                current = next(r for r in pj.records(self.store, entity, self.project_id or 0, self.today())
+                               if r["id"] == record_id)
+                after = {key: current[key] for key in saved.before}
+                self.undo_stack.push(RecordEditCommand(entity, record_id, saved.before, after,
+                                                       f"Edit {LABEL[entity].capitalize()}", self.doc))
+        finally:
+            self.undo_stack.endMacro()
+        if refused is not None:
+            self.undo_stack.undo()  # what went in before the refused cell comes out again
+            verb = "pasted" if any(t.strip() for *_, t in cells) else "cleared"
+            table.say(f"Nothing was {verb}: {where}: {refused.message}", problem=True)
+        self.doc.notify(Changed(workbook=True, origin=self))
+        self._reload_current()
 
     def add_record(self, entity: Entity) -> None:
         if self.store is None or self.project_id is None:
