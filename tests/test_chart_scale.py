@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from planner.model import WigKind
-from planner.render.sparkline import paint_sparkline, scale_of
+from planner.render.sparkline import checkpoint_lines, paint_sparkline, scale_of
 from planner.services.charts import ChartData, nice_ticks
 from planner.services.progress import Point, Progress, Status
 
@@ -43,7 +43,7 @@ class Recorder(QPainter):
 def chart(kind: WigKind = WigKind.PERCENT, values: tuple[float, ...] = (21.63, 37.842, 44.1)) -> ChartData:
     points = [Point(date(2026, m, 28), v) for m, v in zip((8, 9, 10), values, strict=False)]
     return ChartData("t", kind, None, points, [(date(2026, 7, 1), 3.17), (date(2027, 6, 30), 79.2)], 79.2,
-                     date(2027, 6, 30), [], [], Progress(Status.ON_TRACK, "", latest=points[-1]))
+                     date(2027, 6, 30), [], [], Progress(Status.ON_TRACK, "", latest=points[-1] if points else None))
 
 
 def paint(data: ChartData) -> Recorder:
@@ -70,10 +70,16 @@ def test_values_are_joined_by_straight_lines(qapp) -> None:  # type: ignore[no-u
     assert painter.lines == 5 + 1 + 1 + 2
 
 
-def test_a_milestone_reads_done_or_not_done(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_a_milestone_shows_its_checkpoints_not_an_empty_chart(qapp) -> None:  # type: ignore[no-untyped-def]
     data = chart(WigKind.MILESTONE, (0.0, 1.0))
     assert scale_of(data, [0.0, 1.0]) == [0.0, 1.0]
-    assert {"Not done", "Done"} <= set(paint(data).texts)
+    texts = paint(data).texts
+    assert texts[0] == "Done 28 Sep 2026 (due 30 Jun 2027)"
+    assert texts.count("✗") == 1 and texts.count("✓") == 1  # not done in August, done in September
+    assert "28 Aug 2026" in texts and "30 Jun 2027" in texts
+    nothing = chart(WigKind.MILESTONE, ())
+    assert paint(nothing).texts[0] == "Nothing logged yet; due 30 Jun 2027"
+    assert checkpoint_lines(chart(WigKind.MILESTONE, (0.0,)))[0] == "Not done yet at 28 Aug 2026; due 30 Jun 2027"
 
 
 @given(st.floats(-1e6, 1e6), st.floats(0, 1e6))

@@ -228,3 +228,28 @@ def test_typing_a_value_then_tab_and_enter_in_the_progress_history(win, qtbot) -
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # on to the target of that period
     assert logged(win, wig.id)[-1] == (date(2024, 10, 1), 22.0)
     assert table.currentIndex().column() == HistoryModel.COL_TARGET
+
+
+def test_scoreboard_cards_fill_the_width_and_the_wall_mode_reads_across_a_room(make, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from planner.ui.scoreboard import CARD_SIZE
+
+    w = make()
+    w.tabs.setCurrentWidget(w.scoreboard)
+    w.scoreboard.select_scope("Whole district")
+    qtbot.waitUntil(lambda: w.scoreboard.model.rowCount() > 10)
+    view = w.scoreboard.view
+    for width in (1366, 1600, 1000):
+        w.resize(width, 768)
+        qtbot.waitUntil(lambda: view.viewport().width() > 0)
+        QApplication.processEvents()
+        first, second = view.visualRect(view.model().index(0, 0)), view.visualRect(view.model().index(1, 0))
+        per_row = next(i for i in range(1, 50) if view.visualRect(view.model().index(i, 0)).top() > first.top())
+        strip = view.viewport().width() - view.visualRect(view.model().index(per_row - 1, 0)).right()
+        assert strip < CARD_SIZE.width() // 3, f"{strip}px left empty at {width}px"
+        assert second.left() > first.left() and first.width() >= CARD_SIZE.width() - 10
+    wall = w.scoreboard.show_wall()
+    assert wall.isFullScreen() and wall.delegate.zoom >= 1.6
+    assert wall.delegate.size.height() >= 1.6 * CARD_SIZE.height()
+    assert wall.heading.text().startswith("Whole district")
+    qtbot.keyClick(wall.view, Qt.Key.Key_Escape)
+    assert w.scoreboard.wall is None
