@@ -85,3 +85,10 @@ def test_the_pictures_load(qtbot) -> None:  # type: ignore[no-untyped-def]
     image = guide.browser.document().resource(QTextDocument.ResourceType.ImageResource,
                                               guide.browser.source().resolved("../screenshots/main-window.png"))
     assert image is not None and not image.isNull()
+
+
+def test_the_readme_shows_the_department_view_the_wall_scoreboard_and_the_user_guide() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("department-view.png", "wall-scoreboard.png", "user-guide.png"):
+        assert f"resources/screenshots/{name}" in readme
+        assert (ROOT / "resources" / "screenshots" / name).stat().st_size > 20_000

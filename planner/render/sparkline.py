@@ -46,9 +46,12 @@ def paint_sparkline(painter: QPainter, rect: QRectF, chart: ChartData, *, scale:
     painter.setPen(QPen(QColor(200, 200, 200), 1 * scale))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(rect)
-    if not days or not values:
+    logged = [p for p in chart.points if p.value is not None]
+    if not days or not values or (not logged and not chart.path):
+        # nothing to draw a line through: say so (and what it aims at) rather than an axis around one number
         painter.setPen(QColor(120, 120, 120))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "nothing logged")
+        aim = f" · target {chart.value_text(chart.target)}" if chart.target is not None else ""
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"nothing logged yet{aim}")
         painter.restore()
         return
     first, last = min(days).toordinal(), max(days).toordinal()

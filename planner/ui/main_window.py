@@ -479,6 +479,8 @@ class MainWindow(QMainWindow):
         self._load_years(store=store)
         self.year_bar.blockSignals(False)
         self.doc.open(store, self.year_bar.year, closed=self.year_bar.is_closed())
+        if self.my_department():
+            self.start_on_my_department()  # every tab on my department; the whole district one click away
         self.back_up()
         self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
@@ -878,6 +880,14 @@ class MainWindow(QMainWindow):
                 picker.setCurrentIndex(row)
         if mine:
             self.scoreboard.select_scope(f"Department: {mine}")
+            combo = self.page.department_combo  # the plan tree narrowed to the department, by department
+            row = combo.findText(mine)
+            if row >= 0:
+                views = self.page.view_combo
+                by_department = views.findText("By department")
+                if by_department >= 0:
+                    views.setCurrentIndex(by_department)
+                combo.setCurrentIndex(row)
 
     def _on_my_department(self, combo: object) -> None:
         """A scope picker (export, summary) starts on my department when it offers it."""

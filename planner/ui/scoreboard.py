@@ -159,8 +159,7 @@ def fit_cards(view: QListView, delegate: CardDelegate) -> None:
     """As many cards as fit side by side at their smallest, widened to share the whole width: no empty
     strip on the right of the board."""
     spacing = view.spacing()
-    width = view.viewport().width() - view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) \
-        - 2 * spacing - 2
+    width = view.viewport().width() - 2 * spacing - 2  # the viewport is what is left beside a scroll bar
     smallest = int(CARD_SIZE.width() * delegate.zoom)
     columns = max(1, (width + spacing) // (smallest + spacing))
     card = max(smallest // 2, (width - (columns - 1) * spacing) // columns - 2 * spacing)
@@ -220,6 +219,7 @@ class WallBoard(QWidget):
         font.setPointSizeF(font.pointSizeF() * self.zoom * 1.3)
         font.setBold(True)
         self.heading.setFont(font)
+        self.heading.setWordWrap(True)
         self.view, self.delegate = card_view(model, self.zoom)
         self.view.setObjectName("wall_cards")
         self.view.setAccessibleName("Wall scoreboard")
