@@ -253,3 +253,33 @@ def test_scoreboard_cards_fill_the_width_and_the_wall_mode_reads_across_a_room(m
     assert wall.heading.text().startswith("Whole district")
     qtbot.keyClick(wall.view, Qt.Key.Key_Escape)
     assert w.scoreboard.wall is None
+
+
+def test_new_project_carries_the_key_lever_selected_in_the_plan(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from planner.model import KeyLever, Project
+
+    lever = one(win, KeyLever, text="Ensure the integration of social emotional%")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.KEY_LEVER, lever.id))
+    win.tabs.setCurrentWidget(win.workbook)
+    win.workbook.new_button.click()
+    assert not [a for a in win.prompter.asked if a.startswith("dialog:")]  # nothing to ask: the lever is chosen
+    project = one(win, Project, id=win.workbook.project_id)
+    assert project.key_lever_id == lever.id
+    carries = win.workbook.charter.carries
+    assert carries.current_key() == NodeKey(Kind.KEY_LEVER, lever.id)
+    assert "Ensure the integration of social emotional" in carries.toolTip()  # the full text, not cut off
+
+
+def test_carries_is_found_by_code_or_words(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    win.tabs.setCurrentWidget(win.workbook)
+    win.prompter.answers["dialog"] = lambda d: d.choose(next(k for k in d.picker.keys()  # noqa: SIM118
+                                                             if k.kind is Kind.KEY_LEVER))
+    win.workbook.new_button.click()
+    finder = win.workbook.charter.carries.finder
+    completer = finder.completer()
+    for typed, words in (("Ae 1.004", "Ae 1.004"), ("social emotional", "social emotional")):
+        completer.setCompletionPrefix(typed)
+        found = [completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())]
+        assert found and all(words.lower() in f.lower() for f in found)
+        assert max(len(f) for f in found) > 70  # whole statements, not 70-character stubs
