@@ -283,3 +283,28 @@ def test_carries_is_found_by_code_or_words(win, qtbot) -> None:  # type: ignore[
         found = [completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())]
         assert found and all(words.lower() in f.lower() for f in found)
         assert max(len(f) for f in found) > 70  # whole statements, not 70-character stubs
+
+
+def test_paste_into_this_weeks_commitments_is_one_undo_step(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from planner.model import Commitment
+
+    win.tabs.setCurrentWidget(win.session)
+    page = win.session
+    page.department.setCurrentIndex(page.department.findText("Student Wellness"))
+    page.set_week(date(2025, 1, 13))
+    for what in ("Call schools", "Meet the team"):
+        page.new_what.setText(what)
+        page.add_button.click()
+    table = page.this_week
+    assert table.rowCount() == 2
+    undo_before = win.doc.undo_stack.count()
+    table.setCurrentCell(0, 0)
+    table.grid.paste("R. Alvarez\tCall the five schools\t1/17/2025\nT. Chen\tMeet the attendance team\t1/16/2025")
+    with win.store.reader() as s:
+        rows = sorted((c.who, c.what, c.due) for c in s.query(Commitment))
+    assert rows == [("R. Alvarez", "Call the five schools", date(2025, 1, 17)),
+                    ("T. Chen", "Meet the attendance team", date(2025, 1, 16))]
+    assert win.doc.undo_stack.count() == undo_before + 1
+    win.page.undo_action.trigger()
+    with win.store.reader() as s:
+        assert sorted(c.what for c in s.query(Commitment)) == ["Call schools", "Meet the team"]
