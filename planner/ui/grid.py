@@ -133,14 +133,20 @@ class ExcelGrid(QObject):
                 return model.index(row, column)
         return QModelIndex()
 
+    def _alive(self) -> bool:
+        """False while the table is being taken down (its model still says rows are going)."""
+        return shiboken6.isValid(self) and shiboken6.isValid(self.view)
+
     def _remember(self, *_: object) -> None:
+        if not self._alive():
+            return
         current = self.view.currentIndex()
         if current.isValid() and self._pending is None:
             self._pending = (self.key_of(current.row()), current.column())
             QTimer.singleShot(0, self._forget)  # a reload is one burst of signals; after it, nothing is pending
 
     def _restore(self, *_: object) -> None:
-        if self._pending is None:
+        if self._pending is None or not self._alive():
             return
         found = self.find(*self._pending)
         if found.isValid():
@@ -152,7 +158,7 @@ class ExcelGrid(QObject):
 
     # ---- events ----------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not shiboken6.isValid(self.view):  # the table is being taken down: nothing of ours to do
+        if not self._alive():  # the table is being taken down: nothing of ours to do
             return False
         kind = event.type()
         if watched is self._viewport:
