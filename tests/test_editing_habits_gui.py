@@ -113,8 +113,8 @@ def test_tab_enter_and_arrows_in_the_milestones_table(win: MainWindow, qtbot) ->
     with win.store.reader() as s:
         rows = s.execute(select(Milestone.name, Milestone.due).order_by(Milestone.position)).all()
     assert rows[0] == ("Kickoff", date(2025, 3, 1))
-    assert view.currentIndex().row() == 0 and view.currentIndex().column() == 1  # still on the cell
-    press(qtbot, Qt.Key.Key_Down)
+    # Enter saves and moves down, as in Excel (issue 18): the next row's Due cell, ready to type on
+    assert view.currentIndex().row() == 1 and view.currentIndex().column() == 1
     keys(qtbot, "4/1/2025")  # typing on a cell replaces it
     press(qtbot, Qt.Key.Key_Return)
     with win.store.reader() as s:

@@ -39,7 +39,7 @@ def test_export_shows_the_checks_then_writes_the_workbook(qtbot, qt_isolated: Pa
 
     w = window(qtbot, plan_path, dialog=choose, save_path=out)
     w.export_action.trigger()
-    assert out.exists() and "info:Workbook exported" in w.prompter.asked
+    assert out.exists() and "written:Workbook" in w.prompter.asked
     wb = openpyxl.load_workbook(out)
     assert wb["WIGs"].max_row == 8
 

@@ -17,7 +17,7 @@ from planner.store import open_plan_file
 from planner.ui.app import DEFAULT_FILE_NAME, create_main_window, data_folder
 from planner.ui.errors import make_excepthook
 from planner.ui.main_window import MainWindow
-from planner.ui.prompts import CreateChoice, LocationChoice, Prompter
+from planner.ui.prompts import CreateChoice, LocationChoice, Prompter, WrittenChoice
 
 
 class ScriptedPrompter(Prompter):
@@ -42,6 +42,7 @@ class ScriptedPrompter(Prompter):
 
     def save_path(self, title: str, start: Path, *_args: object) -> Path | None:
         self.asked.append(f"save_path:{title}")
+        self.save_start = start  # where the dialog would have opened, with the name it suggested
         return self.answers.get("save_path")  # type: ignore[return-value]
 
     def create_choice(self, path: Path, *, missing: bool) -> CreateChoice:
@@ -67,6 +68,16 @@ class ScriptedPrompter(Prompter):
             else:
                 widget.setText(text)
         self.saved = dialog.save()
+
+    def after_writing(self, path: Path, what: str, details: str = "") -> WrittenChoice:
+        self.asked.append(f"written:{what}")
+        self.written = (path, details)
+        return self.answers.get("written", WrittenChoice.NOTHING)  # type: ignore[return-value]
+
+    def open_written(self, path: Path, choice: WrittenChoice) -> bool:
+        """Records what the desktop would have been asked to open, instead of opening it."""
+        self.opened = [*getattr(self, "opened", []), (choice, path)]
+        return choice is not WrittenChoice.NOTHING
 
     def ask_text(self, title: str, label: str) -> str | None:
         self.asked.append(f"ask:{title}")

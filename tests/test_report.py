@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -45,7 +44,6 @@ def pdf_pages(path: Path) -> list[str]:
     require_tool("pdftotext")
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
-    text = unicodedata.normalize("NFKC", text)  # the PDF's "ff" ligature reads back as one character
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
@@ -163,3 +161,94 @@ def test_menu_export_pdf_and_print_preview(qtbot, qt_isolated: Path, plan_path: 
     w.print_action.trigger()
     assert "print_preview" in w.prompter.asked
     assert "Athletics · WIG 2" in "".join(pdf_pages(preview))
+
+
+LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+def test_a_one_wig_department_reads_as_a_briefing(store: PlanStore, tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+    """Short sections share a page: the cover, the WIG, projects, RAID and the index fit on one page, the
+    wall scoreboard takes the second; the cover names the division; one WIG is "1 WIG"."""
+    from planner.render.summary import PageOptions, write_pdf
+
+    plan_id = active_plan_id(store)
+    scope, label = resolve_scope(store, plan_id, department="Educational Technology")
+    summary = build_summary(store, plan_id, scope, label, TODAY)
+    assert summary.division == "Office of Technology"
+    out = tmp_path / "edtech.pdf"
+    assert write_pdf(summary, out, PageOptions()) == 2
+    first, second = pdf_pages(out)
+    assert "Division: Office of Technology" in first and "1 WIG in this scope" in first and "1 WIGs" not in first
+    for heading in ("Wildly Important Goals (1)", "Projects (0)", "Open RAID items (0)", "Department Plans Index"):
+        assert heading in first
+    assert "Latest: nothing logged" in second and "Page 2 of 2" in second
+    without_walls = PageOptions(sections={"cover", "wigs", "projects", "raid", "index"})
+    assert write_pdf(summary, out, without_walls) == 1
+
+
+def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(store: PlanStore, tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+    from planner.render.summary import PageOptions, write_pdf
+
+    plan_id = active_plan_id(store)
+    scope, label = resolve_scope(store, plan_id)
+    summary = build_summary(store, plan_id, scope, label, TODAY)
+    out = tmp_path / "district.pdf"
+    write_pdf(summary, out, PageOptions(sections={"cover", "wigs", "projects", "raid", "index"}))
+    for text in pdf_pages(out):
+        lines = [line for line in text.splitlines() if line.strip()]
+        body = [line for line in lines if not re.match(r"(Status Summary —|CMS|\d+ \w+ \d{4}$)", line)]
+        body = [line for line in body if "Page " not in line]
+        assert not re.match(r"(Projects|Open RAID items) \(\d+\)$|Department Plans Index$", body[-1]), body[-3:]
+
+
+def test_text_copied_out_of_the_pdf_has_no_ligatures(store: PlanStore, tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+    """DejaVu Sans draws "ff" as one glyph unless told not to: pdftotext would then read "sta\ufb00"."""
+    from planner.render.summary import PageOptions, write_pdf
+
+    seed_values(store)
+    plan_id = active_plan_id(store)
+    scope, label = resolve_scope(store, plan_id)
+    summary = build_summary(store, plan_id, scope, label, TODAY)
+    out = tmp_path / "district.pdf"
+    write_pdf(summary, out, PageOptions())
+    text = "".join(pdf_pages(out))
+    assert "Off track" in text and "staff" in text.lower()
+    assert not LIGATURES.findall(text)
+
+
+@pytest.mark.parametrize(("options", "left"), [
+    ({}, 54.0),  # US Letter: three quarters of an inch
+    ({"margins_in": 1.0}, 72.0),
+    ({"paper": "A4"}, 20 / 25.4 * 72),
+    ({"paper": "A4", "margins_mm": 10}, 10 / 25.4 * 72),
+])
+def test_margins_are_measured_in_inches_on_letter(store: PlanStore, tmp_path: Path, qapp, options: dict,  # type: ignore[no-untyped-def]
+                                                  left: float) -> None:
+    """Where the text starts on the page (poppler's word boxes, in points) is the margin asked for."""
+    require_tool("pdftotext")
+    from planner.render.summary import PageOptions, write_pdf
+
+    plan_id = active_plan_id(store)
+    scope, label = resolve_scope(store, plan_id, department="Educational Technology")
+    out = tmp_path / "margins.pdf"
+    write_pdf(build_summary(store, plan_id, scope, label, TODAY), out, PageOptions(**options))
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    xs = [float(x) for x in re.findall(r'<word xMin="([\d.]+)"', boxes)]
+    assert min(xs) == pytest.approx(left, abs=2.5)
+
+
+def test_the_summary_dialog_speaks_the_papers_unit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from planner.services.charts import Scope
+    from planner.ui.summary_dialog import SummaryDialog
+
+    dialog = SummaryDialog([("Whole district", Scope())], action="Print")
+    qtbot.addWidget(dialog)
+    assert dialog.margins.suffix() == " in" and dialog.margins.value() == 0.75
+    assert dialog.options().margin()[0] == 0.75
+    dialog.margins.setValue(1.0)
+    assert dialog.options().margins_in == 1.0
+    dialog.paper.setCurrentText("A4")
+    assert dialog.margins.suffix() == " mm" and dialog.margins.value() == 20
+    options = dialog.options()
+    assert options.paper == "A4" and options.margins_mm == 20 and options.margins_in is None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from sqlalchemy import func, select
 
 from planner.model import Department, KeyLever, Milestone, Project, RaidItem, StatusUpdate, Task, Wig
@@ -225,3 +226,43 @@ def test_render_the_project_page(win: MainWindow, tmp_path: Path) -> None:
     pid = new_project(win)
     win.workbook.select_project(pid)
     assert win.grab().save(str(tmp_path / "project.png"))
+
+
+def milestones(w: MainWindow) -> list[tuple]:
+    with w.store.reader() as s:
+        return list(s.execute(select(Milestone.name, Milestone.due).order_by(Milestone.position, Milestone.id)))
+
+
+def test_paste_a_block_of_milestones_from_excel_is_one_undo_step(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    new_project(win)
+    table = win.workbook.tables[E.MILESTONE]
+    win.workbook.tabs.setCurrentWidget(table)
+    for _ in range(3):
+        table.add_button.click()
+    labels = [table.model.headerData(i, Qt.Orientation.Horizontal) for i in range(table.model.columnCount())]
+    table.view.setCurrentIndex(table.proxy.index(0, labels.index("Milestone")))
+    table.view.setFocus()
+    undo_before = win.doc.undo_stack.count()
+    before_paste = milestones(win)
+    QGuiApplication.clipboard().setText("Kick-off\t9/1/2024\r\nMid-year review\t1/10/2025\r\n"
+                                        "Close-out\tJun 30 2025\r\n")
+    qtbot.keyClick(table.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert milestones(win) == [("Kick-off", date(2024, 9, 1)), ("Mid-year review", date(2025, 1, 10)),
+                               ("Close-out", date(2025, 6, 30))]
+    assert win.doc.undo_stack.count() == undo_before + 1
+    assert win.page.undo_action.text() == "&Undo Paste 6 Cells"
+    win.page.undo_action.trigger()
+    assert milestones(win) == before_paste
+
+
+def test_a_refused_cell_takes_the_whole_paste_back(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    new_project(win)
+    table = win.workbook.tables[E.MILESTONE]
+    for _ in range(2):
+        table.add_button.click()
+    before = milestones(win)
+    labels = [table.model.headerData(i, Qt.Orientation.Horizontal) for i in range(table.model.columnCount())]
+    table.view.setCurrentIndex(table.proxy.index(0, labels.index("Milestone")))
+    table.grid.paste("Kick-off\t9/1/2024\nReview\tsoon")
+    assert milestones(win) == before
+    assert "Nothing was pasted: row 2" in table.message.text()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QLineF, QMarginsF, QRectF, Qt
+from PySide6.QtCore import QLineF, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -28,21 +28,33 @@ from planner.services.progress import SEVERITY, Status
 from planner.services.report import SECTIONS, Summary, WigBlock
 
 FONT = "DejaVu Sans"
+NO_LIGATURES = [QFont.Tag(name) for name in ("liga", "clig", "dlig", "hlig")]
 PAPER = {"Letter": QPageSize.PageSizeId.Letter, "A4": QPageSize.PageSizeId.A4}
+
+
+# The margin a page gets unless one is asked for: three quarters of an inch on US Letter, 20 mm on A4.
+DEFAULT_MARGIN = {"Letter": (0.75, QPageLayout.Unit.Inch), "A4": (20.0, QPageLayout.Unit.Millimeter)}
 
 
 @dataclass
 class PageOptions:
     paper: str = "Letter"
     landscape: bool = False
-    margins_mm: float = 15.0
+    margins_mm: float | None = None  # a margin in millimetres; None: the paper's usual margin
     sections: set[str] = field(default_factory=lambda: set(SECTIONS))
+    margins_in: float | None = None  # a margin in inches (wins over margins_mm): how Letter paper is measured
+
+    def margin(self) -> tuple[float, QPageLayout.Unit]:
+        if self.margins_in is not None:
+            return self.margins_in, QPageLayout.Unit.Inch
+        if self.margins_mm is not None:
+            return self.margins_mm, QPageLayout.Unit.Millimeter
+        return DEFAULT_MARGIN.get(self.paper, DEFAULT_MARGIN["Letter"])
 
     def layout(self) -> QPageLayout:
         orientation = QPageLayout.Orientation.Landscape if self.landscape else QPageLayout.Orientation.Portrait
-        m = self.margins_mm
-        return QPageLayout(QPageSize(PAPER[self.paper]), orientation, QMarginsF(m, m, m, m),
-                           QPageLayout.Unit.Millimeter)
+        m, unit = self.margin()
+        return QPageLayout(QPageSize(PAPER[self.paper]), orientation, QMarginsF(m, m, m, m), unit)
 
 
 Painter = Callable[[QPainter, QRectF], None]
@@ -52,8 +64,14 @@ Painter = Callable[[QPainter, QRectF], None]
 class Block:
     height: float
     paint: Painter
-    new_page: bool = False  # starts on a fresh page (a section, a scoreboard)
-    full_page: bool = False
+    new_page: bool = False  # starts on a fresh page
+    full_page: bool = False  # has a page to itself (a wall scoreboard)
+    keep_with_next: bool = False  # a heading: never the last thing on a page
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 WIG", "2 WIGs": a count the way a person writes it."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 class SummaryRenderer:
@@ -67,6 +85,10 @@ class SummaryRenderer:
         f = QFont(FONT)
         f.setPointSizeF(size)
         f.setBold(bold)
+        # No ligatures: an "ff" drawn as one glyph copies out of the PDF as U+FB00, so "staff" would neither
+        # paste nor search as the word it shows. Kerning and the rest of the shaping stay.
+        for tag in NO_LIGATURES:
+            f.setFeature(tag, 0)
         return f
 
     def text_height(self, text: str, font: QFont, width: float) -> float:
@@ -110,17 +132,22 @@ class SummaryRenderer:
         finally:
             painter.end()
 
-    @staticmethod
-    def _paginate(blocks: list[Block], page_height: float) -> list[list[Block]]:
+    def _paginate(self, blocks: list[Block], page_height: float) -> list[list[Block]]:
+        """Blocks fill a page in turn; a block that does not fit starts the next page, a heading goes with
+        the block after it, and only a wall scoreboard (or a block asking for it) takes a fresh page."""
         pages: list[list[Block]] = [[]]
         used = 0.0
-        for block in blocks:
-            fits = used + block.height <= page_height
-            if pages[-1] and (block.new_page or block.full_page or not fits):
+        gap = self.pt(8)
+        for i, block in enumerate(blocks):
+            need = block.height
+            if block.keep_with_next and i + 1 < len(blocks) and not blocks[i + 1].full_page:
+                need += gap + blocks[i + 1].height
+            fits = used + need <= page_height
+            if pages[-1] and (block.new_page or block.full_page or not fits or used >= page_height):
                 pages.append([])
                 used = 0.0
             pages[-1].append(block)
-            used += block.height + (page_height if block.full_page else 0) + 1
+            used += page_height if block.full_page else block.height + gap
         return [p for p in pages if p]
 
     def _header_footer(self, p: QPainter, page: QRectF, number: int, total: int) -> None:
@@ -144,16 +171,16 @@ class SummaryRenderer:
         if "cover" in sections:
             blocks.append(self._cover(width))
         if "wigs" in sections:
-            blocks.append(self._heading(f"Wildly Important Goals ({len(s.wigs)})", width, new_page=bool(blocks)))
+            blocks.append(self._heading(f"Wildly Important Goals ({len(s.wigs)})", width, new_page=False))
             if not s.wigs:
                 blocks.append(self._paragraph("No WIGs in this scope.", width))
             blocks += [self._wig(w, width, page_height) for w in s.wigs]
         if "years" in sections and s.years:
-            blocks.append(self._heading("Year over year", width, new_page=bool(blocks)))
+            blocks.append(self._heading("Year over year", width, new_page=False))
             for title, lines in s.years:
                 blocks.append(self._paragraph(title + "".join(f"\n    {line}" for line in lines), width))
         if "projects" in sections:
-            blocks.append(self._heading(f"Projects ({len(s.projects)})", width, new_page=bool(blocks)))
+            blocks.append(self._heading(f"Projects ({len(s.projects)})", width, new_page=False))
             if not s.projects:
                 blocks.append(self._paragraph("No projects carry the WIGs in this scope yet.", width))
             for project in s.projects:
@@ -164,7 +191,7 @@ class SummaryRenderer:
                 extra += [f"Overdue milestone: {m}" for m in project.overdue_milestones]
                 blocks.append(self._paragraph(text + "".join(f"\n    {e}" for e in extra), width))
         if "raid" in sections:
-            blocks.append(self._heading(f"Open RAID items ({len(s.raid)})", width, new_page=bool(blocks)))
+            blocks.append(self._heading(f"Open RAID items ({len(s.raid)})", width, new_page=False))
             if not s.raid:
                 blocks.append(self._paragraph("No open risks, assumptions, issues or dependencies.", width))
             for r in s.raid:
@@ -172,7 +199,7 @@ class SummaryRenderer:
                 blocks.append(self._paragraph(f"{r.type} ({r.status}{score}) — {r.project}: {r.description}"
                                               f" [owner: {r.owner or '—'}]", width))
         if "index" in sections and s.index:
-            blocks.append(self._heading("Department Plans Index", width, new_page=bool(blocks)))
+            blocks.append(self._heading("Department Plans Index", width, new_page=False))
             for dept, wigs, measures in s.index:
                 text = dept + "".join(f"\n    WIG: {w}" for w in wigs)
                 text += "".join(f"\n    Measure: {m}" for m in measures)
@@ -181,14 +208,18 @@ class SummaryRenderer:
             blocks += [self._scoreboard(w) for w in s.wigs]
         return blocks
 
-    def _heading(self, text: str, width: float, *, new_page: bool) -> Block:
-        font = self.font(15, True)
-        height = self.text_height(text, font, width) + self.pt(4)
+    def _heading(self, text: str, width: float, *, new_page: bool = False) -> Block:
+        font = self.font(14, True)
+        space = self.pt(8)  # air above a section's heading, so sections sharing a page read apart
+        height = space + self.text_height(text, font, width) + self.pt(3)
 
         def paint(p: QPainter, r: QRectF) -> None:
-            self.draw_text(p, r, text, font)
+            y = r.top() + space
+            y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), text, font)
+            p.setPen(QPen(QColor(150, 150, 150), self.pt(0.6)))
+            p.drawLine(QPointF(r.left(), y + self.pt(1)), QPointF(r.right(), y + self.pt(1)))
 
-        return Block(height, paint, new_page=new_page)
+        return Block(height, paint, new_page=new_page, keep_with_next=True)
 
     def _paragraph(self, text: str, width: float) -> Block:
         font = self.font(9.5)
@@ -200,26 +231,30 @@ class SummaryRenderer:
         return Block(height, paint)
 
     def _cover(self, width: float) -> Block:
+        """The briefing's opening: what, for whom, as of when, the WIGs per status at a glance, and how status
+        is worked out. It takes the top of the first page; the sections follow on beneath it."""
         s = self.summary
-        lines = [(f"{s.title}", self.font(24, True)), (s.scope_label, self.font(15)),
-                 (f"{s.plan_name} · annual plan {s.plan_year}", self.font(11)),
-                 (f"As of {s.today:%d %B %Y}", self.font(11))]
+        lines = [(f"{s.title}", self.font(22, True)), (s.scope_label, self.font(14))]
+        if s.division:
+            lines.append((f"Division: {s.division}", self.font(11)))
+        lines += [(f"{s.plan_name} · annual plan {s.plan_year} · as of {s.today:%d %B %Y}", self.font(10))]
         total = sum(s.counts.values())
         counts = [f"{label(st)}: {s.counts.get(st, 0)}" for st in SEVERITY]
-        body = [(f"{total} WIGs in this scope", self.font(12, True)), ("   ".join(counts), self.font(11)),
-                ("Project workbook utilization", self.font(12, True)), (s.utilization, self.font(11)),
-                ("How status is worked out", self.font(12, True)), (s.rules, self.font(10))]
-        gap = self.pt(10)
-        height = sum(self.text_height(t, f, width) + gap for t, f in lines + body) + self.pt(60)
+        body = [(f"{plural(total, 'WIG')} in this scope", self.font(11, True)), ("   ".join(counts), self.font(9.5)),
+                ("Project workbook utilization", self.font(11, True)), (s.utilization, self.font(9.5)),
+                ("How status is worked out", self.font(11, True)), (s.rules, self.font(9))]
+        gap = self.pt(4)
+        bar_h, bar_gap = self.pt(18), self.pt(10)
+        height = (sum(self.text_height(t, f, width) + gap for t, f in lines + body) + bar_h + 2 * bar_gap)
 
         def paint(p: QPainter, r: QRectF) -> None:
             y = r.top()
             for text, font in lines:
                 y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), text, font) + gap
-            y += self.pt(16)
-            bar = QRectF(r.left(), y, r.width(), self.pt(22))
+            y += bar_gap
+            bar = QRectF(r.left(), y, r.width(), bar_h)
             self._status_bar(p, bar)
-            y += bar.height() + self.pt(20)
+            y += bar.height() + bar_gap
             for text, font in body:
                 y += self.draw_text(p, QRectF(r.left(), y, r.width(), r.height()), text, font) + gap
 
@@ -237,7 +272,7 @@ class SummaryRenderer:
             part = QRectF(x, rect.top(), w, rect.height())
             self._status_fill(p, part, status)
             if w > self.pt(18):
-                self.draw_text(p, part.adjusted(0, self.pt(4), 0, 0), str(n), self.font(9, True),
+                self.draw_text(p, part.adjusted(0, self.pt(3), 0, 0), str(n), self.font(9, True),
                                align=Qt.AlignmentFlag.AlignHCenter)
             x += w
 

@@ -3,6 +3,7 @@ function, so all three show the same thing."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -41,6 +42,24 @@ class ChartData:
         if self.kind is WigKind.MILESTONE:
             return "Done" if value >= 1 else "Not done"
         return format_number(value) + ("%" if self.kind is WigKind.PERCENT else (f" {self.unit}" if self.unit else ""))
+
+
+def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round values for a chart's axis that take in `low` to `high`: steps of 1, 2, 2.5 or 5 times a power of
+    ten, at most `most` of them ("0, 20, 40, 60, 80" rather than "21.63 ... 79.2")."""
+    if high < low:
+        low, high = high, low
+    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):  # one value (or as good as): a band around it
+        low, high = (low - 1, high + 1) if abs(low) >= 1 else (low - 0.5, high + 0.5)
+    raw = (high - low) / max(1, most - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    first, last = math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step
+    while round((last - first) / step) + 1 > most:  # the rounding out at both ends added a step too many
+        step = next(m * magnitude for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100) if m * magnitude > step)
+        first, last = math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step
+    digits = max(0, 1 - math.floor(math.log10(step)))
+    return [round(first + i * step, digits) + 0.0 for i in range(round((last - first) / step) + 1)]
 
 
 def _chart(wig: Wig, points: list[Point], interim: Interim, progress: Progress) -> ChartData:

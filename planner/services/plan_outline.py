@@ -27,7 +27,7 @@ from planner.model import (
     Wig,
     strategy_collaborator,
 )
-from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.plan_nodes import Kind, NodeKey, is_department_group
 from planner.services.years import year_scope
 from planner.store import PlanStore
 
@@ -96,6 +96,28 @@ def filter_choices(store: PlanStore, plan_id: int) -> FilterChoices:
                                    .order_by(Department.name))
         return FilterChoices([tuple(r) for r in pillars], [tuple(r) for r in divisions],
                              [tuple(r) for r in departments])
+
+
+@dataclass(frozen=True)
+class DepartmentOption:
+    """A department as a person picks "my department": its division (None for a department no division's
+    plan lists) and whether it stands for a group of departments rather than one."""
+
+    id: int
+    name: str
+    division: str | None
+    group: bool
+
+
+def department_options(store: PlanStore, plan_id: int) -> list[DepartmentOption]:
+    """Every department of a plan with its division, in the divisions' order, then by name."""
+    with store.reader() as s:
+        rows = s.connection().execute(
+            select(Department.id, Department.name, Division.name, Division.position)
+            .outerjoin(Division, Department.division_id == Division.id)
+            .where(Department.plan_id == plan_id)).all()
+    rows = sorted(rows, key=lambda r: (r[3] is None, r[3] or 0, r[1].casefold()))
+    return [DepartmentOption(ident, name, division, is_department_group(name)) for ident, name, division, _ in rows]
 
 
 def wig_code(position: int) -> str:

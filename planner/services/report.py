@@ -92,6 +92,7 @@ class Summary:
     # Per WIG carried from earlier years: its code and owner, then a line per year, oldest first
     # ("2024-25: 102 → 154 approved partners, reached 131 (At risk)").
     years: list[tuple[str, list[str]]] = field(default_factory=list)
+    division: str = ""  # the division a department's summary belongs to, for the cover
     generator: str = f"Planner {__version__}"
 
 
@@ -203,6 +204,10 @@ def build_summary(store: PlanStore, plan_id: int, scope: Scope, scope_label: str
                 "No department key levers in this scope."
         summary = Summary("Status Summary", scope_label, plan.name, year.label if year else "", today, counts, used,
                           rules.describe())
+        if scope.kind == "department" and scope.id is not None:
+            department = s.get(Department, scope.id)
+            if department is not None and department.division is not None:
+                summary.division = department.division.name
         latest_measure: dict[int, tuple[str, str]] = {}
         for m_id, value, done, end in s.execute(
                 select(Measurement.measure_id, Measurement.value, Measurement.done, Measurement.period_end)

@@ -62,6 +62,7 @@ def run_gui(db: Path | None) -> int:
     if window is None:
         return 1
     window.show()
+    window.ask_who_you_are()  # the first start: your name and your department, asked once
     # What start-up made (modules, the ORM's mappers, the tree's rows) lives as long as the window: moved out
     # of the collector's sight, a large plan's later loads no longer pay for walking it again and again.
     gc.freeze()

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QLabel,
     QMainWindow,
     QMenu,
@@ -33,6 +34,8 @@ from planner.services.status import plan_rules, set_plan_rules
 from planner.ui.commands import StartYearCommand
 from planner.ui.document import Changed, PlanDocument, Store
 from planner.ui.due_page import DuePage
+from planner.ui.first_start import FirstStartDialog, needs_first_start
+from planner.ui.help_browser import HelpWindow
 from planner.ui.history_page import HistoryPage
 from planner.ui.locks_dialog import PeriodLocksDialog
 from planner.ui.overview import PlanOverview
@@ -203,6 +206,20 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         plan_menu.addAction(self.start_year_action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.guide_action = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
+                                         tip="How to use Planner, what each status means, the keyboard shortcuts")
+        help_menu.addAction(self.guide_action)
+        self.who_action = self._action("Your &Name and Department…", lambda: self.ask_who_you_are(force=True),
+                                       tip="Who you are: the name the history records, the department tabs start on")
+        help_menu.addAction(self.who_action)
+        help_menu.addSeparator()
+        self.guide_action = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
+                                         tip="How to use Planner, what each status means, the keyboard shortcuts")
+        help_menu.addAction(self.guide_action)
+        self.who_action = self._action("Your &Name and Department…", lambda: self.ask_who_you_are(force=True),
+                                       tip="Who you are: the name the history records, the department tabs start on")
+        help_menu.addAction(self.who_action)
+        help_menu.addSeparator()
         self.about_action = self._action("&About Planner", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)
@@ -391,6 +408,62 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         self.settings.sync()
         self._close_store()
         event.accept()
+
+    # ---- who you are, help --------------------------------------------------------------------------------
+    def ask_who_you_are(self, *, force: bool = False) -> bool:
+        """The first start (or Help > Your Name and Department): your name and your department, kept in the
+        window's settings; every tab then starts on that department."""
+        if not force and not needs_first_start(self.settings):
+            return False
+        dialog = FirstStartDialog(self.store, self.settings, self)
+        if not self.prompter.run_dialog(dialog) or dialog.who is None:
+            return False
+        if self.store is not None:
+            self.store.actor = self.doc.entered_by()  # the history records the name given from now on
+        self.start_on_my_department()
+        self.statusBar().showMessage(f"Welcome, {dialog.who.name}", 5000)
+        return True
+
+    def start_on_my_department(self) -> None:
+        """Due Now, the WIG session and the scoreboard show my department (the whole district one click away)."""
+        mine = self.my_department()
+        for picker in (self.due.department, self.session.department):
+            row = picker.find_name(mine) if mine else 0
+            if row >= 0 and row != picker.currentIndex():
+                picker.setCurrentIndex(row)
+        if mine:
+            self.scoreboard.select_scope(f"Department: {mine}")
+            combo = self.page.department_combo  # the plan tree narrowed to the department, by department
+            row = combo.findText(mine)
+            if row >= 0:
+                views = self.page.view_combo
+                by_department = views.findText("By department")
+                if by_department >= 0:
+                    views.setCurrentIndex(by_department)
+                combo.setCurrentIndex(row)
+
+    def _on_my_department(self, combo: QComboBox) -> None:
+        """A scope picker (export, summary) starts on my department when it offers it."""
+        mine = self.my_department()
+        if mine:
+            row = combo.findText(f"Department: {mine}")
+            if row >= 0:
+                combo.setCurrentIndex(row)
+
+    def show_user_guide(self, page: str = "") -> HelpWindow:
+        guide = getattr(self, "guide", None)
+        if guide is None:
+            guide = self.guide = HelpWindow(self)
+        if page:
+            guide.guide.show_page(page)
+        guide.show()
+        guide.raise_()
+        guide.activateWindow()
+        return guide
+
+    def _offer_to_open(self, path: Path, what: str, details: str = "") -> None:
+        choice = self.prompter.after_writing(path, what, details)
+        self.prompter.open_written(path, choice)
 
     def show_about(self) -> None:
         where = ""

@@ -150,6 +150,38 @@ class ValueLogging(_Page):
             self._report(exc)
         self.refresh_progress(key)
 
+    def edit_history_cells(self, cells: list[tuple[int, str, str]]) -> None:
+        """A paste (or a clear) of several cells of the history table: every value is read first, and a bad
+        one refuses the whole paste naming its period; then all are saved as ONE undo step."""
+        key = self.form.key
+        if self.store is None or key is None:
+            return
+        subject = measurements.subject_info(self.store, key)
+        rows = list(self.progress.model.rows)
+        for row_index, field, text in cells:
+            if field == "value" and str(text).strip():
+                try:
+                    measurements.parse_value(subject, text)
+                except ValidationError as exc:
+                    self._report(ValidationError(f"Nothing was pasted: {rows[row_index].period.label}: "
+                                                 f"{exc.message}", hint=exc.hint))
+                    return
+        self.undo_stack.beginMacro(f"Paste {len(cells)} Cells" if any(str(t).strip() for *_, t in cells)
+                                   else f"Clear {len(cells)} Cells")
+        try:
+            for row_index, field, text in cells:
+                row = rows[row_index]
+                current = next((r for r in self.progress.model.rows if r.period == row.period), row)
+                if field == "value" and not str(text).strip():
+                    if current.measurement_id is not None:
+                        self.delete_value(current.measurement_id)
+                    continue
+                index = self.progress.model.rows.index(current)
+                self.edit_history(index, field, text)
+        finally:
+            self.undo_stack.endMacro()
+        self.refresh_progress(key)
+
     def delete_value(self, measurement_id: int) -> None:
         key = self.form.key
         if self.store is None or key is None:

@@ -23,6 +23,7 @@ from planner.render.status_style import label, tint
 from planner.services.charts import ChartData
 from planner.services.measurements import HistoryRow, Subject, parse_value
 from planner.services.wig_parser import format_number
+from planner.ui.grid import CellEdit, ExcelGrid
 
 if TYPE_CHECKING:
     from planner.ui.wig_chart import WigChart
@@ -142,6 +143,8 @@ class ProgressPanel(QWidget):
 
     log_requested = Signal()
     delete_requested = Signal(int)  # measurement id
+    # A paste or a clear of several cells: [(row of the model, field, typed text)], saved as one undo step
+    cells_edited = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,8 +168,8 @@ class ProgressPanel(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(HistoryModel.COL_PERIOD, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
@@ -174,6 +177,9 @@ class ProgressPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(HistoryModel.COL_NOTE, QHeaderView.ResizeMode.Stretch)
+        # Spreadsheet habits: type to edit, Tab and Enter move on, Ctrl+C / Ctrl+V blocks of values from Excel
+        self.grid = ExcelGrid(self.table, apply_edits=self._cells_edited,
+                              row_key=lambda model, row: model.index(row, HistoryModel.COL_PERIOD).data())
         self.log_button = QPushButton("&Log Value…")
         self.log_button.setObjectName("log_value")
         self.log_button.clicked.connect(self.log_requested)
@@ -237,6 +243,15 @@ class ProgressPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only else (
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed))
+
+    def _cells_edited(self, edits: list[CellEdit]) -> None:
+        found = []
+        for edit in edits:
+            source = self.proxy.mapToSource(QModelIndex(edit.index))
+            if source.isValid() and source.column() in HistoryModel.EDITABLE:
+                found.append((source.row(), HistoryModel.EDITABLE[source.column()], edit.text))
+        if found:
+            self.cells_edited.emit(found)
 
     def selected_row(self) -> HistoryRow | None:
         index = self.table.currentIndex()

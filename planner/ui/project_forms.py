@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QModelIndex,
     QSortFilterProxyModel,
     QStringListModel,
     Qt,
@@ -37,6 +38,7 @@ from planner.services import projects as pj
 from planner.services.fields import FieldKind
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.projects import COLUMNS, LABEL, CarryChoice, Entity
+from planner.ui.grid import CellEdit, ExcelGrid
 from planner.ui.plan_form import DATE_HINT, DateLine, FieldError
 from planner.ui.project_models import DEPTH_ROLE, KEY_ROLE, SORT_ROLE, ModelIndex, RecordModel, show_value
 
@@ -77,6 +79,8 @@ class RecordTable(QWidget):
 
     add_requested = Signal(object)  # entity
     delete_requested = Signal(object, int)  # entity, record id
+    # A paste or a clear of several cells: entity, [(record id, field, typed text)], saved as one undo step
+    cells_edited = Signal(object, list)
 
     def __init__(self, entity: Entity, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +106,9 @@ class RecordTable(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)  # cells, as in Excel
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.grid = ExcelGrid(self.view, apply_edits=self._cells_edited, row_key=self._record_id)
         self.add_button = QPushButton(f"Add {LABEL[entity].capitalize()}")
         self.add_button.setObjectName(f"add_{entity.value}")
         self.delete_button = QPushButton(f"Delete {LABEL[entity].capitalize()}")
@@ -126,6 +133,20 @@ class RecordTable(QWidget):
         for section in range(self.model.columnCount()):
             if header.sectionSize(section) > 320:
                 header.resizeSection(section, 320)
+
+    def _record_id(self, model: Any, row: int) -> Any:
+        source = self.proxy.mapToSource(self.proxy.index(row, 0))
+        return self.model.rows[source.row()]["id"] if source.isValid() else row
+
+    def _cells_edited(self, edits: list[CellEdit]) -> None:
+        cells = []
+        for edit in edits:
+            source = self.proxy.mapToSource(QModelIndex(edit.index))
+            spec = self.model.column_spec(source.column()) if source.isValid() else None
+            if spec is not None:
+                cells.append((self.model.rows[source.row()]["id"], spec.name, edit.text))
+        if cells:
+            self.cells_edited.emit(self.entity, cells)
 
     def selected_id(self) -> int | None:
         index = self.view.currentIndex()

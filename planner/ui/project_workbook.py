@@ -164,6 +164,7 @@ class WorkbookPage(FollowsDocument, QWidget):
         for table in self.tables.values():
             table.model.edit_requested.connect(lambda rid, name, value, e=table.entity: self.save_record(e, rid,
                                                                                                          name, value))
+            table.cells_edited.connect(self.save_cells)
             table.add_requested.connect(self.add_record)
             table.delete_requested.connect(self.delete_record)
         self.zoom.currentTextChanged.connect(self.gantt.set_zoom)
@@ -380,6 +381,41 @@ class WorkbookPage(FollowsDocument, QWidget):
         self._repaint_project_row()
         self._refresh_timeline()
         table.say(" ".join(saved.warnings), problem=False)
+
+    def save_cells(self, entity: Entity, cells: list[tuple[int, str, str]]) -> None:
+        """A paste (or a clear) of several cells: one service call per record with all its fields, the lot
+        ONE undo step; a cell refused takes the whole paste back, and the message names its row."""
+        if self.store is None:
+            return
+        table = self.tables[entity]
+        by_record: dict[int, dict[str, Any]] = {}
+        for record_id, name, text in cells:
+            by_record.setdefault(record_id, {})[name] = text
+        numbers = {r["id"]: n for n, r in enumerate(table.model.rows, start=1)}
+        self.undo_stack.beginMacro(f"Paste {len(cells)} Cells" if any(t.strip() for *_, t in cells)
+                                   else f"Clear {len(cells)} Cells")
+        refused: PlannerError | None = None
+        where = ""
+        try:
+            for record_id, fields in by_record.items():
+                try:
+                    saved = pj.update(self.store, entity, record_id, fields)
+                except PlannerError as exc:
+                    refused, where = exc, f"row {numbers.get(record_id, '?')}"
+                    break
+                current = next(r for r in pj.records(self.store, entity, self.project_id or 0, self.today())
+                               if r["id"] == record_id)
+                after = {key: current[key] for key in saved.before}
+                self.undo_stack.push(RecordEditCommand(entity, record_id, saved.before, after,
+                                                       f"Edit {LABEL[entity].capitalize()}", self.doc))
+        finally:
+            self.undo_stack.endMacro()
+        if refused is not None:
+            self.undo_stack.undo()  # what went in before the refused cell comes out again
+            verb = "pasted" if any(t.strip() for *_, t in cells) else "cleared"
+            table.say(f"Nothing was {verb}: {where}: {refused.message}", problem=True)
+        self.doc.notify(Changed(workbook=True, origin=self))
+        self._reload_current()
 
     def add_record(self, entity: Entity) -> None:
         if self.store is None or self.project_id is None:

@@ -27,6 +27,12 @@ class LocationChoice(Enum):
     CANCEL = "cancel"
 
 
+class WrittenChoice(Enum):
+    OPEN = "open"
+    SHOW_IN_FOLDER = "folder"
+    NOTHING = "nothing"
+
+
 class Prompter:
     """Real dialogs. Tests pass a subclass that answers from a script."""
 
@@ -129,6 +135,35 @@ class Prompter:
 
     def confirm_delete(self, title: str, details: str) -> bool:
         return confirm_delete_dialog(self.parent, title, details)
+
+    def after_writing(self, path: Path, what: str, details: str = "") -> WrittenChoice:
+        """A file was written: open it, show it in its folder, or neither."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(f"{what} written")
+        box.setText(f"{what} written: “{path.name}”")
+        box.setInformativeText(f"In {path.parent}" + (f"\n\n{details}" if details else ""))
+        opened = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        folder = box.addButton("Show in Folder", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(opened)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is opened:
+            return WrittenChoice.OPEN
+        if clicked is folder:
+            return WrittenChoice.SHOW_IN_FOLDER
+        return WrittenChoice.NOTHING
+
+    def open_written(self, path: Path, choice: WrittenChoice) -> bool:
+        """Carry out the choice with the desktop's own programs (tests record it instead)."""
+        from planner.ui.save_places import open_file, show_in_folder
+
+        if choice is WrittenChoice.OPEN:
+            return open_file(path)
+        if choice is WrittenChoice.SHOW_IN_FOLDER:
+            return show_in_folder(path)
+        return False
 
     def open_read_only(self, exc: PlannerError) -> bool:
         box = QMessageBox(self.parent)

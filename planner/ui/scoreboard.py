@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -17,12 +18,25 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QCloseEvent,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QListView,
+    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -70,23 +84,34 @@ class ScoreboardModel(QAbstractListModel):
 
 
 class CardDelegate(QStyledItemDelegate):
+    """Paints a card. `zoom` sizes its type and spacing (the wall mode reads across a room); `size` is set
+    by fit_cards so the cards share the width of the view between them."""
+
+    def __init__(self, parent: QWidget | None = None, zoom: float = 1.0) -> None:
+        super().__init__(parent)
+        self.zoom = zoom
+        self.size = QSize(int(CARD_SIZE.width() * zoom), int(CARD_SIZE.height() * zoom))
+
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        return CARD_SIZE
+        return self.size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         card: ScoreCard | None = index.data(CARD_ROLE)
         if card is None:
             return
+        z = self.zoom
         status = card.chart.progress.status
         rect = option.rect.adjusted(4, 4, -4, -4)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.setPen(QPen(QColor(60, 120, 200) if selected else QColor(205, 205, 205), 2 if selected else 1))
+        painter.setPen(QPen(QColor(60, 120, 200) if selected else QColor(205, 205, 205), (2 if selected else 1) * z))
         painter.setBrush(QColor(255, 255, 255))
-        painter.drawRoundedRect(rect, 6, 6)
-        text = rect.adjusted(10, 8, -10, -8)
-        bold = QFont(painter.font())
+        painter.drawRoundedRect(rect, 6 * z, 6 * z)
+        text = rect.adjusted(int(10 * z), int(8 * z), -int(10 * z), -int(8 * z))
+        normal = QFont(option.font)  # type: ignore[attr-defined]
+        normal.setPointSizeF(normal.pointSizeF() * z)
+        bold = QFont(normal)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(QColor(30, 30, 30))
@@ -94,34 +119,138 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRect(text.left(), text.top(), text.width(), metrics.height()),
                          Qt.AlignmentFlag.AlignLeft, metrics.elidedText(card.code, Qt.TextElideMode.ElideRight,
                                                                        text.width()))
-        painter.setFont(option.font)
+        painter.setFont(normal)
         metrics = painter.fontMetrics()
         line = metrics.height()
         title_rect = QRect(text.left(), text.top() + line + 2, text.width(), line * 2)
         title = metrics.elidedText(card.chart.title, Qt.TextElideMode.ElideRight, text.width() * 2 - 20)
         painter.drawText(title_rect, int(Qt.TextFlag.TextWordWrap), title)
-        badge = QRect(text.left(), title_rect.bottom() + 6, 110, line + 6)
+        badge = QRect(text.left(), title_rect.bottom() + int(6 * z),
+                      max(int(110 * z), QFontMetrics(bold).horizontalAdvance(label(status)) + int(14 * z)),
+                      line + int(6 * z))
         color = COLOR[status]
-        painter.setPen(QPen(color, 1.5))
+        painter.setPen(QPen(color, 1.5 * z))
         fill = QColor(color)
         fill.setAlpha(60)
         painter.setBrush(QBrush(fill))
-        painter.drawRoundedRect(badge, 4, 4)
+        painter.drawRoundedRect(badge, 4 * z, 4 * z)
         pattern = PATTERN[status]
         if pattern not in (Qt.BrushStyle.SolidPattern, Qt.BrushStyle.NoBrush):
             painter.setBrush(QBrush(color, pattern))  # hatching, so status reads in black and white too
-            painter.drawRoundedRect(badge, 4, 4)
+            painter.drawRoundedRect(badge, 4 * z, 4 * z)
         painter.setPen(QColor(20, 20, 20))
         painter.setFont(bold)
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label(status))
-        painter.setFont(option.font)
+        painter.setFont(normal)
         painter.setPen(QColor(60, 60, 60))
-        latest = QRect(badge.right() + 8, badge.top(), text.right() - badge.right() - 8, badge.height())
+        latest = QRect(badge.right() + int(8 * z), badge.top(), text.right() - badge.right() - int(8 * z),
+                       badge.height())
         painter.drawText(latest, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          metrics.elidedText(card.latest_text, Qt.TextElideMode.ElideRight, latest.width()))
-        chart_rect = QRectF(text.left(), badge.bottom() + 6, text.width(), text.bottom() - badge.bottom() - 6)
-        paint_sparkline(painter, chart_rect, card.chart)
+        chart_rect = QRectF(text.left(), badge.bottom() + 6 * z, text.width(), text.bottom() - badge.bottom() - 6 * z)
+        small = QFont(normal)
+        small.setPointSizeF(normal.pointSizeF() * 0.85)
+        painter.setFont(small)
+        paint_sparkline(painter, chart_rect, card.chart, scale=z, axes=z > 1.5)
         painter.restore()
+
+
+def fit_cards(view: QListView, delegate: CardDelegate) -> None:
+    """As many cards as fit side by side at their smallest, widened to share the whole width: no empty
+    strip on the right of the board."""
+    spacing = view.spacing()
+    width = view.viewport().width() - 2 * spacing - 2  # the viewport is what is left beside a scroll bar
+    smallest = int(CARD_SIZE.width() * delegate.zoom)
+    columns = max(1, (width + spacing) // (smallest + spacing))
+    card = max(smallest // 2, (width - (columns - 1) * spacing) // columns - 2 * spacing)
+    size = QSize(card, int(CARD_SIZE.height() * delegate.zoom))
+    if size != delegate.size:
+        delegate.size = size
+        view.setGridSize(QSize(card + 2 * spacing, size.height() + 2 * spacing))
+
+
+class _FitOnResize(QObject):
+    def __init__(self, view: QListView, delegate: CardDelegate) -> None:
+        super().__init__(view)
+        self.view, self.delegate = view, delegate
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            fit_cards(self.view, self.delegate)
+        return False
+
+
+def card_view(model: ScoreboardModel, zoom: float = 1.0) -> tuple[QListView, CardDelegate]:
+    view = QListView()
+    view.setModel(model)
+    delegate = CardDelegate(view, zoom)
+    view.setItemDelegate(delegate)
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setFlow(QListView.Flow.LeftToRight)
+    view.setWrapping(True)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setUniformItemSizes(True)
+    view.setMovement(QListView.Movement.Static)
+    view.setSpacing(4)
+    view.setLayoutMode(QListView.LayoutMode.Batched)  # lays out in batches: a huge district stays responsive
+    view.setBatchSize(200)
+    _FitOnResize(view, delegate)
+    return view, delegate
+
+
+class WallBoard(QWidget):
+    """The scoreboard for the wall: full screen, the cards and their type sized to the screen so they read
+    across a room. Escape (or F11) leaves it."""
+
+    closed = Signal()
+
+    def __init__(self, model: ScoreboardModel, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("wall_board")
+        self.setWindowTitle("Scoreboard — Wall Mode")
+        self.setStyleSheet("background: #f4f4f4;")
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        height = screen.geometry().height() if screen is not None else 1080
+        self.zoom = wall_zoom(height)
+        self.heading = QLabel(heading)
+        self.heading.setObjectName("wall_heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * self.zoom * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setWordWrap(True)
+        self.view, self.delegate = card_view(model, self.zoom)
+        self.view.setObjectName("wall_cards")
+        self.view.setAccessibleName("Wall scoreboard")
+        self.hint = QLabel("Esc leaves the wall mode")
+        self.hint.setStyleSheet("color: #777;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.hint)
+        self.view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F11):  # type: ignore[attr-defined]
+            self.close()
+            return True
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+def wall_zoom(screen_height: int) -> float:
+    """How much bigger than on a desk the wall's type is: about 2x on a 1080-line screen, more on a 4K one."""
+    return max(1.6, screen_height / 540)
 
 
 class ScoreboardPage(FollowsDocument, QWidget):
@@ -146,20 +275,15 @@ class ScoreboardPage(FollowsDocument, QWidget):
         self.rules.setWordWrap(True)
         self.rules.setStyleSheet("color: #555;")
         self.model = ScoreboardModel(self)
-        self.view = QListView()
+        self.view, self.delegate = card_view(self.model)
         self.view.setObjectName("cards")
         self.view.setAccessibleName("Scoreboard")
-        self.view.setModel(self.model)
-        self.view.setItemDelegate(CardDelegate(self.view))
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setFlow(QListView.Flow.LeftToRight)
-        self.view.setWrapping(True)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setUniformItemSizes(True)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setSpacing(4)
-        self.view.setLayoutMode(QListView.LayoutMode.Batched)  # lays out in batches: a huge district stays responsive
-        self.view.setBatchSize(200)
+        self.wall_button = QPushButton("&Wall Mode")
+        self.wall_button.setObjectName("wall_mode")
+        self.wall_button.setToolTip("The scoreboard full screen, to read across a room (F11; Esc leaves)")
+        self.wall_button.clicked.connect(self.show_wall)
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.show_wall)
+        self.wall: WallBoard | None = None
         self.view.activated.connect(lambda index: self.open_wig.emit(self.model.cards[index.row()].wig_id))
         top = QHBoxLayout()
         buddy = QLabel("&Show:")
@@ -167,11 +291,23 @@ class ScoreboardPage(FollowsDocument, QWidget):
         top.addWidget(buddy)
         top.addWidget(self.scope_combo, 1)
         top.addWidget(self.summary, 2)
+        top.addWidget(self.wall_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.rules)
         layout.addWidget(self.view, 1)
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def show_wall(self) -> WallBoard:
+        """The wall mode: the same cards, full screen, for the scope shown."""
+        if self.wall is None:
+            self.wall = WallBoard(self.model, "", self)
+            self.wall.closed.connect(lambda: setattr(self, "wall", None))
+            self.wall.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wall.heading.setText(f"{self.scope_combo.currentText()} — {self.summary.text()}")
+        self.wall.showFullScreen()
+        fit_cards(self.wall.view, self.wall.delegate)
+        return self.wall
 
     def opened(self) -> None:
         """Another file; its scopes are read when the scoreboard is first shown."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPageLayout
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -47,9 +48,9 @@ class SummaryDialog(QDialog):
         self.orientation.addItems(["Portrait", "Landscape"])
         self.margins = QDoubleSpinBox()
         self.margins.setObjectName("margins")
-        self.margins.setRange(5, 40)
-        self.margins.setSuffix(" mm")
-        self.margins.setValue(15)
+        self.margins.setAccessibleName("Margins")
+        self._measure_margins_for("Letter")
+        self.paper.currentTextChanged.connect(self._measure_margins_for)
         form = QFormLayout()
         form.addRow("&Scope:", self.scope)
         form.addRow("&Paper:", self.paper)
@@ -64,9 +65,24 @@ class SummaryDialog(QDialog):
         layout.addWidget(sections)
         layout.addWidget(buttons)
 
+    def _measure_margins_for(self, paper: str) -> None:
+        """Letter paper is measured in inches, A4 in millimetres: the margin box speaks the paper's unit and
+        starts at its usual margin."""
+        value, unit = PageOptions(paper).margin()
+        inches = unit is QPageLayout.Unit.Inch
+        self.margins.setDecimals(2 if inches else 0)
+        low, high = (0.25, 2.0) if inches else (5, 50)
+        self.margins.setRange(low, high)
+        self.margins.setSingleStep(0.05 if inches else 1)
+        self.margins.setSuffix(" in" if inches else " mm")
+        self.margins.setValue(value)
+
     def chosen_scope(self) -> tuple[Scope, str]:
         return self.scope.currentData(), self.scope.currentText()
 
     def options(self) -> PageOptions:
+        inches = self.margins.suffix() == " in"
         return PageOptions(self.paper.currentText(), self.orientation.currentText() == "Landscape",
-                           self.margins.value(), {n for n, c in self.checks.items() if c.isChecked()})
+                           None if inches else self.margins.value(),
+                           {n for n, c in self.checks.items() if c.isChecked()},
+                           margins_in=self.margins.value() if inches else None)

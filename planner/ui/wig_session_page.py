@@ -31,6 +31,7 @@ from planner.services.wig_session import CommitmentRow, WigSession
 from planner.ui.commands import CallCommand
 from planner.ui.department_choice import DepartmentChoice
 from planner.ui.document import Changed, FollowsDocument, PlanDocument
+from planner.ui.grid import CellEdit, ExcelGrid
 from planner.ui.tasks import run_in_background
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 60
@@ -44,6 +45,7 @@ class CommitmentTable(QTableWidget):
     """One week's commitments, edited in place; each edit goes to the page, which saves it."""
 
     edited = Signal(int, str, object)  # commitment id, field, value
+    many_edited = Signal(list)  # a paste or a clear: [(commitment id, field, value)], one undo step
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
@@ -59,6 +61,18 @@ class CommitmentTable(QTableWidget):
         self.rows: list[CommitmentRow] = []
         self._filling = False
         self.itemChanged.connect(self._item_changed)
+        # Spreadsheet habits; the Done column is a drop-down of its own, so a paste leaves it alone
+        self.grid = ExcelGrid(self, apply_edits=self._cells_edited,
+                              row_key=lambda model, row: model.index(row, 0).data(ID_ROLE))
+
+    def _cells_edited(self, edits: list[CellEdit]) -> None:
+        found = []
+        for edit in edits:
+            cell = self.item(edit.row, edit.column)
+            if cell is not None and edit.column in FIELD_OF:
+                found.append((int(cell.data(ID_ROLE)), FIELD_OF[edit.column], edit.text.removesuffix(LATE)))
+        if found:
+            self.many_edited.emit(found)
 
     def fill(self, rows: list[CommitmentRow], today: date) -> None:
         self._filling = True
@@ -161,6 +175,7 @@ class WigSessionPage(FollowsDocument, QWidget):
         self._last_table = self.this_week
         for table in (self.last_week, self.this_week):
             table.edited.connect(self.save_edit)
+            table.many_edited.connect(self.save_edits)
             table.currentCellChanged.connect(lambda *_cells, t=table: setattr(self, "_last_table", t))
 
         top = QHBoxLayout()
@@ -308,6 +323,15 @@ class WigSessionPage(FollowsDocument, QWidget):
         self.this_week.fill(s.this_week, today)
 
     # ---- edits -----------------------------------------------------------------------------------------------
+    def save_edits(self, edits: list[tuple[int, str, Any]]) -> None:
+        """Several cells at once (a paste, a clear): one undo step."""
+        self.doc.undo_stack.beginMacro(f"Paste {len(edits)} commitment cells")
+        try:
+            for ident, name, value in edits:
+                self.save_edit(ident, name, value)
+        finally:
+            self.doc.undo_stack.endMacro()
+
     def _push(self, text: str, do: Callable[[], Any], revert: Callable[[], Any], keep: int) -> None:
         assert self.store is not None
         self.doc.push(CallCommand(text, self.doc, do, revert, Changed(commitments=True)))

@@ -20,6 +20,7 @@ from planner.services.output import check_output
 from planner.services.plan_file import plan_summaries
 from planner.services.report import active_plan_id
 from planner.ui.document import EVERYTHING
+from planner.ui.save_places import remember_folder, suggested_path
 from planner.ui.tasks import run_in_background
 from planner.ui.window_part import WindowPart
 
@@ -58,14 +59,16 @@ class ExchangeFlows(WindowPart):
         except PlannerError as exc:
             self.prompter.error(exc)
             return
+        self._on_my_department(dialog.scope)
         if not self.prompter.run_dialog(dialog):
             return
         scope, label = dialog.chosen()
-        name = label.split(": ", 1)[-1].replace("/", "-")
-        path = self.prompter.save_path("Export Workbook", store.path.with_name(f"{name} {today:%Y-%m-%d}.xlsx"),
+        path = self.prompter.save_path("Export Workbook", suggested_path(self.settings, label, "workbook", today,
+                                                                         ".xlsx"),
                                        "Excel workbooks (*.xlsx)", ".xlsx")
         if path is None:
             return
+        remember_folder(self.settings, path)
         try:  # the same refusal as `planner export --out`: a folder, a pipe, a place that cannot be written
             check_output(path, ".xlsx", "workbook")
         except PlannerError as exc:
@@ -89,9 +92,9 @@ class ExchangeFlows(WindowPart):
         def done(result: ExportResult) -> None:
             progress.close()
             self.statusBar().showMessage(f"Exported {result.path.name}", 8000)
-            self.prompter.info("Workbook exported", f"Wrote {result.path}.\n\n"
-                               + (f"{len(result.quality)} data-quality notes are on its cover." if result.quality
-                                  else "The data-quality check found nothing to fix."))
+            self._offer_to_open(result.path, "Workbook",
+                                f"{len(result.quality)} data-quality notes are on its cover." if result.quality
+                                else "The data-quality check found nothing to fix.")
             self._offer_lock(today)
 
         def failed(exc: BaseException) -> None:

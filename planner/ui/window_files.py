@@ -20,6 +20,7 @@ from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
 from planner.ui.prompts import CreateChoice, LocationChoice
 from planner.ui.restore_dialog import RestoreDialog
+from planner.ui.save_places import remember_folder, start_folder
 from planner.ui.tasks import run_in_background, wait_for_background
 from planner.ui.window_part import WindowPart
 
@@ -66,6 +67,8 @@ class FileFlows(WindowPart):
         self._load_years(store=store)
         self.year_bar.blockSignals(False)
         self.doc.open(store, self.year_bar.year, closed=self.year_bar.is_closed())
+        if self.my_department():
+            self.start_on_my_department()  # every tab on my department; the whole district one click away
         self.back_up()
         self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
@@ -233,10 +236,12 @@ class FileFlows(WindowPart):
     def save_copy(self) -> None:
         if self.store is None:
             return
-        suggestion = self.store.path.with_name(f"{self.store.path.stem} copy{self.store.path.suffix}")
+        suggestion = start_folder(self.settings) / (f"{self.store.path.stem} copy {self.doc.today():%Y-%m-%d}"
+                                                    f"{self.store.path.suffix}")
         dest = self.prompter.save_path("Save a Copy As", suggestion)
         if dest is None:
             return
+        remember_folder(self.settings, dest)
         try:
             self.store.save_copy(dest)
         except PlannerError as exc:

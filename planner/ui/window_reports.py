@@ -10,6 +10,7 @@ from planner.render.summary import PageOptions, SummaryRenderer, write_pdf
 from planner.services.charts import scope_choices
 from planner.services.output import check_output
 from planner.services.report import Summary, active_plan_id, build_summary
+from planner.ui.save_places import remember_folder, suggested_path
 from planner.ui.summary_dialog import SummaryDialog
 from planner.ui.window_part import WindowPart
 
@@ -22,6 +23,7 @@ class ReportFlows(WindowPart):
         try:
             plan_id = active_plan_id(self.store)
             dialog = SummaryDialog(scope_choices(self.store, plan_id), action=action, parent=self)
+            self._on_my_department(dialog.scope)
             if not self.prompter.summary_options(dialog):
                 return None
             scope, label = dialog.chosen_scope()
@@ -49,10 +51,11 @@ class ReportFlows(WindowPart):
         if chosen is None or self.store is None:
             return
         summary, options = chosen
-        start = self.store.path.with_name(f"{self.store.path.stem} status summary.pdf")
+        start = suggested_path(self.settings, summary.scope_label, "status summary", self.doc.today(), ".pdf")
         path = self.prompter.save_path("Export Summary as PDF", start, "PDF files (*.pdf)", ".pdf")
         if path is None:
             return
+        remember_folder(self.settings, path)
         try:
             check_output(path, ".pdf", "summary")
         except PlannerError as exc:
@@ -65,4 +68,5 @@ class ReportFlows(WindowPart):
                                              hint="Choose a folder you can write to."))
             return
         self.statusBar().showMessage(f"Wrote {path.name} ({pages} pages)", 8000)
+        self._offer_to_open(path, "Status summary", f"{pages} page{'s' if pages != 1 else ''}.")
 
