@@ -57,8 +57,6 @@ def paint_sparkline(painter: QPainter, rect: QRectF, chart: ChartData, *, scale:
     first, last = min(days).toordinal(), max(days).toordinal()
     ticks = scale_of(chart, values)
     low, high = ticks[0], ticks[-1]
-    if chart.kind is WigKind.MILESTONE:  # done or not done: room above and below the two levels
-        low, high = -0.2, 1.2
     inner = rect.adjusted(4 * scale, 4 * scale, -4 * scale, -4 * scale)
     if axes:
         metrics = painter.fontMetrics()

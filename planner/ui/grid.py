@@ -23,6 +23,7 @@ import csv
 import io
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
@@ -40,6 +41,13 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableView, QWidget
 
 RowKey = Callable[[QAbstractItemModel, int], Hashable]
+
+
+
+def plain(index: QPersistentModelIndex) -> QModelIndex:
+    """The model index a persistent index stands for now (an invalid one once its row is gone)."""
+    model = index.model()
+    return model.index(index.row(), index.column(), index.parent()) if index.isValid() and model else QModelIndex()
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ class ExcelGrid(QObject):
             for signal, slot in self._signals(model):
                 signal.connect(slot)
 
-    def _signals(self, model: QAbstractItemModel) -> list:
+    def _signals(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
         return [(model.modelAboutToBeReset, self._remember), (model.modelReset, self._restore),
                 (model.rowsAboutToBeRemoved, self._remember),
                 (model.rowsInserted, self._restore), (model.layoutAboutToBeChanged, self._remember),
@@ -216,7 +224,7 @@ class ExcelGrid(QObject):
             return False
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False  # Shift+Enter, Alt+Enter: the editor's own (a new line in a text box)
-        index = QModelIndex(self._editing) if self._editing is not None else self.view.currentIndex()
+        index = plain(self._editing) if self._editing is not None else self.view.currentIndex()
         if not index.isValid():
             return False
         backwards = key == Qt.Key.Key_Backtab or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
@@ -233,7 +241,7 @@ class ExcelGrid(QObject):
         editor.removeEventFilter(self)
         delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         if edited.isValid():
-            delegate.setModelData(editor, self.view.model(), QModelIndex(edited))
+            delegate.setModelData(editor, self.view.model(), plain(edited))
         self._editing = None
         if aim is not None:
             self._move_to(self.find(*aim), edit=key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab))
@@ -361,7 +369,7 @@ class ExcelGrid(QObject):
             model = self.view.model()
             for edit in edits:
                 if edit.index.isValid():
-                    model.setData(QModelIndex(edit.index), edit.text, Qt.ItemDataRole.EditRole)
+                    model.setData(edit.index, edit.text, Qt.ItemDataRole.EditRole)
         if aim is not None and not self.view.currentIndex().isValid():
             self._move_to(self.find(*aim), edit=False)
 

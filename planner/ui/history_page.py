@@ -4,6 +4,7 @@ with the selected change's fields before and after."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -91,7 +92,9 @@ class HistoryPage(FollowsDocument, QWidget):
         filters = QHBoxLayout()
         for text, widget in (("&Kind:", self.kind), ("&Person:", self.person), ("&From:", self.since),
                              ("&To:", self.until)):
-            filters.addWidget(QLabel(text, buddy=widget))
+            label = QLabel(text)
+            label.setBuddy(widget)
+            filters.addWidget(label)
             filters.addWidget(widget)
         filters.addWidget(self.words, 1)
         item_row = QHBoxLayout()
@@ -147,7 +150,7 @@ class HistoryPage(FollowsDocument, QWidget):
             return
         self._fill_people()
         group = self.kind.currentData()
-        filters = {"tables": history.GROUPS[group] if group else None, "item": self.item,
+        filters: dict[str, Any] = {"tables": history.GROUPS[group] if group else None, "item": self.item,
                    "actor": self.person.currentData() or None, "since": self._day(self.since),
                    "until": self._day(self.until), "search": self.words.text().strip() or None}
         store = self.store

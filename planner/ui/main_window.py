@@ -58,6 +58,7 @@ STATE_KEY = "window/state"
 
 
 class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
+    due_label: QLabel  # made below the tabs; the Due Now page's count is shown in it
     _progress = Signal(int, str)  # from work off the GUI thread to the progress dialog
     def __init__(self, *, data_dir: Path, settings: QSettings | None = None, prompter: Prompter | None = None,
                  parent: QWidget | None = None) -> None:

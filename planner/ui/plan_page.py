@@ -48,6 +48,13 @@ FILTER_DELAY_MS = 150
 EXPAND_MATCHES = 400
 
 
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 class PlanPage(ValueLogging, PlanEdits, QWidget):
     status_message = Signal(str)
 
@@ -84,9 +91,9 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.match_label.setAccessibleName("Filter matches")
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Plan:", buddy=self.plan_combo))
+        top.addWidget(_buddy("&Plan:", self.plan_combo))
         top.addWidget(self.plan_combo, 2)
-        top.addWidget(QLabel("&View:", buddy=self.view_combo))
+        top.addWidget(_buddy("&View:", self.view_combo))
         top.addWidget(self.view_combo, 1)
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 3)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,7 +49,7 @@ class HistoryModel(QAbstractTableModel):
     edit_requested = Signal(int, str, object)  # row, field, typed text
     problem = Signal(str)  # why a value typed into an empty period was not kept ("" once one was)
 
-    def __init__(self, parent: object | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.subject: Subject | None = None
         self.rows: list[HistoryRow] = []
@@ -247,7 +255,7 @@ class ProgressPanel(QWidget):
     def _cells_edited(self, edits: list[CellEdit]) -> None:
         found = []
         for edit in edits:
-            source = self.proxy.mapToSource(QModelIndex(edit.index))
+            source = self.proxy.mapToSource(edit.index)
             if source.isValid() and source.column() in HistoryModel.EDITABLE:
                 found.append((source.row(), HistoryModel.EDITABLE[source.column()], edit.text))
         if found:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QModelIndex,
     QSortFilterProxyModel,
     QStringListModel,
     Qt,
@@ -141,7 +140,7 @@ class RecordTable(QWidget):
     def _cells_edited(self, edits: list[CellEdit]) -> None:
         cells = []
         for edit in edits:
-            source = self.proxy.mapToSource(QModelIndex(edit.index))
+            source = self.proxy.mapToSource(edit.index)
             spec = self.model.column_spec(source.column()) if source.isValid() else None
             if spec is not None:
                 cells.append((self.model.rows[source.row()]["id"], spec.name, edit.text))
@@ -178,15 +177,15 @@ class _IndentDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        style = opt.widget.style() if opt.widget else QApplication.style()  # type: ignore[attr-defined]
+        style = opt.widget.style() if opt.widget else QApplication.style()
         # the selection band spans the whole line; only the text moves in by the line's depth
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
-        opt.rect.adjust(16 * int(index.data(DEPTH_ROLE) or 0), 0, 0, 0)  # type: ignore[attr-defined]
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
-        opt.backgroundBrush = QBrush()  # type: ignore[attr-defined]
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, opt.widget)
+        opt.rect.adjust(16 * int(index.data(DEPTH_ROLE) or 0), 0, 0, 0)
+        opt.state &= ~QStyle.StateFlag.State_HasFocus
+        opt.backgroundBrush = QBrush()
         text_only = QStyleOptionViewItem(opt)
-        text_only.state &= ~QStyle.StateFlag.State_MouseOver  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_only, painter, opt.widget)  # type: ignore[attr-defined]
+        text_only.state &= ~QStyle.StateFlag.State_MouseOver
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_only, painter, opt.widget)
 
 
 class CarriesPicker(QComboBox):
@@ -217,7 +216,9 @@ class CarriesPicker(QComboBox):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setMaxVisibleItems(15)
-        completer.popup().setMinimumWidth(620)
+        popup = completer.popup()
+        if popup is not None:
+            popup.setMinimumWidth(620)
         completer.activated.connect(self._found)
         self.finder.setCompleter(completer)
         self.activated.connect(self._activated)
@@ -304,7 +305,10 @@ class CarriesDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.picker.current_key() is not None)
 
     def choose(self, key: NodeKey) -> bool:
-        return self.picker.select_key(key) and (self._update() or True)
+        found = self.picker.select_key(key)
+        if found:
+            self._update()
+        return found
 
     def key(self) -> NodeKey | None:
         return self.picker.current_key()

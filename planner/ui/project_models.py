@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -43,7 +44,7 @@ def show_value(kind: FieldKind, value: Any) -> str:
 class ProjectsModel(QAbstractTableModel):
     HEADERS = ("Project", "Lead", "Status", "% done", "Start", "End", "Pillar", "Carries", "Last update", "Flags")
 
-    def __init__(self, parent: object | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ProjectRow] = []
 
@@ -107,7 +108,7 @@ class RecordModel(QAbstractTableModel):
 
     edit_requested = Signal(int, str, object)  # record id, field, typed value
 
-    def __init__(self, entity: Entity, parent: object | None = None) -> None:
+    def __init__(self, entity: Entity, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.entity = entity
         self.columns = list(COLUMNS[entity])

@@ -109,7 +109,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.setBrush(QColor(255, 255, 255))
         painter.drawRoundedRect(rect, 6 * z, 6 * z)
         text = rect.adjusted(int(10 * z), int(8 * z), -int(10 * z), -int(8 * z))
-        normal = QFont(option.font)  # type: ignore[attr-defined]
+        normal = QFont(option.font)
         normal.setPointSizeF(normal.pointSizeF() * z)
         bold = QFont(normal)
         bold.setBold(True)
