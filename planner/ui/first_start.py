@@ -23,11 +23,9 @@ from PySide6.QtWidgets import (
 from planner.errors import ValidationError
 from planner.services.plan_outline import DepartmentOption, department_options, list_plans
 from planner.services.text import check_text
-from planner.store import PlanStore
 from planner.ui.department_choice import GROUPS_HEADING, sorted_names
+from planner.ui.document import DEPARTMENT_KEY, NAME_KEY, Store
 
-NAME_KEY = "user/name"
-DEPARTMENT_KEY = "user/department"  # the same key as the window's "my department"
 ASKED_KEY = "user/asked"  # the first start has been answered
 WHOLE_DISTRICT = "The whole district (no one department)"
 OTHER_HEADING = "Other departments"
@@ -127,7 +125,7 @@ class DepartmentPicker(QComboBox):
 class FirstStartDialog(QDialog):
     """Asks who you are; on OK the answer is in `who` and in the settings."""
 
-    def __init__(self, store: PlanStore | None, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | None, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.who: WhoYouAre | None = None

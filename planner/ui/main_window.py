@@ -214,13 +214,6 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
                                        tip="Who you are: the name the history records, the department tabs start on")
         help_menu.addAction(self.who_action)
         help_menu.addSeparator()
-        self.guide_action = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
-                                         tip="How to use Planner, what each status means, the keyboard shortcuts")
-        help_menu.addAction(self.guide_action)
-        self.who_action = self._action("Your &Name and Department…", lambda: self.ask_who_you_are(force=True),
-                                       tip="Who you are: the name the history records, the department tabs start on")
-        help_menu.addAction(self.who_action)
-        help_menu.addSeparator()
         self.about_action = self._action("&About Planner", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)

@@ -192,7 +192,6 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.progress.delete_requested.connect(self.delete_value)
         self.progress.model.edit_requested.connect(self.edit_history)
         self.progress.cells_edited.connect(self.edit_history_cells)
-        self.progress.cells_edited.connect(self.edit_history_cells)
         self.setTabOrder(self.plan_combo, self.view_combo)
         self.setTabOrder(self.view_combo, self.filter_edit)
         self.setTabOrder(self.filter_edit, self.pillar_combo)
