@@ -230,3 +230,14 @@ def test_statuses_are_computed_off_the_gui_thread(win: MainWindow, qtbot, monkey
     index = win.page.model.index_for(absentee(win), PlanTreeModel.COL_STATUS)
     qtbot.waitUntil(lambda: index.data() == "● On track", timeout=10000)
     assert threads and threads[0] != threading.main_thread().name
+
+
+def test_a_goal_with_nothing_logged_is_charted_over_its_year_not_around_one_instant(win: MainWindow) -> None:
+    # "80% of teachers ... by June 2025": no baseline, no values: only the target and the deadline to draw
+    key = NodeKey(Kind.WIG, one(win, Wig, sentence="80% of teachers%").id)
+    win.page.select(key)
+    chart = win.page.progress.chart
+    (x_low, x_high), (y_low, y_high) = chart.plot.viewRange()
+    assert x_high - x_low > 300 * 86400  # the months up to the deadline, not a fraction of a second
+    assert y_low <= 0 and 80 < y_high <= 110  # the target with room around it
+    assert not chart.legend.isVisible()  # no empty legend box

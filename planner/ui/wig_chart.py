@@ -3,7 +3,7 @@ deadline, the forecast; hovering a point shows its value, period end and note.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -81,6 +81,16 @@ class WigChart(QWidget):
         else:
             self.values_item = None
         plot.enableAutoRange()
+        lines = bool(data.path or shown or data.forecast or data.interim or any(data.earlier))
+        self.legend.setVisible(lines)  # an empty legend is a blank box in the corner
+        if not lines and data.deadline is not None:
+            # Nothing but the deadline and the target to draw: the year up to the deadline, and the target
+            # with room around it, rather than a fraction of a second and of a unit around one line.
+            start = data.deadline - timedelta(days=365)
+            plot.setXRange(_ts(start), _ts(data.deadline + timedelta(days=20)), padding=0)
+            if data.target is not None:
+                low, high = min(0.0, data.target), max(0.0, data.target)
+                plot.setYRange(low, high + (abs(high - low) or 1) * 0.25, padding=0)
 
     def tip(self, index: int, notes: list[str] | None = None) -> str:
         """The hover text of the index-th logged value."""
