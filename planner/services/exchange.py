@@ -77,7 +77,7 @@ class XSheet:
 
 PROJECT_STATUSES = ("Not started", "On track", "At risk", "Off track", "On hold", "Complete")
 WIG_STATUSES = ("Not started", "No data", "On track", "At risk", "Off track", "Achieved")
-U = XCol("UUID", "uuid", "uuid", 38, required=True)
+U = XCol("UUID", "uuid", "uuid", 38)  # empty in a row a person added: the import makes one
 
 PLAN = XSheet("Plan", "plan_nodes", (
     XCol("Level", "level", "choice", 14, True, choices=("Plan", "Division", "Department", "Pillar", "Priority",
@@ -143,7 +143,7 @@ TASKS = XSheet("Tasks", "task", (
     XCol("% complete", "percent_complete", "number", 11),
 ))
 DEPENDENCIES = XSheet("Task Dependencies", "task_dependency", (
-    XCol("UUID", "uuid", "uuid", 38, required=True),
+    XCol("UUID", "uuid", "uuid", 38),
     XCol("Task UUID", "task_uuid", "uuid", 38, True), XCol("Task", "task", "text", 30, exported_only=True),
     XCol("Depends on UUID", "depends_on_uuid", "uuid", 38, True),
     XCol("Depends on", "depends_on", "text", 30, exported_only=True),
