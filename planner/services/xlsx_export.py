@@ -319,7 +319,8 @@ def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]],
                 derived[col.attr] = base_value(col.kind, cell.value)
             styles.apply(cell, col.attr in worked, col.attr == "progress" and value is not None)
         if sheet.name == "Measurements":
-            derived["value"] = normalise("number", row.get("value"))
+            derived["value"] = normalise("number", row.get("value"))  # also what its Data Entry cell held
+            derived["key"] = [str(row.get("subject_uuid")), normalise("date", row.get("period_start"))]
         if row.get("uuid"):
             before = bases.get(state_key(sheet.name, row["uuid"]), "")
             base.append([sheet.name, str(row["uuid"]), row_hash(sheet, row), before,

@@ -154,6 +154,7 @@ class FilePlan:
     kept: dict[tuple[str, str, str], str] = field(default_factory=dict)  # cells the spreadsheet holds altered
     base: dict[tuple[str, str], BaseRow] = field(default_factory=dict)  # (sheet, UUID): the row as exported
     has_base: bool = False  # the workbook carries its base sheet (exported by this Planner)
+    entry_base: dict[tuple[str, str], Any] = field(default_factory=dict)  # (measure, period start): value exported
     exported_by: str = ""
     typed_by: str = ""  # who typed into the workbook: the cover names them
     notes: list[Problem] = field(default_factory=list)  # said in the preview, but the file still goes in
@@ -638,11 +639,10 @@ def _entry_beside_row(plan: FilePlan, row: dict[str, Any], value: Any, cell: tup
     if same_value(normalise("number", listed), normalise("number", value)):
         return
     if plan.has_base:
-        base = plan.base.get(("Measurements", str(row.get("uuid") or "")))
-        exported = base.derived.get("value") if base is not None else None
-        if base is not None and same_value(normalise("number", value), exported):
+        exported = plan.entry_base.get((str(row.get("subject_uuid")), normalise("date", row.get("period_start"))))
+        if exported is not None and same_value(normalise("number", value), exported):
             return  # the Data Entry cell is as exported: the Measurements sheet holds the change
-        if base is None or not same_value(normalise("number", listed), exported):
+        if exported is None or not same_value(normalise("number", listed), exported):
             sheet, number, letter, label = cell
             _, row_number, row_letter, _ = where(plan, row, "value")
             plan.problems.append(Problem(
@@ -686,8 +686,11 @@ def _read_base(workbook: Any, plan: FilePlan) -> None:
             except ValueError:
                 derived = {}
             sheet, row_uuid, digest = (str(v) for v in values[:3])
-            plan.base[(sheet, row_uuid.lower())] = BaseRow(digest, str(values[3] or ""),
-                                                           derived if isinstance(derived, dict) else {})
+            derived = derived if isinstance(derived, dict) else {}
+            plan.base[(sheet, row_uuid.lower())] = BaseRow(digest, str(values[3] or ""), derived)
+            key = derived.get("key")
+            if sheet == "Measurements" and isinstance(key, list) and len(key) == 2:
+                plan.entry_base[(str(key[0]), str(key[1]))] = derived.get("value")
     except _Unreadable as exc:
         plan.problems.append(Problem(plan.path.name, BASE, None, None, str(exc)))
 
@@ -1230,6 +1233,12 @@ def _resolve_references(plan: FilePlan, current: dict[str, dict[str, dict[str, A
             problem_at(plan, row, attr, f"points at {target}, which is neither in this workbook nor in the plan.")
 
 
+DEFAULTS: dict[str, dict[str, Any]] = {  # what an empty cell is written as (see _fill)
+    "Plan": {"position": 0}, "Measures": {"position": 0}, "Milestones": {"position": 0}, "WIGs": {"weight": 1.0},
+    "Projects": {"percent_complete": 0.0}, "Tasks": {"percent_complete": 0.0},
+}
+
+
 def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], states: dict[uuid_mod.UUID, FileState],
              untouched: set[str]) -> None:
     """Each row against the plan file's: added, the same, the workbook's change taken, the file's kept, or a
@@ -1248,6 +1257,9 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], stat
                     digest = plan.kept.get((sheet.name, row["uuid"], attr))
                     if digest and isinstance(row.get(attr), str) and text_digest(row[attr]) == digest:
                         row[attr] = db.get(attr)
+            for attr, default in DEFAULTS.get(sheet.name, {}).items():
+                if attr in row and row[attr] is None:
+                    row[attr] = default  # as the row is written: the same row hashes the same on both sides
             digest = row_hash(sheet, row)
             label = _label(sheet.name, row, current, plan)
             if db is None:
