@@ -226,6 +226,10 @@ def _parse(col: XCol, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"“{_shown(value)}” is not a UUID") from None
     if col.kind == "date":
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 10_000 <= value < 200_000:
+            # a date pasted as a value (or typed in a cell without a date format) is its spreadsheet serial:
+            # 45519 is 15 Aug 2024, whatever the cell's format says
+            value = date(1899, 12, 30) + timedelta(days=int(value))
         try:
             return parse_date(value)
         except DateError as exc:
