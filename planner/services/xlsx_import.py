@@ -1101,7 +1101,8 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
     by_year: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     with store.reader() as s:
         year_of_row = _years_of_rows(s)
-        bases = {e.row_uuid: FileState(e.base_hash, e.source_department or "", e.source_exported_at)
+        bases = {e.row_uuid: FileState(e.base_hash, e.source_department or "", e.source_exported_at,
+                                           e.source_file or "")
                  for e in s.scalars(select(ExchangeState))}
         untouched = _never_edited(s)
         over_100 = {str(u): bool(flag) for u, flag in s.execute(
@@ -1293,7 +1294,7 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], stat
                 continue
             if plan.has_base:
                 verdict = decide(digest, mine, base, state, untouched=row["uuid"] in untouched,
-                                 same_export=took_this_export(state, plan.department, exported_at))
+                                 same_export=took_this_export(state, plan.department, exported_at, plan.path.name))
             else:
                 verdict = legacy_decide(digest, mine, state.digest if state else None, row["uuid"] in untouched)
             if verdict == "same":

@@ -25,6 +25,7 @@ class FileState:
     digest: str
     sender: str = ""  # the department (or scope) of the workbook it was last taken from
     exported_at: datetime | None = None  # that workbook's export time (timezone-aware)
+    file: str = ""  # that workbook's file name
 
 
 def older_than_taken(state: FileState | None, sender: str, exported_at: datetime | None) -> bool:
@@ -33,10 +34,11 @@ def older_than_taken(state: FileState | None, sender: str, exported_at: datetime
             and state.exported_at is not None and state.exported_at > exported_at)
 
 
-def took_this_export(state: FileState | None, sender: str, exported_at: datetime | None) -> bool:
-    """The plan file's row was last taken from this very export (the same workbook, imported before)."""
+def took_this_export(state: FileState | None, sender: str, exported_at: datetime | None, file: str) -> bool:
+    """The plan file's row was last taken from this very workbook (the same export, under the same name),
+    imported before: a further edit in it is the workbook's alone."""
     return (state is not None and bool(sender) and state.sender == sender and exported_at is not None
-            and state.exported_at == exported_at)
+            and state.exported_at == exported_at and state.file == file)
 
 
 def decide(theirs: str, mine: str, base: BaseRow | None, state: FileState | None, *, untouched: bool = False,
