@@ -104,9 +104,10 @@ class ImportPreview(QDialog):
             if file.notes:
                 group = QTreeWidgetItem(top, [f"Not taken, or taken differently: {len(file.notes)}"])
                 group.setExpanded(True)
-                for note in file.notes[:200]:
-                    line = QTreeWidgetItem(group, [str(note).removeprefix(f"{file.path.name}, ")])
-                    line.setToolTip(0, str(note))
+                for said in file.notes[:200]:
+                    line = QTreeWidgetItem(group, [str(said).removeprefix(f"{file.path.name}, ")])
+                    line.setFirstColumnSpanned(True)
+                    line.setToolTip(0, str(said))
             for action, title in (("add", "Add"), ("update", "Update"), ("locked", "Held back (period locked)"),
                                   ("older", "Kept here (this workbook is older than one already taken)")):
                 rows = [c for c in file.changes if c.action == action]
@@ -116,12 +117,15 @@ class ImportPreview(QDialog):
                         line = QTreeWidgetItem(group, [f"{change.sheet}: {change.label}", change.detail])
                         line.setToolTip(1, change.detail or change.uuid)
             for change in (c for c in file.changes if c.action == "conflict"):
-                item = QTreeWidgetItem(top, [f"Conflict — {change.label}", change.detail
-                                             or "changed here and in the workbook since the last exchange"])
+                item = QTreeWidgetItem(top, [f"Conflict — {change.label}", "changed here and in the workbook "
+                                             "since its export: tick to take the workbook's version"])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(0, Qt.CheckState.Unchecked)
                 item.setToolTip(0, "Tick to take the workbook's version; leave unticked to keep this file's.")
                 item.setToolTip(1, change.detail)
+                for text in change.lines:
+                    QTreeWidgetItem(item, [text]).setFirstColumnSpanned(True)
+                item.setExpanded(True)
                 self.conflicts.append((item, change.uuid))
             top.setExpanded(True)
         note = QLabel("Files with problems change nothing; the others each go in whole." if good < len(plan.files)
