@@ -1393,7 +1393,8 @@ def _describe_conflicts(store: PlanStore, plan: FilePlan, current: dict[str, dic
                                     normalise(c.kind, change.db.get(c.attr)))]
         who, at = last.get(uuid_mod.UUID(str(change.db["uuid"])).hex, ("", None))
         here = f"changed here by {who} on {at.astimezone():%Y-%m-%d %H:%M}" if at else "as it is here"
-        change.lines = [f"From the {sent}: {change.label}.", *fields, f"The workbook's side: typed by {plan.typed_by or 'someone'} in the {sent} exported "
+        change.lines = [f"From the {sent}: {change.label}.", *fields,
+                        f"The workbook's side: typed by {plan.typed_by or 'someone'} in the {sent} exported "
                         f"{exported}.", f"This file's side: {here}."]
         if change.action == "older":
             change.detail = (f"{sent} {change.label}: this workbook (exported {exported}) is older than the one "
