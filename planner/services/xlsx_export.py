@@ -206,10 +206,22 @@ def _refuse_if_too_many(counts: dict[str, int]) -> None:
             "Nothing was written.", hint="Export one division or one department at a time: each fits.")
 
 
+UNTOUCHED = "untouched"  # a row never exchanged and never edited since it was made: the base sheet says so
+
+
 def _exchange_bases(store: PlanStore) -> dict[uuid_mod.UUID, str]:
-    """Each row's hash at this file's last exchange, before this export replaces it."""
+    """Each row's hash at this file's last exchange, before this export replaces it; for a row never exchanged
+    and never edited since it was made, UNTOUCHED (the exporting file changed nothing in it)."""
+    from planner.services.xlsx_import import KIND_OF_MODEL
+
+    found: dict[uuid_mod.UUID, str] = {}
     with store.reader() as s:
-        return dict(s.execute(select(ExchangeState.row_uuid, ExchangeState.base_hash)).tuples().all())
+        for model in KIND_OF_MODEL:
+            for u, created, updated in s.execute(select(model.uuid, model.created_at, model.updated_at)):
+                if abs((updated - created).total_seconds()) < 2:
+                    found[u] = UNTOUCHED
+        found.update(s.execute(select(ExchangeState.row_uuid, ExchangeState.base_hash)).tuples().all())
+    return found
 
 
 def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -323,6 +335,8 @@ def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]],
             derived["key"] = [str(row.get("subject_uuid")), normalise("date", row.get("period_start"))]
         if row.get("uuid"):
             before = bases.get(state_key(sheet.name, row["uuid"]), "")
+            if (not before and bases.get(uuid_mod.UUID(str(row["uuid"]))) == UNTOUCHED) or before == UNTOUCHED:
+                before = row_hash(sheet, row)
             base.append([sheet.name, str(row["uuid"]), row_hash(sheet, row), before,
                          json.dumps(derived, ensure_ascii=False, separators=(",", ":"))])
     last = len(rows) + 1

@@ -1290,7 +1290,8 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], stat
             if mine != digest and row.get("_entry") and same_value(
                     normalise("number", row.get("value")), normalise("number", db.get("value"))):
                 mine = digest  # a Data Entry value the plan file already holds: only the value is compared
-            if mine != digest and older_than_taken(state, plan.department, exported_at):
+            edited = base is None or base.digest != digest  # changed in the spreadsheet since the export
+            if mine != digest and edited and older_than_taken(state, plan.department, exported_at):
                 plan.changes.append(Change(sheet.name, row["uuid"], "older", label, row, digest, db))
                 continue
             if plan.has_base:
