@@ -206,6 +206,7 @@ def _refuse_if_too_many(counts: dict[str, int]) -> None:
             "Nothing was written.", hint="Export one division or one department at a time: each fits.")
 
 
+SAME = "same"  # on the base sheet: the row at the last exchange was as it is now (a hash fewer per row)
 UNTOUCHED = "untouched"  # a row never exchanged and never edited since it was made: the base sheet says so
 
 
@@ -337,7 +338,8 @@ def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]],
             before = bases.get(state_key(sheet.name, row["uuid"]), "")
             if (not before and bases.get(uuid_mod.UUID(str(row["uuid"]))) == UNTOUCHED) or before == UNTOUCHED:
                 before = row_hash(sheet, row)
-            base.append([sheet.name, str(row["uuid"]), row_hash(sheet, row), before,
+            digest = row_hash(sheet, row)
+            base.append([sheet.name, str(row["uuid"]), digest, SAME if before == digest else before,
                          json.dumps(derived, ensure_ascii=False, separators=(",", ":"))])
     last = len(rows) + 1
     for r in range(last + 1, last + 1 + SPARE_ROWS):

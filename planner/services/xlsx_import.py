@@ -692,7 +692,8 @@ def _read_base(workbook: Any, plan: FilePlan) -> None:
                 derived = {}
             sheet, row_uuid, digest = (str(v) for v in values[:3])
             derived = derived if isinstance(derived, dict) else {}
-            plan.base[(sheet, row_uuid.lower())] = BaseRow(digest, str(values[3] or ""), derived)
+            prior = str(values[3] or "")
+            plan.base[(sheet, row_uuid.lower())] = BaseRow(digest, digest if prior == "same" else prior, derived)
             key = derived.get("key")
             if sheet == "Measurements" and isinstance(key, list) and len(key) == 2:
                 plan.entry_base[(str(key[0]), str(key[1]))] = derived.get("value")
