@@ -87,9 +87,9 @@ from planner.services.years import year_scope
 from planner.store import PlanStore
 from planner.store.migrate import known_revisions
 
-MAX_FILE_BYTES = 60_000_000
+MAX_FILE_BYTES = 150_000_000  # a district workbook with its base sheet is about 65 MB
 MAX_MEMBERS = 2_000
-MAX_UNPACKED_BYTES = 400_000_000
+MAX_UNPACKED_BYTES = 1_000_000_000
 MAX_RATIO = 150  # unpacked / packed, for any member over 1 MB: beyond this is a zip bomb, not a workbook
 MAX_ROWS = 400_000
 MAX_SHEETS = 200
