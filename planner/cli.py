@@ -191,8 +191,11 @@ def _run_import(args: argparse.Namespace) -> int:
                 continue
             print(f"{file.path.name}: {file.count('add')} to add, {file.count('update')} to update, "
                   f"{file.count('conflict')} in conflict, {file.unchanged} unchanged.")
-            for change in (c for c in file.changes if c.action == "conflict"):
-                print(f"  conflict, left as it is here: {change.sheet} {change.uuid} ({change.label})")
+            for change in (c for c in file.changes if c.action in ("conflict", "older")):
+                what = "conflict" if change.action == "conflict" else "older than the workbook already taken"
+                print(f"  {what}, left as it is here: {change.sheet} {change.uuid} ({change.detail or change.label})")
+            for note in file.notes:
+                print(f"  note: {note}")
             for change in (c for c in file.changes if c.action == "locked"):
                 print(f"  locked period, left as it is here: {change.sheet} {change.uuid} ({change.label})")
         if not args.dry_run:

@@ -65,7 +65,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
             continue
         values = list(wb[name].iter_rows(values_only=True))
         header = [str(h) for h in values[0]]
-        b.rows[name] = [dict(zip(header, r, strict=False)) for r in values[1:]]
+        b.rows[name] = [dict(zip(header, r, strict=False)) for r in values[1:] if any(v is not None for v in r)]
         for r in b.rows[name]:
             kind = r.get("Level") if name == "Plan" else ("WIG" if name == "WIGs" else name)
             if name == "WIGs":

@@ -30,6 +30,10 @@ def safe_text(text: str) -> str:
 
 
 KEPT_TEXT = "Planner text"  # a hidden sheet: the cells whose text a spreadsheet cannot hold as it is
+BASE = "Planner base"  # a hidden, protected sheet: each row as the workbook held it when it was exported
+BASE_HEADERS = ("Sheet", "UUID", "Row as exported (SHA-256)", "Row at the last exchange (SHA-256)",
+                "Worked-out values as exported")
+FILLED_IN_BY = "Values typed by"  # the cover's line naming who types into the workbook
 
 
 def spreadsheet_alters(text: str) -> bool:
@@ -73,7 +77,7 @@ class XSheet:
 
 PROJECT_STATUSES = ("Not started", "On track", "At risk", "Off track", "On hold", "Complete")
 WIG_STATUSES = ("Not started", "No data", "On track", "At risk", "Off track", "Achieved")
-U = XCol("UUID", "uuid", "uuid", 38, required=True)
+U = XCol("UUID", "uuid", "uuid", 38)  # empty in a row a person added: the import makes one
 
 PLAN = XSheet("Plan", "plan_nodes", (
     XCol("Level", "level", "choice", 14, True, choices=("Plan", "Division", "Department", "Pillar", "Priority",
@@ -139,7 +143,7 @@ TASKS = XSheet("Tasks", "task", (
     XCol("% complete", "percent_complete", "number", 11),
 ))
 DEPENDENCIES = XSheet("Task Dependencies", "task_dependency", (
-    XCol("UUID", "uuid", "uuid", 38, required=True),
+    XCol("UUID", "uuid", "uuid", 38),
     XCol("Task UUID", "task_uuid", "uuid", 38, True), XCol("Task", "task", "text", 30, exported_only=True),
     XCol("Depends on UUID", "depends_on_uuid", "uuid", 38, True),
     XCol("Depends on", "depends_on", "text", 30, exported_only=True),
@@ -195,6 +199,34 @@ def state_key(sheet: str, row_uuid: str) -> uuid_mod.UUID:
     structure on WIGs), each with its own base."""
     key = uuid_mod.UUID(str(row_uuid))
     return uuid_mod.uuid5(key, sheet) if sheet == "WIGs" else key
+
+
+def worked_out(sheet: XSheet) -> list[XCol]:
+    """The columns Planner works out on export (status, progress, codes, names of what a row points at)."""
+    return [c for c in sheet.columns if c.exported_only]
+
+
+LONG_VALUE = 200  # a worked-out text longer than this is kept on the base sheet as its digest
+
+
+def base_value(kind: str, value: Any) -> Any:
+    """A worked-out cell's value as the base sheet keeps it (JSON), and as the import compares it."""
+    found = normalise(kind, value)
+    if isinstance(found, str) and len(found) > LONG_VALUE:
+        return "sha256:" + text_digest(found)
+    return found
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Two normalised cell values alike (numbers to nine significant places, as a spreadsheet keeps them)."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return bool(a == b)
+
+
+def sheet_named(name: str) -> XSheet | None:
+    return next((s for s in DATA_SHEETS if s.name == name), None)
 
 
 def row_hash(sheet: XSheet, row: dict[str, Any]) -> str:

@@ -4,7 +4,9 @@ who live in Excel, and a line chart per WIG. User text is always written as text
 
 from __future__ import annotations
 
+import json
 import os
+import uuid as uuid_mod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,8 +16,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -26,15 +30,20 @@ from planner import __version__, clock
 from planner.errors import PlannerError, ValidationError
 from planner.model import ExchangeState, Frequency, InterimTarget, PerformanceMeasure, Plan, utcnow
 from planner.services.exchange import (
+    BASE,
+    BASE_HEADERS,
     CHARTS,
     COVER,
     DATA_SHEETS,
+    FILLED_IN_BY,
     FORMAT_VERSION,
     HISTORY,
     KEPT_TEXT,
     MARKER,
     XSheet,
+    base_value,
     looks_like_formula,
+    normalise,
     row_hash,
     safe_text,
     spreadsheet_alters,
@@ -51,6 +60,11 @@ from planner.store.migrate import head_revision
 Progress = Callable[[float, str], None]
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+WORKED_OUT_FILL = PatternFill("solid", fgColor="E7E6E6")  # a grey: Planner works these out, nobody types them
+WORKED_OUT_HEADER = PatternFill("solid", fgColor="7F7F7F")
+WORKED_OUT_NOTE = ("{header} is worked out by Planner (read-only). The sheet is protected without a password so "
+                   "it is not changed by accident; an edit here is not imported, and the import says so.")
+SPARE_ROWS = 200  # empty, editable rows below each table: a person adds rows at the bottom
 STATUS_FILLS = {"On track": "C8E6C9", "Achieved": "BBDEFB", "Complete": "BBDEFB", "At risk": "FFE0B2",
                 "Off track": "FFCDD2", "No data": "EEEEEE", "Not started": "EEEEEE", "On hold": "E0E0E0",
                 "Blocked": "FFCDD2", "Open": "FFF9C4", "Done": "BBDEFB"}
@@ -152,9 +166,13 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     _cover(cover, plan_name, plan_year, scope, exported_by, quality, rows)
     total = len(DATA_SHEETS)
     kept: list[list[str]] = []
+    base: list[list[str]] = []
+    bases = _exchange_bases(store)
     for i, sheet in enumerate(DATA_SHEETS):
         report(0.1 + 0.6 * i / total, f"Writing {sheet.name}")
-        kept += _data_sheet(wb.create_sheet(sheet.name), sheet, rows[sheet.name])
+        found, rows_base = _data_sheet(wb.create_sheet(sheet.name), sheet, rows[sheet.name], bases)
+        kept += found
+        base += rows_base
     report(0.75, "Writing the data-entry sheets")
     _data_entry(wb, rows, measures, targets, year)
     report(0.85, "Drawing the charts")
@@ -164,6 +182,7 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
     _cover_history(cover, history_rows)
     if kept:
         _kept_text(wb.create_sheet(KEPT_TEXT), kept)
+    _base_sheet(wb.create_sheet(BASE), base)
     report(0.92, "Saving")
     tmp = out.with_name(f".{out.name}.partial")
     try:
@@ -185,6 +204,25 @@ def _refuse_if_too_many(counts: dict[str, int]) -> None:
         raise ValidationError(
             f"The {name} sheet would have {count:,} rows; an Excel sheet holds {MAX_SHEET_ROWS:,}. "
             "Nothing was written.", hint="Export one division or one department at a time: each fits.")
+
+
+SAME = "same"  # on the base sheet: the row at the last exchange was as it is now (a hash fewer per row)
+UNTOUCHED = "untouched"  # a row never exchanged and never edited since it was made: the base sheet says so
+
+
+def _exchange_bases(store: PlanStore) -> dict[uuid_mod.UUID, str]:
+    """Each row's hash at this file's last exchange, before this export replaces it; for a row never exchanged
+    and never edited since it was made, UNTOUCHED (the exporting file changed nothing in it)."""
+    from planner.services.xlsx_import import KIND_OF_MODEL
+
+    found: dict[uuid_mod.UUID, str] = {}
+    with store.reader() as s:
+        for model in KIND_OF_MODEL:
+            for u, created, updated in s.execute(select(model.uuid, model.created_at, model.updated_at)):
+                if abs((updated - created).total_seconds()) < 2:
+                    found[u] = UNTOUCHED
+        found.update(s.execute(select(ExchangeState.row_uuid, ExchangeState.base_hash)).tuples().all())
+    return found
 
 
 def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -227,33 +265,100 @@ def _table(ws: Worksheet, name: str, columns: int, rows: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]]) -> list[list[str]]:
+class _Styles:
+    """The few cell styles of a data sheet, made once per workbook and handed to each cell as a copy of a
+    ready style (setting a cell's protection one attribute at a time costs as much as writing its value)."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        scratch = ws.cell(row=1, column=1)
+        self.editable = self._make(scratch, protection=Protection(locked=False))
+        self.editable_date = self._make(scratch, protection=Protection(locked=False), number_format="yyyy-mm-dd")
+        self.worked_out = self._make(scratch, fill=WORKED_OUT_FILL)
+        self.worked_out_date = self._make(scratch, fill=WORKED_OUT_FILL, number_format="yyyy-mm-dd")
+        self.worked_out_percent = self._make(scratch, fill=WORKED_OUT_FILL, number_format="0%")
+        scratch._style = StyleArray()
+
+    @staticmethod
+    def _make(cell: Cell, **attrs: Any) -> StyleArray:
+        cell._style = StyleArray()
+        for name, value in attrs.items():
+            setattr(cell, name, value)
+        return StyleArray(cell._style)
+
+    def apply(self, cell: Cell, worked_out: bool, percent: bool = False) -> None:
+        is_date = cell.number_format == "yyyy-mm-dd"
+        if cell.quotePrefix or cell.alignment.indent:  # the rare styled cell: attribute by attribute
+            if worked_out:
+                cell.fill = WORKED_OUT_FILL
+            else:
+                cell.protection = Protection(locked=False)
+        elif worked_out:
+            cell._style = StyleArray(self.worked_out_percent if percent else
+                                     self.worked_out_date if is_date else self.worked_out)
+        else:
+            cell._style = StyleArray(self.editable_date if is_date else self.editable)
+
+
+def protect(ws: Worksheet) -> None:
+    """Protected without a password: locked cells are not changed by accident, and anybody can lift it (Review >
+    Unprotect Sheet). Rows can still be added, deleted, sorted and filtered."""
+    ws.protection.sheet = True
+    for allowed in ("insertRows", "deleteRows", "sort", "autoFilter", "formatColumns", "formatRows",
+                    "formatCells"):
+        setattr(ws.protection, allowed, False)
+
+
+def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]],
+                bases: dict[uuid_mod.UUID, str]) -> tuple[list[list[str]], list[list[str]]]:
     """Write the sheet; returns the cells whose text a spreadsheet cannot hold as it is (sheet, UUID, column,
-    digest of the text as written), so an import of this workbook leaves the plan file's text as it was."""
+    digest of the text as written), so an import of this workbook leaves the plan file's text as it was, and
+    each row's base: what the workbook holds now, for the import's three-way merge."""
     _header(ws, sheet.headers(), [c.width for c in sheet.columns])
+    styles = _Styles(ws)
     kept: list[list[str]] = []
+    base: list[list[str]] = []
+    worked = {c.attr for c in sheet.columns if c.exported_only}
     for r, row in enumerate(rows, start=2):
+        derived: dict[str, Any] = {}
         for c, col in enumerate(sheet.columns, start=1):
             cell = ws.cell(row=r, column=c)
             value = row.get(col.attr)
             put(cell, value, col.kind)
             if col.kind == "text" and isinstance(value, str) and spreadsheet_alters(value) and row.get("uuid"):
                 kept.append([sheet.name, str(row["uuid"]), col.attr, text_digest(str(cell.value or ""))])
-            if col.attr == "progress" and row.get(col.attr) is not None:
-                cell.number_format = "0%"
             if col.attr == "title" and sheet.name == "Plan":
                 cell.alignment = Alignment(indent=LEVEL_INDENT.get(row["level"], 0))
+            if col.attr in worked:
+                derived[col.attr] = base_value(col.kind, cell.value)
+            styles.apply(cell, col.attr in worked, col.attr == "progress" and value is not None)
+        if sheet.name == "Measurements":
+            derived["value"] = normalise("number", row.get("value"))  # also what its Data Entry cell held
+            derived["key"] = [str(row.get("subject_uuid")), normalise("date", row.get("period_start"))]
+        if row.get("uuid"):
+            before = bases.get(state_key(sheet.name, row["uuid"]), "")
+            if (not before and bases.get(uuid_mod.UUID(str(row["uuid"]))) == UNTOUCHED) or before == UNTOUCHED:
+                before = row_hash(sheet, row)
+            digest = row_hash(sheet, row)
+            base.append([sheet.name, str(row["uuid"]), digest, SAME if before == digest else before,
+                         json.dumps(derived, ensure_ascii=False, separators=(",", ":"))])
     last = len(rows) + 1
+    for r in range(last + 1, last + 1 + SPARE_ROWS):
+        for c in range(1, len(sheet.columns) + 1):
+            styles.apply(ws.cell(row=r, column=c), False)
     for c, col in enumerate(sheet.columns, start=1):
         letter = get_column_letter(c)
+        if col.exported_only:
+            header = ws.cell(row=1, column=c)
+            header.fill = WORKED_OUT_HEADER
+            header.comment = Comment(WORKED_OUT_NOTE.format(header=col.header), "Planner", width=260, height=110)
         if col.kind == "choice":
             options = ",".join(col.choices)
-            if len(options) < 250:  # Excel's limit for a literal list
+            if len(options) < 250 and not col.exported_only:  # Excel's limit for a literal list
                 validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=not col.required,
                                             showErrorMessage=True, errorTitle=col.header,
                                             error=f"Choose one of: {', '.join(col.choices)}")
                 ws.add_data_validation(validation)
-                validation.add(f"{letter}2:{letter}{max(last, 2) + 200}")
+                validation.add(f"{letter}2:{letter}{max(last, 2) + SPARE_ROWS}")
             if col.attr == "status":
                 for status, color in STATUS_FILLS.items():
                     if status in col.choices:
@@ -261,7 +366,20 @@ def _data_sheet(ws: Worksheet, sheet: XSheet, rows: list[dict[str, Any]]) -> lis
                             f"{letter}2:{letter}{max(last, 2)}",
                             FormulaRule(formula=[f'{letter}2="{status}"'], fill=PatternFill("solid", fgColor=color)))
     _table(ws, sheet.name, len(sheet.columns), len(rows))
-    return kept
+    protect(ws)
+    return kept, base
+
+
+def _base_sheet(ws: Worksheet, base: list[list[str]]) -> None:
+    """Hidden and protected: each row as this workbook held it when it was exported (its hash, the hash of the
+    exporting file's last exchange of it, and the worked-out values). The import compares the workbook with
+    it to tell an edit made in the spreadsheet from a value that was already there."""
+    ws.sheet_state = "hidden"
+    _header(ws, list(BASE_HEADERS), [18, 38, 66, 66, 60])
+    for r, entry in enumerate(base, start=2):
+        for c, value in enumerate(entry, start=1):
+            put(ws.cell(row=r, column=c), value)
+    protect(ws)
 
 
 def _kept_text(ws: Worksheet, kept: list[list[str]]) -> None:
@@ -289,7 +407,8 @@ def _cover(ws: Worksheet, plan_name: str, plan_year: str, scope: ExportScope, ex
     facts = [("District plan", plan_name), ("Scope", scope.label), ("Division", division),
              ("Department", department), ("Plan year", plan_year),
              ("Exported at", clock.now().replace(microsecond=0).isoformat(sep=" ")),
-             ("Exported by", exported_by), ("Planner version", __version__), ("Schema version", head_revision()),
+             ("Exported by", exported_by), (FILLED_IN_BY, exported_by), ("Planner version", __version__),
+             ("Schema version", head_revision()),
              ("Workbook format", FORMAT_VERSION)]
     for r, (key, value) in enumerate(facts, start=3):
         put(ws.cell(row=r, column=1), key)
@@ -339,6 +458,7 @@ def _history(ws: Worksheet, store: PlanStore, rows: dict[str, list[dict[str, Any
             put(ws.cell(row=r, column=c), value, "date" if c == 1 else "text")
         ws.cell(row=r, column=1).number_format = "yyyy-mm-dd hh:mm:ss"
     _table(ws, HISTORY, len(headers), len(kept))
+    protect(ws)
     return len(kept)
 
 
@@ -370,15 +490,26 @@ def _data_entry(wb: Workbook, rows: dict[str, list[dict[str, Any]]], measures: d
         ws = wb.create_sheet(f"Data Entry {frequency.value}"[:31])
         headers = ["Measure UUID", "Measure"] + [x for p in periods for x in (p.label, f"Target {p.label}")]
         _header(ws, headers, [38, 50] + [12, 12] * len(periods))
+        for c in (1, 2):
+            ws.cell(row=1, column=c).fill = WORKED_OUT_HEADER
+        ws.cell(row=1, column=2).comment = Comment(
+            "Which measure each row is for: read-only. Type each period's value, and its target, in the columns to "
+            "the right; the same value is on the Measurements sheet, and the import takes the copy you changed.",
+            "Planner", width=260, height=110)
         for r, m in enumerate(found, start=2):
             put(ws.cell(row=r, column=1), m["uuid"], "uuid")
             put(ws.cell(row=r, column=2), m["name"])
+            ws.cell(row=r, column=1).fill = ws.cell(row=r, column=2).fill = WORKED_OUT_FILL
             for i, p in enumerate(periods):
-                put(ws.cell(row=r, column=3 + 2 * i), values.get((m["uuid"], p.start)), "number")
+                value = ws.cell(row=r, column=3 + 2 * i)
+                put(value, values.get((m["uuid"], p.start)), "number")
+                value.protection = Protection(locked=False)
                 target = ws.cell(row=r, column=4 + 2 * i)
                 put(target, targets.get((m["uuid"], p.start)), "number")
                 target.font = Font(italic=True, color="666666")
+                target.protection = Protection(locked=False)
         _table(ws, f"DataEntry{frequency.value}", len(headers), len(found))
+        protect(ws)
 
 
 def _charts(ws: Worksheet, rows: dict[str, list[dict[str, Any]]]) -> None:

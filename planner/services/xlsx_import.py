@@ -6,6 +6,7 @@ for a person to decide. A file with problems changes nothing; each good file goe
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import uuid as uuid_mod
@@ -59,8 +60,10 @@ from planner.model import (
 )
 from planner.services.dates import DateError, in_range, parse_date
 from planner.services.exchange import (
+    BASE,
     COVER,
     DATA_SHEETS,
+    FILLED_IN_BY,
     FORMAT_VERSION,
     KEPT_TEXT,
     MARKER,
@@ -68,21 +71,25 @@ from planner.services.exchange import (
     PLAN,
     XCol,
     XSheet,
+    base_value,
+    dependency_uuid,
     normalise,
     row_hash,
+    same_value,
     state_key,
     text_digest,
 )
 from planner.services.exchange_rows import ExportScope, collect
 from planner.services.period_locks import locked_ends
 from planner.services.periods import parse_period
+from planner.services.xlsx_merge import BaseRow, FileState, decide, legacy_decide, older_than_taken, took_this_export
 from planner.services.years import year_scope
 from planner.store import PlanStore
 from planner.store.migrate import known_revisions
 
-MAX_FILE_BYTES = 60_000_000
+MAX_FILE_BYTES = 150_000_000  # a district workbook with its base sheet is about 65 MB
 MAX_MEMBERS = 2_000
-MAX_UNPACKED_BYTES = 400_000_000
+MAX_UNPACKED_BYTES = 1_000_000_000
 MAX_RATIO = 150  # unpacked / packed, for any member over 1 MB: beyond this is a zip bomb, not a workbook
 MAX_ROWS = 400_000
 MAX_SHEETS = 200
@@ -125,6 +132,8 @@ class Change:
     row: dict[str, Any]
     digest: str = ""
     db: dict[str, Any] | None = None
+    detail: str = ""  # a conflict in a person's words: what, which period, both values, who changed each side
+    lines: list[str] = field(default_factory=list)  # the same, a line each: the values, each side's who and when
 
 
 @dataclass
@@ -144,6 +153,12 @@ class FilePlan:
     pending_refs: list[tuple[dict[str, Any], str, str]] = field(default_factory=list)  # row, column, UUID
     digest: str = ""  # the file's bytes, to import a file named twice once
     kept: dict[tuple[str, str, str], str] = field(default_factory=dict)  # cells the spreadsheet holds altered
+    base: dict[tuple[str, str], BaseRow] = field(default_factory=dict)  # (sheet, UUID): the row as exported
+    has_base: bool = False  # the workbook carries its base sheet (exported by this Planner)
+    entry_base: dict[tuple[str, str], Any] = field(default_factory=dict)  # (measure, period start): value exported
+    exported_by: str = ""
+    typed_by: str = ""  # who typed into the workbook: the cover names them
+    notes: list[Problem] = field(default_factory=list)  # said in the preview, but the file still goes in
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -212,6 +227,10 @@ def _parse(col: XCol, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"“{_shown(value)}” is not a UUID") from None
     if col.kind == "date":
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 10_000 <= value < 200_000:
+            # a date pasted as a value (or typed in a cell without a date format) is its spreadsheet serial:
+            # 45519 is 15 Aug 2024, whatever the cell's format says
+            value = date(1899, 12, 30) + timedelta(days=int(value))
         try:
             return parse_date(value)
         except DateError as exc:
@@ -415,6 +434,7 @@ def read_workbook(path: Path) -> FilePlan:
                 return plan
             for sheet in DATA_SHEETS:
                 plan.rows[sheet.name] = _read_sheet(workbook, sheet, plan)
+            _read_base(workbook, plan)
             _read_data_entry(workbook, plan)
             _read_kept_text(workbook, plan)
     finally:
@@ -475,6 +495,8 @@ def _read_cover(workbook: Any, plan: FilePlan) -> None:
                                                              f"{', '.join(sorted(KNOWN_FORMATS))}. Install the "
                                                              "latest Planner to import it."))
     plan.department = str(facts.get("Department") or facts.get("Division") or facts.get("Scope") or "")
+    plan.exported_by = str(facts.get("Exported by") or "").strip()
+    plan.typed_by = str(facts.get(FILLED_IN_BY) or "").strip() or plan.exported_by or plan.department
     exported = facts.get("Exported at")
     try:
         plan.exported_at = exported if isinstance(exported, datetime) else datetime.fromisoformat(str(exported))
@@ -513,10 +535,13 @@ def _read_sheet(workbook: Any, sheet: XSheet, plan: FilePlan) -> list[dict[str, 
                 if number == 1:
                     continue
             used = {positions[c.header]: c for c in sheet.columns if not c.exported_only}
-            plan.columns[sheet.name] = {c.attr: i for i, c in used.items()}
+            derived = {positions[c.header]: c for c in sheet.columns if c.exported_only and c.header in positions}
+            plan.columns[sheet.name] = {c.attr: i for i, c in (used | derived).items()}
             if all(_blank(cells.get(index)) for index in used):
                 continue
-            row: dict[str, Any] = {"_row": number, "_sheet": sheet.name, "_pct": set()}
+            row: dict[str, Any] = {"_row": number, "_sheet": sheet.name, "_pct": set(), "_derived": {
+                c.attr: base_value(c.kind, cells[i].value if i in cells else None) for i, c in derived.items()
+                if not (i in cells and cells[i].error)}}
             for index, col in used.items():
                 cell = cells.get(index)
                 try:
@@ -545,6 +570,7 @@ def _letter(index: int) -> str:
 def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
     """Values typed into a Data Entry sheet become measurements like any other."""
     measurements = {(r.get("subject_uuid"), r.get("period_start")): r for r in plan.rows.get("Measurements", [])}
+    percent_measures = {r.get("uuid") for r in plan.rows.get("Measures", []) if (r.get("unit") or "").strip() == "%"}
     for sheet_name in workbook.sheetnames:
         if not sheet_name.startswith("Data Entry "):
             continue
@@ -590,25 +616,50 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
                         plan.target_cells.append((measure_uuid, period.start, period.end, value, cell.percent,
                                                   where))
                         continue
+                    if cell.percent and measure_uuid in percent_measures and value is not None:
+                        value = round(value * 100, 9)  # "45%" typed: 0.45 in the cell, 45 in Planner
                     existing = measurements.get((measure_uuid, period.start))
                     if existing is not None:
-                        if normalise("number", existing.get("value")) != normalise("number", value):
-                            existing["value"] = value
-                            existing.setdefault("_where", {})["value"] = where
-                            existing["_pct"].discard("value")
-                            if cell.percent:
-                                existing["_pct"].add("value")
+                        _entry_beside_row(plan, existing, value, where, measure_uuid in percent_measures)
                         continue
                     new = {"uuid": str(uuid_mod.uuid5(uuid_mod.UUID(measure_uuid), period.start.isoformat())),
                            "subject_uuid": measure_uuid, "period_start": period.start, "period_end": period.end,
                            "value": value, "done": None, "note": "", "evidence": "",
-                           "entered_by": f"Data Entry ({plan.path.name})", "_row": number, "_sheet": sheet_name,
-                           "_pct": {"value"} if cell.percent else set(), "_where": {
+                           "entered_by": plan.typed_by, "_row": number, "_sheet": sheet_name, "_entry": True,
+                           "_pct": set(), "_where": {
                                "value": where, "subject_uuid": (sheet_name, number, "A", "Measure UUID")}}
                     plan.rows.setdefault("Measurements", []).append(new)
                     measurements[(measure_uuid, period.start)] = new
         except _Unreadable as exc:
             plan.problems.append(Problem(plan.path.name, sheet_name, None, None, str(exc)))
+
+
+def _entry_beside_row(plan: FilePlan, row: dict[str, Any], value: Any, cell: tuple[str, int, str, str],
+                      percent: bool) -> None:
+    """A Data Entry cell and the Measurements row for the same measure and period hold one fact twice: the copy
+    changed since the export is taken; two copies changed differently are a problem naming both cells."""
+    listed = row.get("value")
+    if percent and "value" in row["_pct"] and isinstance(listed, (int, float)):
+        listed = round(listed * 100, 9)
+    if same_value(normalise("number", listed), normalise("number", value)):
+        return
+    if plan.has_base:
+        exported = plan.entry_base.get((str(row.get("subject_uuid")), normalise("date", row.get("period_start"))))
+        if exported is not None and same_value(normalise("number", value), exported):
+            return  # the Data Entry cell is as exported: the Measurements sheet holds the change
+        if exported is None or not same_value(normalise("number", listed), exported):
+            sheet, number, letter, label = cell
+            _, row_number, row_letter, _ = where(plan, row, "value")
+            plan.problems.append(Problem(
+                plan.path.name, sheet, number, label,
+                f"says {_shown(value)}, but the Measurements sheet (row {row_number}, column {row_letter or 'G'}) "
+                f"says {_shown(listed)} for the same measure and period, and both were changed since the export; "
+                "make them agree (or clear one of them).", letter))
+            return
+    row["value"] = value
+    row["_pct"].discard("value")
+    row.setdefault("_where", {})["value"] = cell
+    row["entered_by"] = plan.typed_by
 
 
 def _read_kept_text(workbook: Any, plan: FilePlan) -> None:
@@ -623,6 +674,31 @@ def _read_kept_text(workbook: Any, plan: FilePlan) -> None:
                 plan.kept[(sheet, row_uuid.lower(), attr)] = digest
     except _Unreadable as exc:
         plan.problems.append(Problem(plan.path.name, KEPT_TEXT, None, None, str(exc)))
+
+
+def _read_base(workbook: Any, plan: FilePlan) -> None:
+    """The export's record of each row as the workbook held it: the base of the three-way merge."""
+    if BASE not in workbook.sheetnames:
+        return
+    plan.has_base = True
+    try:
+        for number, cells in _sheet_rows(workbook, BASE):
+            values = [cells[i].value if i in cells else None for i in (1, 2, 3, 4, 5)]
+            if number == 1 or not all(isinstance(v, str) for v in values[:3]):
+                continue
+            try:
+                derived = json.loads(str(values[4] or "{}"))
+            except ValueError:
+                derived = {}
+            sheet, row_uuid, digest = (str(v) for v in values[:3])
+            derived = derived if isinstance(derived, dict) else {}
+            prior = str(values[3] or "")
+            plan.base[(sheet, row_uuid.lower())] = BaseRow(digest, digest if prior == "same" else prior, derived)
+            key = derived.get("key")
+            if sheet == "Measurements" and isinstance(key, list) and len(key) == 2:
+                plan.entry_base[(str(key[0]), str(key[1]))] = derived.get("value")
+    except _Unreadable as exc:
+        plan.problems.append(Problem(plan.path.name, BASE, None, None, str(exc)))
 
 
 def where(plan: FilePlan, row: dict[str, Any], attr: str | None) -> tuple[str, int | None, str | None, str | None]:
@@ -683,6 +759,75 @@ def _row_kind(sheet: str, row: dict[str, Any]) -> str:
     return str(row.get("level")) if sheet == "Plan" else SHEET_KIND[sheet]
 
 
+NATURAL_KEY: dict[str, tuple[str, ...]] = {  # how a row a person added without a UUID is matched
+    "Plan": ("level", "parent_uuid", "title"), "WIGs": ("sentence",), "Measures": ("name", "wig_uuid",
+                                                                                  "strategy_uuid", "department_uuid"),
+    "Measurements": ("subject_uuid", "period_start"), "Projects": ("name", "carries_uuid"),
+    "Milestones": ("project_uuid", "name"), "Tasks": ("project_uuid", "name"),
+    "RAID Log": ("project_uuid", "type", "description"), "Weekly Updates": ("project_uuid", "update_date"),
+}
+
+
+def _natural(sheet: str, row: dict[str, Any]) -> tuple[Any, ...]:
+    key = tuple(normalise("text", row.get(a)) if isinstance(row.get(a), str) else row.get(a)
+                for a in NATURAL_KEY[sheet])
+    return tuple(k.casefold() if isinstance(k, str) else k for k in key)
+
+
+def _settle_uuids(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Rows a person added need no UUID: a measurement is matched by measure and period, other rows by name
+    under their parent, and a row matching nothing gets a new UUID (the same one each time the workbook is
+    imported). A row pasted with the UUID of the row it was copied from becomes a new row, and the preview
+    says so: the copy never overwrites the row it came from."""
+    identity = f"{plan.department}|{plan.exported_at}|{plan.path.name if plan.exported_at is None else ''}"
+    wigs_on_plan = {normalise("text", r.get("title")).casefold(): r["uuid"] for r in plan.rows.get("Plan", [])
+                    if r.get("level") == "WIG" and r.get("uuid") and r.get("title")}
+    for sheet in DATA_SHEETS:
+        rows = plan.rows.get(sheet.name, [])
+        by_uuid: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            if row.get("uuid"):
+                by_uuid.setdefault(row["uuid"], []).append(row)
+        exported = {u for (name, u) in plan.base if name == sheet.name}
+        pasted = not (exported - set(by_uuid))  # every exported row still there: a duplicate was pasted, not typed
+        for u, same in by_uuid.items():
+            if len(same) < 2 or not plan.has_base or not pasted or sheet.name == "Task Dependencies" or len(
+                    {_row_kind(sheet.name, r) for r in same}) > 1:
+                continue  # a UUID typed over another row's, or no base: refused below as a UUID used twice
+            base = plan.base.get((sheet.name, u))
+            original = next((r for r in same if base is not None and row_hash(sheet, r) == base.digest), None)
+            if original is None:
+                original = same[0]
+            for row in same:
+                if row is original:
+                    continue
+                row["uuid"], row["_copied"] = None, True
+                plan.notes.append(Problem(
+                    plan.path.name, sheet.name, row["_row"], "UUID", f"this row has the UUID of row "
+                    f"{original['_row']} (copied from it?); it was taken as a new row with a UUID of its own, and "
+                    f"row {original['_row']} stays as it is.",
+                    _letter(plan.columns.get(sheet.name, {}).get("uuid", 1))))
+        if sheet.name == "Task Dependencies":
+            for row in rows:
+                if not row.get("uuid") and row.get("task_uuid") and row.get("depends_on_uuid"):
+                    row["uuid"] = dependency_uuid(row["task_uuid"], row["depends_on_uuid"])
+            continue
+        known = {_natural(sheet.name, r): u for u, r in current.get(sheet.name, {}).items()}
+        for row in rows:
+            if row.get("uuid"):
+                continue
+            key = _natural(sheet.name, row)
+            found = None if row.get("_copied") else known.get(key)
+            if found is None and sheet.name == "WIGs":
+                found = wigs_on_plan.get(normalise("text", row.get("sentence") or "").casefold())
+            if found is None:
+                seed = f"{identity}|{sheet.name}|{key!r}" + (f"|row {row['_row']}" if row.get("_copied") else "")
+                found = str(uuid_mod.uuid5(uuid_mod.NAMESPACE_URL, "planner-row:" + seed))
+            row["uuid"] = found
+            if sheet.name == "Plan" and row.get("level") == "WIG" and row.get("title"):
+                wigs_on_plan.setdefault(normalise("text", row["title"]).casefold(), found)
+
+
 def _check_links(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], in_db: dict[str, str]) -> None:
     """UUIDs used once, for one kind of row, and pointing at the kind of row each column is for."""
     in_file: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -696,7 +841,8 @@ def _check_links(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], 
             kind = _row_kind(sheet.name, row)
             if u in seen:
                 problem_at(plan, row, "uuid", f"the UUID {u} is also on row {seen[u]} of this sheet; each row "
-                                              "needs its own UUID.")
+                                              "needs its own UUID (for a row you added, leave the UUID cell empty "
+                                              "and Planner makes one).")
                 continue
             seen[u] = row["_row"]
             other = in_file.get(u)
@@ -957,7 +1103,9 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
     by_year: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     with store.reader() as s:
         year_of_row = _years_of_rows(s)
-        bases = {e.row_uuid: e.base_hash for e in s.scalars(select(ExchangeState))}
+        bases = {e.row_uuid: FileState(e.base_hash, e.source_department or "", e.source_exported_at,
+                                           e.source_file or "")
+                 for e in s.scalars(select(ExchangeState))}
         untouched = _never_edited(s)
         over_100 = {str(u): bool(flag) for u, flag in s.execute(
             select(PerformanceMeasure.uuid, PerformanceMeasure.allow_over_100))}
@@ -988,6 +1136,8 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
             if not plan.problems:
                 _check_year(plan, label, current, year_of_row)
             if not plan.problems:
+                _settle_uuids(plan, current)
+            if not plan.problems:
                 _check_links(plan, current, db_kinds)
             if not plan.problems:
                 _resolve_references(plan, current)
@@ -999,6 +1149,7 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
                 _percents(plan, subjects)
                 _compare(plan, current, bases, untouched)
                 _check_rules(plan, subjects)
+                _describe_conflicts(store, plan, current)
             if not plan.problems:
                 _hold_locked(plan, locks)
             else:
@@ -1089,25 +1240,43 @@ def _resolve_references(plan: FilePlan, current: dict[str, dict[str, dict[str, A
             problem_at(plan, row, attr, f"points at {target}, which is neither in this workbook nor in the plan.")
 
 
-def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], bases: dict[uuid_mod.UUID, str],
+DEFAULTS: dict[str, dict[str, Any]] = {  # what an empty cell is written as (see _fill)
+    "Plan": {"position": 0}, "Measures": {"position": 0}, "Milestones": {"position": 0}, "WIGs": {"weight": 1.0},
+    "Projects": {"percent_complete": 0.0}, "Tasks": {"percent_complete": 0.0},
+}
+
+
+def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], states: dict[uuid_mod.UUID, FileState],
              untouched: set[str]) -> None:
+    """Each row against the plan file's: added, the same, the workbook's change taken, the file's kept, or a
+    conflict for a person (see xlsx_merge.decide)."""
     periods = {(o["subject_uuid"], o["period_start"]): o for o in current["Measurements"].values()}
+    exported_at = plan.exported_at.astimezone() if plan.exported_at is not None else None
     for sheet in DATA_SHEETS:
         texts = [c.attr for c in sheet.columns if c.kind == "text" and not c.exported_only]
         for row in plan.rows.get(sheet.name, []):
             db = current[sheet.name].get(row["uuid"])
+            base = plan.base.get((sheet.name, row["uuid"]))
+            if base is not None:
+                _worked_out_edits(plan, sheet, row, base)
             if db is not None and plan.kept:
                 for attr in texts:  # as exported from text a spreadsheet cannot hold: the plan file's text stands
                     digest = plan.kept.get((sheet.name, row["uuid"], attr))
                     if digest and isinstance(row.get(attr), str) and text_digest(row[attr]) == digest:
                         row[attr] = db.get(attr)
+            for attr, default in DEFAULTS.get(sheet.name, {}).items():
+                if attr in row and row[attr] is None:
+                    row[attr] = default  # as the row is written: the same row hashes the same on both sides
             digest = row_hash(sheet, row)
-            label = str(row.get("title") or row.get("name") or row.get("sentence") or row.get("description")
-                        or row.get("subject_uuid") or row["uuid"])[:80]
+            label = _label(sheet.name, row, current, plan)
             if db is None:
-                if sheet.name == "Measurements" and periods.get((row.get("subject_uuid"), row.get("period_start"))):
-                    plan.changes.append(Change(sheet.name, row["uuid"], "conflict", label, row, digest,
-                                               periods.get((row.get("subject_uuid"), row.get("period_start")))))
+                other = periods.get((row.get("subject_uuid"), row.get("period_start"))) \
+                    if sheet.name == "Measurements" else None
+                if other is not None:
+                    action = "same" if row.get("_entry") and same_value(
+                        normalise("number", row.get("value")), normalise("number", other.get("value"))) else "conflict"
+                    plan.unchanged += action == "same"
+                    plan.changes.append(Change(sheet.name, row["uuid"], action, label, row, digest, other))
                     continue
                 plan.changes.append(Change(sheet.name, row["uuid"], "add", label, row, digest))
                 continue
@@ -1118,18 +1287,125 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], base
                                                           "period in the plan file.")
                     continue
             mine = row_hash(sheet, db)
-            base = bases.get(state_key(sheet.name, row["uuid"]))
-            if mine == digest:
+            state = states.get(state_key(sheet.name, row["uuid"]))
+            if mine != digest and row.get("_entry") and same_value(
+                    normalise("number", row.get("value")), normalise("number", db.get("value"))):
+                mine = digest  # a Data Entry value the plan file already holds: only the value is compared
+            edited = base is None or base.digest != digest  # changed in the spreadsheet since the export
+            if mine != digest and edited and older_than_taken(state, plan.department, exported_at):
+                plan.changes.append(Change(sheet.name, row["uuid"], "older", label, row, digest, db))
+                continue
+            if plan.has_base:
+                verdict = decide(digest, mine, base, state, untouched=row["uuid"] in untouched,
+                                 same_export=took_this_export(state, plan.department, exported_at, plan.path.name))
+            else:
+                verdict = legacy_decide(digest, mine, state.digest if state else None, row["uuid"] in untouched)
+            if verdict == "same":
                 plan.unchanged += 1
                 plan.changes.append(Change(sheet.name, row["uuid"], "same", label, row, digest))
-            elif base is not None and mine == base:
+            elif verdict == "take":
                 plan.changes.append(Change(sheet.name, row["uuid"], "update", label, row, digest, db))
-            elif base is not None and digest == base:
-                plan.unchanged += 1  # changed here since the exchange; the file is older: keep ours
-            elif base is None and row["uuid"] in untouched:
-                plan.changes.append(Change(sheet.name, row["uuid"], "update", label, row, digest, db))
+            elif verdict == "keep":
+                plan.unchanged += 1  # changed here since the workbook's version: the plan file's stands
+                plan.changes.append(Change(sheet.name, row["uuid"], "kept", label, row, digest, db))
             else:
                 plan.changes.append(Change(sheet.name, row["uuid"], "conflict", label, row, digest, db))
+
+
+def _worked_out_edits(plan: FilePlan, sheet: XSheet, row: dict[str, Any], base: BaseRow) -> None:
+    """A worked-out cell changed in the spreadsheet is not taken, and the preview says so, cell by cell."""
+    for col in sheet.columns:
+        if not col.exported_only or col.attr not in base.derived or col.attr not in row.get("_derived", {}):
+            continue
+        if not same_value(row["_derived"][col.attr], base.derived[col.attr]):
+            sheet_name, number, letter, header = where(plan, row, col.attr)
+            plan.notes.append(Problem(plan.path.name, sheet_name, number, header,
+                                      f"{col.header} is worked out by Planner; your change was not taken.", letter))
+
+
+def _label(sheet: str, row: dict[str, Any], current: dict[str, dict[str, dict[str, Any]]], plan: FilePlan) -> str:
+    """What a row is, in a person's words: a measure's name and period, a project's name, a node's title."""
+    if sheet == "Measurements":
+        subject_uuid = row.get("subject_uuid")
+        subject = next((r for r in plan.rows.get("Measures", []) if r.get("uuid") == subject_uuid), None) or \
+            current.get("Measures", {}).get(subject_uuid or "")
+        name = subject.get("name") if subject else None
+        if name is None:
+            wig = current.get("WIGs", {}).get(subject_uuid or "") or next(
+                (r for r in plan.rows.get("WIGs", []) if r.get("uuid") == subject_uuid), None)
+            name = str((wig or {}).get("sentence") or subject_uuid)[:60]
+        return f"{'measure' if subject else 'WIG'} “{name}”, {_period_label(row, subject)}"
+    text = str(row.get("title") or row.get("name") or row.get("sentence") or row.get("description")
+               or row.get("update_date") or row["uuid"])[:80]
+    if sheet == "Plan":
+        return f"{str(row.get('level', '')).lower()} “{text}”"
+    project = current.get("Projects", {}).get(row.get("project_uuid") or "") or next(
+        (r for r in plan.rows.get("Projects", []) if r.get("uuid") == row.get("project_uuid")), None)
+    kind = SHEET_KIND.get(sheet, sheet)
+    return f"{kind} “{text}”" + (f" of project “{project['name']}”" if project and sheet != "Projects" else "")
+
+
+def _period_label(row: dict[str, Any], subject: dict[str, Any] | None) -> str:
+    from planner.services.periods import Period
+
+    start, end = row.get("period_start"), row.get("period_end")
+    if not isinstance(start, date) or not isinstance(end, date):
+        return "no period"
+    try:
+        frequency = Frequency(subject["frequency"]) if subject and subject.get("frequency") else None
+        return Period(start, end, frequency, 7).label if frequency else f"{start:%b %Y}"
+    except (ValueError, KeyError):
+        return f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
+def _shown_value(kind: str, value: Any) -> str:
+    found = normalise(kind, value)
+    if found is None:
+        return "(blank)"
+    if kind == "bool":
+        return "yes" if found else "no"
+    if isinstance(found, float):
+        return f"{found:,.6g}"
+    return f"“{_shown(found)}”" if kind == "text" else str(found)
+
+
+def _describe_conflicts(store: PlanStore, plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Each conflict in a person's words: who sent it, what and which period, both values, who changed each."""
+    from planner.model import Change as Logged
+
+    conflicts = [c for c in plan.changes if c.action in ("conflict", "older") and c.db is not None]
+    if not conflicts:
+        return
+    wanted = {uuid_mod.UUID(str(c.db["uuid"])).hex: c for c in conflicts if c.db and c.db.get("uuid")}
+    last: dict[str, tuple[str, datetime]] = {}
+    with store.reader() as s:
+        keys = list(wanted)
+        for start in range(0, len(keys), 500):
+            for row_uuid, actor, at in s.execute(select(Logged.row_uuid, Logged.actor, Logged.at).where(
+                    Logged.row_uuid.in_(keys[start:start + 500])).order_by(Logged.id)):
+                last[row_uuid] = (actor or "someone", at)
+    sent = f"{plan.department} workbook" if plan.department else "the workbook"
+    exported = f"{plan.exported_at:%Y-%m-%d %H:%M}" if plan.exported_at else "an unknown time"
+    for change in conflicts:
+        sheet = next(x for x in DATA_SHEETS if x.name == change.sheet)
+        assert change.db is not None
+        fields = [f"{c.header}: {_shown_value(c.kind, change.row.get(c.attr))} in the workbook, "
+                  f"{_shown_value(c.kind, change.db.get(c.attr))} here" for c in sheet.exchanged()
+                  if not same_value(normalise(c.kind, change.row.get(c.attr)),
+                                    normalise(c.kind, change.db.get(c.attr)))]
+        who, at = last.get(uuid_mod.UUID(str(change.db["uuid"])).hex, ("", None))
+        here = f"changed here by {who} on {at.astimezone():%Y-%m-%d %H:%M}" if at else "as it is here"
+        change.lines = [f"From the {sent}: {change.label}.", *fields,
+                        f"The workbook's side: typed by {plan.typed_by or 'someone'} in the {sent} exported "
+                        f"{exported}.", f"This file's side: {here}."]
+        if change.action == "older":
+            change.detail = (f"{sent} {change.label}: this workbook (exported {exported}) is older than the one "
+                             f"already taken from {plan.department}; {'; '.join(fields) or 'the row differs'}. "
+                             "Kept as it is here.")
+        else:
+            change.detail = (f"{sent}, {change.label}: {'; '.join(fields) or 'the row differs'}. Workbook side: "
+                             f"typed by {plan.typed_by or 'someone'} (workbook exported {exported}); this file: "
+                             f"{here}.")
 
 
 def _hold_locked(plan: FilePlan, locks: list[tuple[date, date, str]]) -> None:
@@ -1211,6 +1487,8 @@ def _apply_file(store: PlanStore, file: FilePlan, take_theirs: set[str]) -> tupl
             if change.action == "locked":
                 locked += 1
                 continue
+            if change.action in ("kept", "older"):
+                continue  # the plan file's version stands; its record of the exchange stays as it was
             if change.action == "conflict" and change.uuid not in take_theirs:
                 conflicts += 1
                 continue

@@ -99,19 +99,33 @@ class ImportPreview(QDialog):
             top.setText(0, f"✔ {file.path.name}" + (f" ({file.department})" if file.department else ""))
             top.setText(1, f"{file.count('add')} to add, {file.count('update')} to update, "
                            f"{file.count('conflict')} in conflict, {file.unchanged} unchanged"
-                           + (f", {file.count('locked')} in locked periods" if file.count("locked") else ""))
-            for action, title in (("add", "Add"), ("update", "Update"), ("locked", "Held back (period locked)")):
+                           + (f", {file.count('locked')} in locked periods" if file.count("locked") else "")
+                           + (f", {file.count('older')} older than already taken" if file.count("older") else ""))
+            if file.notes:
+                group = QTreeWidgetItem(top, [f"Not taken, or taken differently: {len(file.notes)}"])
+                group.setExpanded(True)
+                for said in file.notes[:200]:
+                    line = QTreeWidgetItem(group, [str(said).removeprefix(f"{file.path.name}, ")])
+                    line.setFirstColumnSpanned(True)
+                    line.setToolTip(0, str(said))
+            for action, title in (("add", "Add"), ("update", "Update"), ("locked", "Held back (period locked)"),
+                                  ("older", "Kept here (this workbook is older than one already taken)")):
                 rows = [c for c in file.changes if c.action == action]
                 if rows:
                     group = QTreeWidgetItem(top, [f"{title}: {len(rows)}"])
                     for change in rows[:200]:
-                        QTreeWidgetItem(group, [f"{change.sheet}: {change.label}", change.uuid])
+                        line = QTreeWidgetItem(group, [f"{change.sheet}: {change.label}", change.detail])
+                        line.setToolTip(1, change.detail or change.uuid)
             for change in (c for c in file.changes if c.action == "conflict"):
-                item = QTreeWidgetItem(top, [f"Conflict — {change.sheet}: {change.label}",
-                                             "changed here and in the workbook since the last exchange"])
+                item = QTreeWidgetItem(top, [f"Conflict — {change.label}", "changed here and in the workbook "
+                                             "since its export: tick to take the workbook's version"])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(0, Qt.CheckState.Unchecked)
                 item.setToolTip(0, "Tick to take the workbook's version; leave unticked to keep this file's.")
+                item.setToolTip(1, change.detail)
+                for text in change.lines:
+                    QTreeWidgetItem(item, [text]).setFirstColumnSpanned(True)
+                item.setExpanded(True)
                 self.conflicts.append((item, change.uuid))
             top.setExpanded(True)
         note = QLabel("Files with problems change nothing; the others each go in whole." if good < len(plan.files)
