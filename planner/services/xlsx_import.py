@@ -1376,8 +1376,8 @@ def _describe_conflicts(store: PlanStore, plan: FilePlan, current: dict[str, dic
     conflicts = [c for c in plan.changes if c.action in ("conflict", "older") and c.db is not None]
     if not conflicts:
         return
-    wanted = {uuid_mod.UUID(str(c.db["uuid"])).hex: c for c in conflicts if c.db and c.db.get("uuid")}
-    last: dict[str, tuple[str, datetime]] = {}
+    wanted = {uuid_mod.UUID(str(c.db["uuid"])): c for c in conflicts if c.db and c.db.get("uuid")}
+    last: dict[uuid_mod.UUID, tuple[str, datetime]] = {}  # the history gives row UUIDs as UUIDs
     with store.reader() as s:
         keys = list(wanted)
         for start in range(0, len(keys), 500):
@@ -1393,7 +1393,7 @@ def _describe_conflicts(store: PlanStore, plan: FilePlan, current: dict[str, dic
                   f"{_shown_value(c.kind, change.db.get(c.attr))} here" for c in sheet.exchanged()
                   if not same_value(normalise(c.kind, change.row.get(c.attr)),
                                     normalise(c.kind, change.db.get(c.attr)))]
-        who, at = last.get(uuid_mod.UUID(str(change.db["uuid"])).hex, ("", None))
+        who, at = last.get(uuid_mod.UUID(str(change.db["uuid"])), ("", None))
         here = f"changed here by {who} on {at.astimezone():%Y-%m-%d %H:%M}" if at else "as it is here"
         change.lines = [f"From the {sent}: {change.label}.", *fields,
                         f"The workbook's side: typed by {plan.typed_by or 'someone'} in the {sent} exported "
