@@ -200,6 +200,8 @@ class PlanDocument(QObject):
                 self._pending.pop(key, None)
                 self._status[key] = result
                 self.status_ready.emit(key[0])
+                if self._dirty.get(key):  # edited while it was worked out: re-judge what they touched
+                    self._run_refresh(key)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation and self.store is store:
@@ -215,6 +217,8 @@ class PlanDocument(QObject):
         """Re-judge these WIGs in every snapshot held, off the GUI thread, and roll up the owners above them.
         One re-judgement runs per snapshot at a time; WIGs changed meanwhile are taken by the next one, so a
         quick second edit never loses the first one's result."""
+        for key in list(self._pending):  # judged from the file as it was before this edit
+            self._dirty.setdefault(key, set()).update(wigs)
         for key in list(self._status):
             self._dirty.setdefault(key, set()).update(wigs)
             if key not in self._running:

@@ -64,8 +64,8 @@ class DuePage(FollowsDocument, QWidget):
         self.refresh()  # even when hidden: the window's status bar shows how many are due
 
     def _status_ready(self, plan_id: int) -> None:
-        if plan_id == self.plan_id and self._waiting:
-            self.refresh()
+        if plan_id == self.plan_id:
+            self.refresh()  # new statuses: an edit's re-judgement, or the ones it was waiting for
 
     def refresh(self) -> None:
         """Work out what is due off the GUI thread from the document's shared statuses, then show it."""

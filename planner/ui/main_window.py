@@ -409,6 +409,10 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         window's settings; every tab then starts on that department."""
         if not force and not needs_first_start(self.settings):
             return False
+        if self.store is None and not force:
+            self._ask_when_open = True  # the file is still opening off the GUI thread: ask once it is shown
+            return False
+        self._ask_when_open = False
         dialog = FirstStartDialog(self.store, self.settings, self)
         if not self.prompter.run_dialog(dialog) or dialog.who is None:
             return False

@@ -393,8 +393,12 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
 
     def _changed(self, change: Changed) -> None:
         """An edit, its undo or redo, on this page or another: the tree and the form again true to the file."""
-        if change.everything or change.years:
-            return  # the window shows the file or the year again, which reloads the page
+        if change.years:
+            return  # the window shows the year again, which reloads the page
+        if change.everything:  # an import: every node may hold other values now, the selected one too
+            self.form.key = None
+            self.reload()
+            return
         if change.structure:
             self.form.key = None
             self.reload(select=change.focus)

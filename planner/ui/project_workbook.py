@@ -47,8 +47,8 @@ class WorkbookPage(FollowsDocument, QWidget):
     def __init__(self, doc: PlanDocument, prompter: Any, parent: QWidget | None = None, *,
                  plan_selection: Callable[[], NodeKey | None] | None = None) -> None:
         super().__init__(parent)
+        doc.year_changed.connect(self._year_changed)  # before follow(): forget the year's choices, then read
         self.follow(doc)
-        doc.year_changed.connect(self._year_changed)
         self.undo_stack = doc.undo_stack
         self.report = doc.failed.emit
         # Who asks the person (the window's Prompter; tests script it) and what is selected in the plan tree.

@@ -309,6 +309,14 @@ class ScoreboardPage(FollowsDocument, QWidget):
         fit_cards(self.wall.view, self.wall.delegate)
         return self.wall
 
+    def mark_stale(self) -> None:
+        """Also while only the wall is on screen: the meeting room's scoreboard follows the desk's edits."""
+        if self.wall is not None and self.wall.isVisible() and not self.isVisible():
+            self.stale = False
+            self.refresh()
+            return
+        super().mark_stale()
+
     def opened(self) -> None:
         """Another file; its scopes are read when the scoreboard is first shown."""
         self.plan_id = None
@@ -383,5 +391,8 @@ class ScoreboardPage(FollowsDocument, QWidget):
         counts: dict[str, int] = {}
         for card in cards:
             counts[card.chart.progress.status.value] = counts.get(card.chart.progress.status.value, 0) + 1
-        self.summary.setText(f"{len(cards)} WIGs: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items()))
+        shown = ", ".join(f"{n} {s.lower()}" for s, n in counts.items())
+        self.summary.setText(f"{len(cards)} WIG{'' if len(cards) == 1 else 's'}: {shown}")
+        if self.wall is not None:
+            self.wall.heading.setText(f"{self.scope_combo.currentText()} — {self.summary.text()}")
         self.rules.setText("Status rules: " + plan_rules(self.store, self.plan_id).thresholds.describe())

@@ -19,7 +19,7 @@ from planner.services.exchange_rows import ExportScope, collect
 from planner.services.output import check_output
 from planner.services.plan_file import plan_summaries
 from planner.services.report import active_plan_id
-from planner.ui.document import EVERYTHING
+from planner.ui.document import EVERYTHING, Changed
 from planner.ui.save_places import remember_folder, suggested_path
 from planner.ui.tasks import run_in_background
 from planner.ui.window_part import WindowPart
@@ -151,8 +151,7 @@ class ExchangeFlows(WindowPart):
         def applied(result: ImportResult, plan: ImportPlan) -> None:
             busy.close()
             self.doc.undo_stack.clear()  # an import is not one edit to undo; the backup before it is the way back
-            self.doc.notify(EVERYTHING)
-            self.page.reload()
+            self.doc.notify(EVERYTHING)  # the tree, the form and every tab read the file again
             self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
             lines = []
             if result.files_in:
@@ -193,5 +192,8 @@ class ExchangeFlows(WindowPart):
             except PlannerError as exc:
                 self.prompter.error(exc)
                 return
+            year = self.doc.year
+            # the last open quarter of a year closes it: the year bar and the pages must say so
+            self.doc.notify(Changed(years=True, year_id=year.id if year else None))
             self.statusBar().showMessage(f"{ended.label} is locked", 8000)
 

@@ -69,6 +69,8 @@ class FileFlows(WindowPart):
         self.doc.open(store, self.year_bar.year, closed=self.year_bar.is_closed())
         if self.my_department():
             self.start_on_my_department()  # every tab on my department; the whole district one click away
+        if getattr(self, "_ask_when_open", False):
+            self.ask_who_you_are()  # the first start, now that the plan's departments can be offered
         self.back_up()
         self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
