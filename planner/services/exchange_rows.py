@@ -80,9 +80,12 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     assert plan is not None
     all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(list(status.wigs))).order_by(Wig.id)))  # the year's
     in_year = {w.id for w in all_wigs}
+    departments: list[Department]
     if scope.department_id is not None:
         wigs = [w for w in all_wigs if w.department_id == scope.department_id]
-        departments = [s.get(Department, scope.department_id)]
+        department = s.get(Department, scope.department_id)
+        assert department is not None  # the scope is built from a department of this plan
+        departments = [department]
     elif scope.division_id is not None:
         departments = list(s.scalars(select(Department).where(Department.division_id == scope.division_id)))
         dept_ids = {d.id for d in departments}
@@ -109,13 +112,13 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     year = status.year
     plan_rows: list[dict[str, Any]] = [{"level": "Plan", "code": year.label if year else "", "title": plan.name,
                                         "uuid": _u(plan), "position": plan.position}]
-    for d in sorted(divisions.values(), key=lambda d: d.position):
-        plan_rows.append({"level": "Division", "title": d.name, "uuid": _u(d), "parent_uuid": _u(plan),
-                          "position": d.position})
-    for d in sorted(departments, key=lambda d: d.position):
-        plan_rows.append({"level": "Department", "title": d.name, "uuid": _u(d),
-                          "parent_uuid": _u(d.division) or _u(plan),
-                          "parent_code": d.division.name if d.division else "", "position": d.position})
+    for div in sorted(divisions.values(), key=lambda div: div.position):
+        plan_rows.append({"level": "Division", "title": div.name, "uuid": _u(div), "parent_uuid": _u(plan),
+                          "position": div.position})
+    for dept in sorted(departments, key=lambda dept: dept.position):
+        plan_rows.append({"level": "Department", "title": dept.name, "uuid": _u(dept),
+                          "parent_uuid": _u(dept.division) or _u(plan),
+                          "parent_code": dept.division.name if dept.division else "", "position": dept.position})
     for p in sorted(pillars.values(), key=lambda p: p.position):
         plan_rows.append({"level": "Pillar", "code": p.code, "title": p.name, "uuid": _u(p), "parent_uuid": _u(plan),
                           "position": p.position})
@@ -129,10 +132,10 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
                 for w in sorted((w for w in st.wigs if w.id in in_year and (
                         w.id in wig_ids or scope.department_id is None)), key=lambda w: w.position):
                     plan_rows += _wig_rows(w, f"WIG {w.position + 1}", st.code or pr.code, st)
-    for d in sorted(departments, key=lambda d: d.position):
-        for w in d.wigs:
+    for dept in sorted(departments, key=lambda dept: dept.position):
+        for w in dept.wigs:
             if w.strategy is None and w.id in in_year:
-                plan_rows += _wig_rows(w, f"WIG {w.department_position + 1}", d.name, d)
+                plan_rows += _wig_rows(w, f"WIG {w.department_position + 1}", dept.name, dept)
     exported_wigs = [r for r in plan_rows if r["level"] == "WIG"]  # the year's goals only
     wig_objs = {str(w.uuid): w for w in all_wigs}
 
@@ -171,12 +174,19 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     for m in s.scalars(select(Measurement).where(Measurement.measure_id.in_(list(measure_ids))
                                                  | Measurement.wig_id.in_(exported_wig_ids))
                        .order_by(Measurement.period_start, Measurement.id)):
-        subject = measure_ids[m.measure_id] if m.measure_id else wig_objs[str(s.get(Wig, m.wig_id).uuid)]
-        frequency = subject.frequency if m.measure_id else None
-        period = Period(m.period_start, m.period_end, frequency, year_start_month).label if frequency else \
-            f"{m.period_start:%b %Y}"
+        subject: PerformanceMeasure | Wig
+        if m.measure_id:
+            subject = measure_ids[m.measure_id]
+            subject_name = subject.name
+            period = Period(m.period_start, m.period_end, subject.frequency, year_start_month).label
+        else:
+            measured_wig = s.get(Wig, m.wig_id)
+            assert measured_wig is not None  # the query selected values of these WIGs
+            subject = wig_objs[str(measured_wig.uuid)]
+            subject_name = subject.sentence[:60]
+            period = f"{m.period_start:%b %Y}"
         measurement_rows.append({
-            "uuid": _u(m), "subject": subject.name if m.measure_id else subject.sentence[:60],
+            "uuid": _u(m), "subject": subject_name,
             "subject_uuid": _u(subject), "period": period, "period_start": m.period_start,
             "period_end": m.period_end, "value": m.value, "done": m.done, "note": m.note, "evidence": m.evidence,
             "entered_by": m.entered_by})
@@ -187,33 +197,34 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
         | Project.strategy_id.in_(list(strategies))).order_by(Project.name, Project.id)))
     project_rows, milestone_rows, task_rows, raid_rows, update_rows = [], [], [], [], []
     dependency_rows: list[dict[str, Any]] = []
-    for p in projects:
-        carried = s.get(KeyLever, p.key_lever_id) if p.key_lever_id else (
-            s.get(Wig, p.wig_id) if p.wig_id else s.get(Strategy, p.strategy_id))
+    for proj in projects:
+        carried = s.get(KeyLever, proj.key_lever_id) if proj.key_lever_id else (
+            s.get(Wig, proj.wig_id) if proj.wig_id else s.get(Strategy, proj.strategy_id))
         carried_text = getattr(carried, "text", None) or getattr(carried, "sentence", None) or getattr(
             carried, "statement", "")
-        project_rows.append({"uuid": _u(p), "name": p.name, "carries_uuid": _u(carried), "carries": carried_text,
-                             "purpose": p.purpose, "sponsor": p.sponsor, "lead": p.lead, "start_date": p.start_date,
-                             "end_date": p.end_date, "status": p.status.value,
-                             "percent_complete": p.percent_complete, "budget": p.budget, "spent": p.spent})
-        for m in p.milestones:
-            milestone_rows.append({"uuid": _u(m), "project_uuid": _u(p), "project": p.name, "name": m.name,
-                                   "due": m.due, "done_on": m.done_on, "position": m.position})
-        for t in p.tasks:
-            task_rows.append({"uuid": _u(t), "project_uuid": _u(p), "project": p.name, "number": t.position + 1,
+        project_rows.append({"uuid": _u(proj), "name": proj.name, "carries_uuid": _u(carried),
+                             "carries": carried_text, "purpose": proj.purpose, "sponsor": proj.sponsor,
+                             "lead": proj.lead, "start_date": proj.start_date, "end_date": proj.end_date,
+                             "status": proj.status.value, "percent_complete": proj.percent_complete,
+                             "budget": proj.budget, "spent": proj.spent})
+        for ms in proj.milestones:
+            milestone_rows.append({"uuid": _u(ms), "project_uuid": _u(proj), "project": proj.name, "name": ms.name,
+                                   "due": ms.due, "done_on": ms.done_on, "position": ms.position})
+        for t in proj.tasks:
+            task_rows.append({"uuid": _u(t), "project_uuid": _u(proj), "project": proj.name, "number": t.position + 1,
                               "name": t.name, "owner": t.owner, "start_date": t.start_date, "due": t.due,
                               "status": t.status.value, "percent_complete": t.percent_complete})
-            for d in t.depends_on:
-                dependency_rows.append({"uuid": dependency_uuid(str(t.uuid), str(d.uuid)), "task_uuid": _u(t),
-                                        "task": f"#{t.position + 1} {t.name}", "depends_on_uuid": _u(d),
-                                        "depends_on": f"#{d.position + 1} {d.name}"})
-        for r in p.raid_items:
-            raid_rows.append({"uuid": _u(r), "project_uuid": _u(p), "project": p.name, "type": r.type.value,
-                              "description": r.description, "owner": r.owner, "raised_on": r.raised_on,
-                              "status": r.status.value, "response": r.response, "closed_on": r.closed_on,
-                              "likelihood": r.likelihood, "impact": r.impact, "score": r.score})
-        for u in sorted(p.updates, key=lambda u: u.update_date):
-            update_rows.append({"uuid": _u(u), "project_uuid": _u(p), "project": p.name,
+            for dep in t.depends_on:
+                dependency_rows.append({"uuid": dependency_uuid(str(t.uuid), str(dep.uuid)), "task_uuid": _u(t),
+                                        "task": f"#{t.position + 1} {t.name}", "depends_on_uuid": _u(dep),
+                                        "depends_on": f"#{dep.position + 1} {dep.name}"})
+        for item in proj.raid_items:
+            raid_rows.append({"uuid": _u(item), "project_uuid": _u(proj), "project": proj.name, "type": item.type.value,
+                              "description": item.description, "owner": item.owner, "raised_on": item.raised_on,
+                              "status": item.status.value, "response": item.response, "closed_on": item.closed_on,
+                              "likelihood": item.likelihood, "impact": item.impact, "score": item.score})
+        for u in sorted(proj.updates, key=lambda u: u.update_date):
+            update_rows.append({"uuid": _u(u), "project_uuid": _u(proj), "project": proj.name,
                                 "update_date": u.update_date, "status": u.status.value,
                                 "accomplishments": u.accomplishments, "next_steps": u.next_steps,
                                 "blockers": u.blockers})

@@ -159,7 +159,9 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
         measures = {str(m.uuid): m for m in s.scalars(select(PerformanceMeasure))}
         targets: dict[tuple[str, date], float] = {}
         for t in s.scalars(select(InterimTarget).where(InterimTarget.measure_id.is_not(None))):
-            targets[(str(s.get(PerformanceMeasure, t.measure_id).uuid), t.period_start)] = t.value
+            target_of = s.get(PerformanceMeasure, t.measure_id)
+            assert target_of is not None  # the query kept only the targets of a measure (a foreign key)
+            targets[(str(target_of.uuid), t.period_start)] = t.value
     wb = Workbook()
     cover = wb.active
     cover.title = COVER

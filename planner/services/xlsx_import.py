@@ -50,6 +50,7 @@ from planner.model import (
     RaidItem,
     RaidStatus,
     RaidType,
+    Record,
     StatusUpdate,
     Strategy,
     Task,
@@ -291,13 +292,16 @@ class _Cell:
     error: str | None = None  # the cell cannot be used: why
 
 
-class _CellParser(WorkSheetParser):
+class _CellParser(WorkSheetParser):  # type: ignore[misc]  # openpyxl ships no types: its parser is Any
     """openpyxl's sheet parser, with each cell's damage caught and formulas noted (their cached value is used)."""
+
+    row_counter: int  # the parser's position, set by openpyxl as it reads
+    col_counter: int
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         raw = element.findtext(VALUE_TAG, None)
         try:
-            cell = super().parse_cell(element)
+            cell: dict[str, Any] = super().parse_cell(element)
         except (ValueError, IndexError, TypeError, KeyError, OverflowError):
             ref = element.get("r")
             try:
@@ -524,9 +528,9 @@ def _read_sheet(workbook: Any, sheet: XSheet, plan: FilePlan) -> list[dict[str, 
                 if number != 1:
                     positions = {"": 0}  # no header row: every column is missing
                 else:
-                    for index, cell in sorted(cells.items()):
-                        if cell.value is not None:
-                            positions.setdefault(str(cell.value).strip(), index)
+                    for index, header in sorted(cells.items()):
+                        if header.value is not None:
+                            positions.setdefault(str(header.value).strip(), index)
                 missing = [c.header for c in sheet.columns if c.header not in positions and not c.exported_only]
                 if missing:
                     plan.problems.append(Problem(name, sheet.name, 1, None, "missing column(s): " + ", ".join(
@@ -564,7 +568,8 @@ def _read_sheet(workbook: Any, sheet: XSheet, plan: FilePlan) -> list[dict[str, 
 def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index)
+    letter: str = get_column_letter(index)
+    return letter
 
 
 def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
@@ -703,7 +708,7 @@ def _read_base(workbook: Any, plan: FilePlan) -> None:
 
 def where(plan: FilePlan, row: dict[str, Any], attr: str | None) -> tuple[str, int | None, str | None, str | None]:
     """The sheet, row, column letter and header a row's value came from (a Data Entry cell or its own sheet)."""
-    found = row.get("_where", {}).get(attr) if attr else None
+    found: tuple[str, int | None, str | None, str | None] | None = row.get("_where", {}).get(attr) if attr else None
     if found:
         return found
     sheet = row.get("_sheet", "")
@@ -862,13 +867,13 @@ def _check_links(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], 
     def kind_of(u: str) -> str | None:
         return in_file[u][0] if u in in_file else in_db.get(u)
 
-    for (sheet, attr), allowed in REF_KINDS.items():
-        for row in plan.rows.get(sheet, []):
-            if sheet == "Plan":
+    for (sheet_name, attr), allowed in REF_KINDS.items():
+        for row in plan.rows.get(sheet_name, []):
+            if sheet_name == "Plan":
                 allowed = (PLAN_PARENTS if attr == "parent_uuid" else PLAN_OWNERS).get(row.get("level", ""), set())
             target = row.get(attr)
             if not target:
-                if sheet == "Plan" and attr == "parent_uuid" and allowed:
+                if sheet_name == "Plan" and attr == "parent_uuid" and allowed:
                     problem_at(plan, row, attr, f"{_a(row['level'])} needs a Parent UUID: the UUID of the "
                                                 f"{' or '.join(sorted(allowed))} it goes under.")
                 continue
@@ -908,8 +913,9 @@ def _check_unique(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]])
 
     def scope(row: dict[str, Any]) -> Any:
         parent = row.get("parent_uuid")
-        if row.get("level") == "Department" and nodes.get(parent or "", {}).get("level") == "Division":
-            parent = nodes[parent].get("parent_uuid")
+        above = nodes.get(parent or "", {})
+        if row.get("level") == "Department" and above.get("level") == "Division":
+            parent = above.get("parent_uuid")
         return parent
 
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -932,11 +938,16 @@ def _check_unique(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]])
         seen.setdefault(key, row)
 
 
+def _lookup(found: dict[str, Any], key: str | None) -> Any:
+    """found[key], or None when it has no such key (or the row has no key)."""
+    return found.get(key) if key is not None else None
+
+
 def _check_dependency_projects(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
     project_of = {u: r.get("project_uuid") for u, r in current.get("Tasks", {}).items()}
     project_of.update({r["uuid"]: r.get("project_uuid") for r in plan.rows.get("Tasks", [])})
     for row in plan.rows.get("Task Dependencies", []):
-        a, b = project_of.get(row.get("task_uuid")), project_of.get(row.get("depends_on_uuid"))
+        a, b = _lookup(project_of, row.get("task_uuid")), _lookup(project_of, row.get("depends_on_uuid"))
         if a and b and a != b:
             problem_at(plan, row, "depends_on_uuid", "a task can only depend on a task of its own project.")
 
@@ -985,7 +996,7 @@ def _subjects(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]],
 def _percents(plan: FilePlan, subjects: dict[str, Any]) -> None:
     """Percent columns as Planner keeps them (0-100), before rows are compared with the plan file's."""
     for row in plan.rows.get("Measurements", []):
-        subject = subjects.get(row.get("subject_uuid"))
+        subject = _lookup(subjects, row.get("subject_uuid"))
         if subject is not None and subject.percent:
             _percent(row, "value")
     for row in plan.rows.get("WIGs", []):
@@ -1007,7 +1018,7 @@ def _check_rules(plan: FilePlan, subjects: dict[str, Any]) -> None:
     written = {id(c.row) for c in plan.changes if c.action in ("add", "update", "conflict")}
     rows = {name: [r for r in found if id(r) in written] for name, found in plan.rows.items()}
     for row in rows.get("Measurements", []):
-        subject = subjects.get(row.get("subject_uuid"))
+        subject = _lookup(subjects, row.get("subject_uuid"))
         if row.get("period_start") and row.get("period_end") and row["period_end"] < row["period_start"]:
             problem_at(plan, row, "period_end", "the period ends before it starts.")
         if row.get("value") is None and row.get("done") is None:
@@ -1048,7 +1059,7 @@ def _check_rules(plan: FilePlan, subjects: dict[str, Any]) -> None:
         if all(_form_rule(plan, row, {name: name}, lambda n=name, v=values: plan_edit.check_field(Kind.WIG, n, v[n]))
                for name in ("baseline", "target", "weight") if values[name] is not None):
             _form_rule(plan, row, attrs, lambda v=values: plan_edit.check_wig(v))
-    for sheet, entity, fields, end in (
+    for sheet, entity, fields, end_attr in (
             ("Projects", projects.Entity.PROJECT, ("percent_complete", "budget", "spent"), "end_date"),
             ("Tasks", projects.Entity.TASK, ("percent_complete",), "due"),
             ("RAID Log", projects.Entity.RAID, ("likelihood", "impact"), None)):
@@ -1058,17 +1069,19 @@ def _check_rules(plan: FilePlan, subjects: dict[str, Any]) -> None:
                 if row.get(name) is not None:
                     ok = _form_rule(plan, row, {name: name}, lambda e=entity, n=name, r=row: projects.check_field(
                         e, n, r[n])) and ok
-            if ok and end:
-                _form_rule(plan, row, {end: end, "due": "due", "end_date": "end_date"},
-                           lambda e=entity, r=row, x=end: projects.check_dates(e, r.get("start_date"), r.get(x)))
+            if ok and end_attr:
+                _form_rule(plan, row, {end_attr: end_attr, "due": "due", "end_date": "end_date"},
+                           lambda e=entity, r=row, x=end_attr: projects.check_dates(e, r.get("start_date"), r.get(x)))
 
 
 # ---- planning the import ---------------------------------------------------------------------------------
 
-MODEL_OF_LEVEL = {"Plan": Plan, "Division": Division, "Department": Department, "Pillar": Pillar,
-                  "Priority": Priority, "Strategy": Strategy, "WIG": Wig, "Key lever": KeyLever}
-SHEET_MODEL = {"WIGs": Wig, "Measures": PerformanceMeasure, "Measurements": Measurement, "Projects": Project,
-               "Milestones": Milestone, "Tasks": Task, "RAID Log": RaidItem, "Weekly Updates": StatusUpdate}
+MODEL_OF_LEVEL: dict[str, type[Record]] = {
+    "Plan": Plan, "Division": Division, "Department": Department, "Pillar": Pillar, "Priority": Priority,
+    "Strategy": Strategy, "WIG": Wig, "Key lever": KeyLever}
+SHEET_MODEL: dict[str, type[Record]] = {
+    "WIGs": Wig, "Measures": PerformanceMeasure, "Measurements": Measurement, "Projects": Project,
+    "Milestones": Milestone, "Tasks": Task, "RAID Log": RaidItem, "Weekly Updates": StatusUpdate}
 
 
 @dataclass
@@ -1081,11 +1094,11 @@ class ImportPlan:
         return [f for f in self.files if not f.problems]
 
 
-KIND_OF_MODEL: dict[type, str] = {Plan: "Plan", Division: "Division", Department: "Department", Pillar: "Pillar",
-                                  Priority: "Priority", Strategy: "Strategy", Wig: "WIG", KeyLever: "Key lever",
-                                  PerformanceMeasure: "measure", Measurement: "logged value", Project: "project",
-                                  Milestone: "milestone", Task: "task", RaidItem: "RAID item",
-                                  StatusUpdate: "weekly update"}
+KIND_OF_MODEL: dict[type[Record], str] = {
+    Plan: "Plan", Division: "Division", Department: "Department", Pillar: "Pillar", Priority: "Priority",
+    Strategy: "Strategy", Wig: "WIG", KeyLever: "Key lever", PerformanceMeasure: "measure",
+    Measurement: "logged value", Project: "project", Milestone: "milestone", Task: "task", RaidItem: "RAID item",
+    StatusUpdate: "weekly update"}
 
 
 def _file_digest(path: Path) -> str:
@@ -1523,16 +1536,16 @@ class _Ids:
     def __init__(self, s: Session) -> None:
         self.s = s
         self.cache: dict[uuid_mod.UUID, Any] = {}
-        self.known: dict[type, set[uuid_mod.UUID]] = {}
+        self.known: dict[type[Record], set[uuid_mod.UUID]] = {}
         self.states: dict[uuid_mod.UUID, ExchangeState] | None = None
         self.year_id: int | None = None  # the annual plan the workbook's WIGs and measures belong to
 
-    def _uuids(self, model: type) -> set[uuid_mod.UUID]:
+    def _uuids(self, model: type[Record]) -> set[uuid_mod.UUID]:
         if model not in self.known:
             self.known[model] = set(self.s.scalars(select(model.uuid)))
         return self.known[model]
 
-    def find(self, u: str | None, *models: type) -> Any:
+    def find(self, u: str | None, *models: type[Record]) -> Any:
         if not u:
             return None
         key = uuid_mod.UUID(u)
