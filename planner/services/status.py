@@ -110,9 +110,6 @@ class PlanStatus:
             return self.wigs.get(key.id)
         return self.rollups.get(key)
 
-    def members(self, owner: NodeKey) -> list[int]:
-        return [w for w, owners in self.owners.items() if owner in owners]
-
 
 Interim = list[tuple[date, date, float]]  # (period start, period end, target value) of a goal's interim targets
 

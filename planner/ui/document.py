@@ -158,27 +158,31 @@ class PlanDocument(QObject):
         self.changed.emit(change)
 
     # ---- statuses ----------------------------------------------------------------------------------------
+    def _key(self, plan_id: int, year_id: int | None) -> tuple[int, int | None]:
+        return plan_id, year_id if year_id is not None else self.year_id_for(plan_id)
+
+    def _held(self, key: tuple[int, int | None]) -> PlanStatus | None:
+        """The snapshot held for the plan year, if it was worked out for today."""
+        found = self._status.get(key)
+        return found if found is not None and found.today == self.today() else None
+
     def status(self, plan_id: int, year_id: int | None = None) -> PlanStatus | None:
         """The plan year's statuses if they are worked out for today; else None, and they are being worked
         out (`status_ready` says when). `year_id` None: the open year for that plan."""
-        key = (plan_id, year_id if year_id is not None else self.year_id_for(plan_id))
-        found = self._status.get(key)
-        if found is None or found.today != self.today():
+        key = self._key(plan_id, year_id)
+        if self._held(key) is None:
             self._compute(key)  # when background work runs inline (the tests), it is there at once
-            found = self._status.get(key)
-        return found if found is not None and found.today == self.today() else None
+        return self._held(key)
 
     def status_now(self, plan_id: int, year_id: int | None = None) -> PlanStatus:
         """The same, worked out here and now when it is not ready (for work already off the GUI thread, and
         for the print and export flows that need it before they start)."""
-        key = (plan_id, year_id if year_id is not None else self.year_id_for(plan_id))
-        found = self._status.get(key)
-        if found is not None and found.today == self.today():
-            return found
-        assert self.store is not None
-        self.status_computations += 1
-        found = status_service.plan_status(self.store, key[0], self.today(), key[1])
-        self._status[key] = found
+        key = self._key(plan_id, year_id)
+        found = self._held(key)
+        if found is None:
+            assert self.store is not None
+            self.status_computations += 1
+            found = self._status[key] = status_service.plan_status(self.store, key[0], self.today(), key[1])
         return found
 
     def _forget(self) -> None:

@@ -3,29 +3,24 @@ with what goes with it, move up, down or by drag and drop; each one service call
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QLineEdit,
-    QTreeView,
 )
 
 from planner.errors import PlannerError, ValidationError
 from planner.services import plan_edit
 from planner.services.plan_nodes import Kind, NodeKey, child_kinds
-from planner.services.plan_outline import PlanInfo, View
+from planner.services.plan_outline import View
 from planner.ui.commands import (
     AddCommand,
     DeleteCommand,
     EditCommand,
     MoveCommand,
 )
-from planner.ui.document import Changed, PlanDocument
-from planner.ui.plan_form import NodeForm
-from planner.ui.plan_tree_model import PlanTreeModel
-from planner.ui.progress_panel import ProgressPanel
-from planner.ui.prompts import Prompter
+from planner.ui.document import Changed
+from planner.ui.plan_page_part import PlanPagePart
 
 TITLE_FIELD = {Kind.PLAN: "name", Kind.PILLAR: "name", Kind.PRIORITY: "statement", Kind.STRATEGY: "statement",
                Kind.WIG: "sentence", Kind.KEY_LEVER: "text", Kind.MEASURE: "name", Kind.DIVISION: "name",
@@ -34,50 +29,9 @@ CODE_FIELD = {Kind.PILLAR: "code", Kind.PRIORITY: "code", Kind.STRATEGY: "code"}
 
 
 
-if TYPE_CHECKING:
-    from datetime import date
 
-    from PySide6.QtCore import SignalInstance
-    from PySide6.QtGui import QUndoStack
-    from PySide6.QtWidgets import QWidget
-
-    from planner.services.plan_outline import View
-    from planner.ui.document import Store
-
-    _Page = QWidget  # to the checker the mixin is the page it is mixed into
-else:
-    _Page = object
-
-
-class PlanEdits(_Page):
-    # What the plan page these are mixed into provides (planner/ui/plan_page.py).
-    doc: PlanDocument
-    prompter: Prompter
-    model: PlanTreeModel
-    form: NodeForm
-    tree: QTreeView
-    progress: ProgressPanel
-    plans: list[PlanInfo]
-    plan_combo: QComboBox
-
-    if TYPE_CHECKING:
-        status_message: SignalInstance
-        @property
-        def store(self) -> Store | None: ...
-        @property
-        def undo_stack(self) -> QUndoStack: ...
-        @property
-        def writable(self) -> bool: ...
-        @property
-        def plan(self) -> PlanInfo | None: ...
-        @property
-        def view(self) -> View: ...
-
-        def today(self) -> date: ...
-        def current_key(self) -> NodeKey | None: ...
-        def reload(self, select: NodeKey | None = None, *, first: bool = False) -> None: ...
-        def year_id_for(self, plan_id: int) -> int | None: ...
-        def _show_node(self, key: NodeKey | None) -> None: ...
+class PlanEdits(PlanPagePart):
+    """Mixed into the plan page; what it uses of the page is named in PlanPagePart."""
 
     # ---- edits -------------------------------------------------------------------------------------------
     def _report(self, exc: PlannerError) -> None:

@@ -3,77 +3,26 @@ delete them in the Progress table, set interim targets; each one undo step, each
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from PySide6.QtWidgets import (
-    QComboBox,
-    QTreeView,
-)
+from typing import Any
 
 from planner.errors import PlannerError, ValidationError
 from planner.services import measurements
 from planner.services.charts import wig_chart
 from planner.services.measurements import NeedsConfirmation
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.services.plan_outline import PlanInfo
 from planner.ui.commands import (
     DeleteValueCommand,
     EditValueCommand,
     LogValueCommand,
     TargetCommand,
 )
-from planner.ui.document import Changed, PlanDocument
+from planner.ui.document import Changed
 from planner.ui.log_dialog import LogValueDialog
-from planner.ui.plan_form import NodeForm
-from planner.ui.plan_tree_model import PlanTreeModel
-from planner.ui.progress_panel import ProgressPanel
-from planner.ui.prompts import Prompter
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    from PySide6.QtCore import SignalInstance
-    from PySide6.QtGui import QUndoStack
-    from PySide6.QtWidgets import QWidget
-
-    from planner.services.plan_outline import View
-    from planner.ui.document import Store
-
-    _Page = QWidget  # to the checker the mixin is the page it is mixed into
-else:
-    _Page = object
+from planner.ui.plan_page_part import PlanPagePart
 
 
-class ValueLogging(_Page):
-    # What the plan page these are mixed into provides (planner/ui/plan_page.py).
-    doc: PlanDocument
-    prompter: Prompter
-    model: PlanTreeModel
-    form: NodeForm
-    tree: QTreeView
-    progress: ProgressPanel
-    plans: list[PlanInfo]
-    plan_combo: QComboBox
-
-    if TYPE_CHECKING:
-        status_message: SignalInstance
-        @property
-        def store(self) -> Store | None: ...
-        @property
-        def undo_stack(self) -> QUndoStack: ...
-        @property
-        def writable(self) -> bool: ...
-        @property
-        def plan(self) -> PlanInfo | None: ...
-        @property
-        def view(self) -> View: ...
-
-        def today(self) -> date: ...
-        def current_key(self) -> NodeKey | None: ...
-        def reload(self, select: NodeKey | None = None, *, first: bool = False) -> None: ...
-        def year_id_for(self, plan_id: int) -> int | None: ...
-        def _report(self, exc: PlannerError) -> None: ...
-        def _show_node(self, key: NodeKey | None) -> None: ...
+class ValueLogging(PlanPagePart):
+    """Mixed into the plan page; what it uses of the page is named in PlanPagePart."""
 
     def _show_progress(self, key: NodeKey) -> None:
         if self.store is None:
