@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import weakref
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ from planner.paths import resource
 
 DEFAULT_PLAN_FILES = ("cms_2024_25.json", "cms_2018.json")
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+# A department's own index goal tied to a strategy keeps the UUID of its place in the department's index, so
+# files seeded before and after the tie was found still merge into one row.
+_FROM_INDEX: weakref.WeakSet[Wig] = weakref.WeakSet()
 
 _FREQUENCY_WORDS = [
     (re.compile(r"\bdaily\b", re.I), Frequency.DAILY),
@@ -148,6 +152,7 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
     plan.divisions = list(divisions.values())
 
     wigs_by_id: dict[str, Wig] = {}
+    strategies_by_id: dict[str, Strategy] = {}
     for spec in data.get("strategies", []):
         priority = priorities[spec["priority"]]
         strategy = Strategy(code=spec["code"], statement=spec["statement"], division=divisions[spec["division"]],
@@ -165,6 +170,8 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
             measure.position = m
         strategy.collaborators = [department(name) for name in spec["collaborators"]]
         priority.strategies.append(strategy)
+        if "id" in spec:
+            strategies_by_id[spec["id"]] = strategy
 
     for spec in data.get("department_plans", []):
         dept = departments[spec["department"]]
@@ -181,6 +188,11 @@ def build_plan(data: dict[str, Any], position: int = 0) -> Plan:
                 wig = _wig(wig_spec)
                 wig.measures = [_measure(m) for m in wig_spec.get("measures", [])]
                 dept_measures.extend(wig.measures)
+                if "strategy" in wig_spec:  # the strategy whose page speaks to it (see "tied_because")
+                    tied = strategies_by_id[wig_spec["strategy"]]
+                    wig.position = len(tied.wigs)
+                    tied.wigs.append(wig)
+                    _FROM_INDEX.add(wig)
             for m, measure in enumerate(wig.measures):
                 measure.position = m
             wig.department = dept
@@ -234,7 +246,7 @@ def assign_stable_uuids(plan: Plan) -> None:
     for department in plan.departments:
         dept_path = stamp(department, f"department/{department.name}")
         for wig in department.wigs:
-            if wig.strategy is None:
+            if wig.strategy is None or wig in _FROM_INDEX:
                 _stamp_wig(stamp, wig, f"{dept_path}/wig/{wig.department_position}")
         for measure in department.measures:
             if measure.wig is None and measure.strategy is None:
@@ -246,7 +258,8 @@ def assign_stable_uuids(plan: Plan) -> None:
             for strategy in priority.strategies:
                 strategy_path = stamp(strategy, f"{priority_path}/strategy/{strategy.code or strategy.position}")
                 for wig in strategy.wigs:
-                    _stamp_wig(stamp, wig, f"{strategy_path}/wig/{wig.position}")
+                    if wig not in _FROM_INDEX:
+                        _stamp_wig(stamp, wig, f"{strategy_path}/wig/{wig.position}")
                 for measure in strategy.measures:
                     if measure.wig is None:
                         stamp(measure, f"{strategy_path}/measure/{measure.position}/{measure.name}")

@@ -29,6 +29,7 @@ class FieldKind(StrEnum):
     DIVISION = "division"  # a reference to a division of the same plan
     DEPARTMENT = "department"
     DEPARTMENTS = "departments"  # several departments (collaborators)
+    STRATEGY = "strategy"  # a reference to a strategy of the same plan (what a department's WIG serves)
     TASKS = "tasks"  # task numbers of the same project ("1, 3")
     LINK = "link"  # what a project carries: a key lever, WIG or strategy
 

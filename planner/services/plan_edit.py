@@ -39,6 +39,7 @@ from planner.services import fields
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
 from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
+from planner.services.wig_ties import strategy_choices
 from planner.services.years import year_scope
 from planner.store import PlanStore
 
@@ -81,14 +82,26 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, (WigKind, Direction, Frequency)) else value
 
 
-def node_values(store: PlanStore, key: NodeKey) -> dict[str, Any]:
+class NodeValues(dict[str, Any]):
+    """A node's fields by name; beside them (not among them, so the values can be written back as they
+    are) `references`: for a field naming another row, the rows it may name, as a picker lists them."""
+
+    def __init__(self, values: dict[str, Any], references: dict[str, list[Any]] | None = None) -> None:
+        super().__init__(values)
+        self.references: dict[str, list[Any]] = references or {}
+
+
+def node_values(store: PlanStore, key: NodeKey) -> NodeValues:
     """The node's editable fields as plain values (enums as their text, references as ids)."""
     with store.reader() as session:
         obj = _get(session, key)
         values = {f.name: _plain(getattr(obj, f.name)) for f in FIELDS[key.kind] if f.type != FieldType.DEPARTMENTS}
         if key.kind is Kind.STRATEGY:
             values["collaborators"] = sorted(d.id for d in obj.collaborators)
-        return values
+        references = {}
+        if key.kind is Kind.WIG:
+            references["strategy_id"] = strategy_choices(session, plan_id_of(session, key))
+        return NodeValues(values, references)
 
 
 # ---- validation ----------------------------------------------------------------------------------------
@@ -117,7 +130,7 @@ def _clean(kind: Kind, name: str, raw: Any) -> Any:
             raise ValidationError(f"{label} must be one of: {', '.join(spec.choices)}.", field=name)
         return {"kind": WigKind, "direction": Direction, "frequency": Frequency}[name](
             fields.read_choice(raw, spec.choices, label=label, name=name))
-    if spec.type in (FieldType.DIVISION, FieldType.DEPARTMENT):
+    if spec.type in (FieldType.DIVISION, FieldType.DEPARTMENT, FieldType.STRATEGY):
         return None if raw in (None, "", 0) else fields.read_row_id(raw, label=label, name=name)
     if spec.type is FieldType.DEPARTMENTS:
         return sorted({fields.read_row_id(v, label=label, name=name) for v in (raw or [])})
@@ -203,9 +216,12 @@ def _apply(session: Session, key: NodeKey, obj: Any, changes: dict[str, Any]) ->
             before[name] = _plain(getattr(obj, name))
     if key.kind is Kind.WIG:
         _check_wig({f.name: getattr(obj, f.name) for f in FIELDS[Kind.WIG]} | cleaned)
-        if "department_id" in cleaned and cleaned["department_id"] is None and obj.strategy_id is None:
+        strategy_id = cleaned.get("strategy_id", obj.strategy_id)
+        if "department_id" in cleaned and cleaned["department_id"] is None and strategy_id is None:
             raise ValidationError("A WIG that is not under a strategy must belong to a department.",
                                   field="department_id")
+        if "strategy_id" in cleaned:
+            _check_tie(session, key, obj, cleaned)
     for name, value in cleaned.items():
         if name == "collaborators":
             obj.collaborators = [session.get(Department, d) for d in value]
@@ -217,6 +233,24 @@ def _apply(session: Session, key: NodeKey, obj: Any, changes: dict[str, Any]) ->
         else:
             setattr(obj, name, value)
     return before
+
+
+def _check_tie(session: Session, key: NodeKey, wig: Wig, cleaned: dict[str, Any]) -> None:
+    """A WIG's strategy: one of its own plan's, or none for a department's goal. A WIG moved to another
+    strategy comes last among that strategy's goals."""
+    strategy_id = cleaned["strategy_id"]
+    if strategy_id is None:
+        if cleaned.get("department_id", wig.department_id) is None:
+            raise ValidationError("A WIG of no department must stay under a strategy: choose one, or give the "
+                                  "WIG a department first.", field="strategy_id")
+        return
+    if session.get(Strategy, strategy_id) is None:
+        raise ValidationError("That strategy no longer exists.", field="strategy_id")
+    if plan_id_of(session, NodeKey(Kind.STRATEGY, strategy_id)) != plan_id_of(session, key):
+        raise ValidationError("That strategy belongs to another plan.", field="strategy_id")
+    if strategy_id != wig.strategy_id:
+        last = session.scalar(select(func.max(Wig.position)).where(Wig.strategy_id == strategy_id))
+        wig.position = 0 if last is None else last + 1
 
 
 def update_node(store: PlanStore, key: NodeKey, changes: dict[str, Any]) -> dict[str, Any]:
@@ -364,7 +398,13 @@ def _collect(session: Session, key: NodeKey) -> tuple[DeletedSubtree, dict[str, 
     if key.kind is Kind.PRIORITY:
         ids[Kind.STRATEGY] |= set(session.scalars(select(Strategy.id).where(Strategy.priority_id == key.id)))
     if ids[Kind.STRATEGY]:
-        ids[Kind.WIG] |= set(session.scalars(select(Wig.id).where(Wig.strategy_id.in_(ids[Kind.STRATEGY]))))
+        # The strategy's own goals go with it; a department's goal tied to it stays the department's, untied.
+        for wig_id, strategy_id, department_id in session.execute(
+                select(Wig.id, Wig.strategy_id, Wig.department_id).where(Wig.strategy_id.in_(ids[Kind.STRATEGY]))):
+            if department_id is None:
+                ids[Kind.WIG].add(wig_id)
+            else:
+                snap.unlinked.append(("wig", wig_id, "strategy_id", strategy_id))
         ids[Kind.MEASURE] |= set(session.scalars(select(PerformanceMeasure.id).where(
             PerformanceMeasure.strategy_id.in_(ids[Kind.STRATEGY]))))
     if key.kind is Kind.DEPARTMENT:

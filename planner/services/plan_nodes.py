@@ -152,6 +152,7 @@ FIELDS: dict[Kind, list[Field]] = {
         Field("relative_change", "Change from the baseline (%)", FieldType.NUMBER),
         Field("start_date", "Start", FieldType.DATE),
         Field("deadline", "Deadline", FieldType.DATE),
+        Field("strategy_id", "Strategy", FieldType.STRATEGY),
         Field("department_id", "Department", FieldType.DEPARTMENT),
         Field("weight", "Weight in roll-ups", FieldType.NUMBER),
     ],

@@ -221,3 +221,35 @@ def parse_wig(sentence: str, *, default_start: date | None = None) -> ParsedWig:
         return ParsedWig(WigKind.NUMBER, None, value, count["unit"], direction, start, deadline)
 
     return ParsedWig(WigKind.MILESTONE, None, None, None, Direction.INCREASE, start, deadline)
+
+
+def _as_number(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(str(value).replace(",", "")) if not isinstance(value, (int, float)) else float(value)
+    except ValueError:
+        return None
+
+
+def disagreements(sentence: str, values: dict[str, object], *, default_start: date | None = None) -> list[str]:
+    """Where a WIG's baseline, target, change or deadline differ from what its sentence says, in words: a
+    warning beside the form's fields, never a refusal (the planner may have corrected the reading on
+    purpose). Only what the sentence states is compared: a sentence with no "from" says nothing of a
+    baseline. `values` are the WIG's fields by name (baseline, target, relative_change, deadline)."""
+    parsed = parse_wig(sentence, default_start=default_start)
+    found: list[str] = []
+    if parsed.kind is not WigKind.MILESTONE:
+        for name, label, said in (("baseline", "Baseline", parsed.baseline), ("target", "Target", parsed.target),
+                                  ("relative_change", "Change from the baseline", parsed.relative_change)):
+            if said is None:
+                continue
+            have = _as_number(values.get(name))
+            if have is None or abs(have - said) > 1e-9:
+                shown = "empty" if have is None else format_number(have)
+                found.append(f"{label} is {shown}, but the goal as written says {format_number(said)}.")
+    deadline = values.get("deadline")
+    if parsed.deadline is not None and deadline != parsed.deadline:
+        shown = f"{deadline:%d %b %Y}" if isinstance(deadline, date) else "empty"
+        found.append(f"Deadline is {shown}, but the goal as written says {parsed.deadline:%d %b %Y}.")
+    return found

@@ -50,10 +50,10 @@ class PlanEdits(PlanPagePart):
             self.form.key = None
             self.reload(select=key)
             return
-        after = plan_edit.node_values(self.store, key)
+        after: dict[str, Any] = plan_edit.node_values(self.store, key)
         after = {name: after[name] for name in before}
         label = ", ".join(name.replace("_", " ") for name in changes)
-        structural = bool({"division_id", "department_id", "collaborators"} & changes.keys())
+        structural = bool({"division_id", "department_id", "strategy_id", "collaborators"} & changes.keys())
         self.undo_stack.push(EditCommand(key, after, before, f"Edit {self.model.level_label(key.kind)} {label}",
                                          self.doc, structural=structural))
         self.doc.notify(Changed(structure=True, focus=key) if structural

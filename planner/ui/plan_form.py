@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPainter, QPaintEvent, QPixmap, QStandardItem
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from planner.errors import ValidationError
 from planner.services.dates import parse_date
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, Field, FieldType, Kind, NodeKey
-from planner.services.wig_parser import format_number, parse_wig
+from planner.services.wig_parser import disagreements, format_number, parse_wig
+from planner.services.wig_ties import NO_STRATEGY
 
 DATE_HINT = "YYYY-MM-DD or M/D/YYYY"  # what planner.services.dates.parse_date reads
 
@@ -131,6 +132,67 @@ class DateLine(QLineEdit):
         self.editingFinished.emit()
 
 
+class StrategyField(QWidget):
+    """A WIG's strategy: the plan's strategies under their pillars (the Carries picker's list, so it is
+    searchable the same way by code and words), "(no strategy)" first, and the chosen one's whole statement
+    below. `chosen(id or None)` when the person picks one."""
+
+    chosen = Signal(object)
+
+    def __init__(self, choices: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from planner.ui.project_forms import CarriesPicker  # it uses this module's date line and error label
+
+        self.picker = CarriesPicker()
+        self.picker.setObjectName("strategy_picker")
+        self.picker.setAccessibleName("Strategy")
+        self.picker.setPlaceholderText("Choose the strategy this goal serves…")
+        self.picker.set_choices(choices)
+        none = QStandardItem(NO_STRATEGY)
+        none.setToolTip("The goal serves no district strategy (a department's own goal)")
+        self.picker.items.insertRow(0, none)
+        self.finder = self.picker.finder
+        self.finder.setObjectName("strategy_find")
+        self.finder.setAccessibleName("Find a strategy")
+        self.finder.setPlaceholderText("Find by code or words, e.g. Oe 2.003 or devices")
+        self.statement = QLabel()
+        self.statement.setObjectName("strategy_statement")
+        self.statement.setWordWrap(True)
+        self.statement.setTextFormat(Qt.TextFormat.PlainText)
+        self.statement.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(self.picker)
+        box.addWidget(self.finder)
+        box.addWidget(self.statement)
+        self.picker.chosen.connect(lambda key: self.chosen.emit(key.id))
+        self.picker.activated.connect(self._activated)
+        self.picker.currentIndexChanged.connect(lambda _i: self._show_statement())
+
+    def select(self, strategy_id: int | None) -> None:
+        if strategy_id is None:
+            self.picker.blockSignals(True)
+            self.picker.setCurrentIndex(0)
+            self.picker.blockSignals(False)
+        elif not self.picker.select_key(NodeKey(Kind.STRATEGY, strategy_id)):
+            self.picker.setCurrentIndex(-1)
+        self._show_statement()
+
+    def current(self) -> int | None:
+        key = self.picker.current_key()
+        return key.id if key is not None else None
+
+    def _activated(self, row: int) -> None:
+        if row == 0:
+            self.chosen.emit(None)
+
+    def _show_statement(self) -> None:
+        tip = self.picker.currentData(Qt.ItemDataRole.ToolTipRole) if self.picker.currentIndex() > 0 else ""
+        self.statement.setText(str(tip or ""))
+        self.statement.setVisible(bool(tip))
+
+
 def natural_heading(key: NodeKey, heading: str, values: dict[str, Any],
                     departments: list[tuple[int, str]]) -> str:
     """The form's heading as a person would say it: "Department: Educational Technology" rather than
@@ -191,6 +253,8 @@ class NodeForm(QWidget):
         outer.addStretch(1)
         self.parsed_label: QLabel | None = None
         self.use_parsed: QPushButton | None = None
+        self.mismatch: QLabel | None = None
+        self.references: dict[str, list[Any]] = {}
 
     # ---- building ----------------------------------------------------------------------------------------
     def show_node(self, key: NodeKey, heading: str, values: dict[str, Any], *,
@@ -217,6 +281,7 @@ class NodeForm(QWidget):
     def _build(self, key: NodeKey, heading: str, values: dict[str, Any], *,
                divisions: list[tuple[int, str]], departments: list[tuple[int, str]], read_only: bool) -> None:
         self.key = key
+        self.references = dict(getattr(values, "references", {}))  # plan_edit.NodeValues: what pickers offer
         self.values = dict(values)
         self.read_only = read_only
         self._choices = {"division": divisions, "department": departments}
@@ -225,7 +290,7 @@ class NodeForm(QWidget):
             self.form.removeRow(0)
         self.editors.clear()
         self.errors.clear()
-        self.parsed_label = self.use_parsed = None
+        self.parsed_label = self.use_parsed = self.mismatch = None
         for spec in FIELDS[key.kind]:
             editor = self._editor(spec)
             editor.setObjectName(f"field_{spec.name}")
@@ -257,6 +322,11 @@ class NodeForm(QWidget):
 
     def _editor(self, spec: Field) -> QWidget:
         value = self.values.get(spec.name)
+        if spec.type is FieldType.STRATEGY:
+            strategy = StrategyField(self.references.get(spec.name, []))
+            strategy.select(value)
+            strategy.chosen.connect(lambda ident, n=spec.name: self._changed(n, ident))
+            return strategy
         if spec.type is FieldType.LONG_TEXT:
             edit = CommitTextEdit()
             edit.setPlainText(_text(value))
@@ -325,10 +395,19 @@ class NodeForm(QWidget):
         self.use_parsed.setToolTip("Set kind, baseline, target, unit, direction and deadline from the sentence")
         self.use_parsed.setEnabled(not self.read_only)
         self.use_parsed.clicked.connect(self._apply_parsed)
+        # the goal's fields disagreeing with its sentence: said, never refused (a correction may be on purpose)
+        self.mismatch = QLabel()
+        self.mismatch.setObjectName("numbers_disagree")
+        self.mismatch.setWordWrap(True)
+        self.mismatch.setTextFormat(Qt.TextFormat.PlainText)
+        self.mismatch.setAccessibleName("The goal's numbers and its sentence disagree")
+        self.mismatch.setStyleSheet("color: #8a5300;")
+        self.mismatch.hide()
         holder = QWidget()
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.parsed_label)
+        box.addWidget(self.mismatch)
         box.addWidget(self.use_parsed, alignment=Qt.AlignmentFlag.AlignLeft)
         self.form.addRow("Reads as", holder)
 
@@ -341,6 +420,12 @@ class NodeForm(QWidget):
             return
         parsed = parse_wig(self._sentence(), default_start=self.values.get("start_date"))
         self.parsed_label.setText(f"{parsed.describe()} · {parsed.kind.value}")
+        if self.mismatch is not None:
+            # the saved sentence against the saved fields: a sentence being typed is judged once it is saved
+            found = disagreements(str(self.values.get("sentence") or ""), self.values,
+                                  default_start=self.values.get("start_date"))
+            self.mismatch.setText("\n".join(f"⚠ {line}" for line in found))
+            self.mismatch.setVisible(bool(found))
 
     def _apply_parsed(self) -> None:
         parsed = parse_wig(self._sentence(), default_start=self.values.get("start_date"))
@@ -377,6 +462,8 @@ class NodeForm(QWidget):
                 editor.setPlainText(_text(value))
             elif isinstance(editor, QComboBox):
                 editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, StrategyField):
+                editor.select(value)
             elif isinstance(editor, QCheckBox) and editor.isChecked() != bool(value):
                 editor.blockSignals(True)
                 editor.setChecked(bool(value))
