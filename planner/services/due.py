@@ -1,8 +1,13 @@
 """What is due now: measures with no value for the current or the last period, off-track WIGs whose latest
-value has no note, active projects with no update in 30 days, overdue milestones."""
+value has no note, active projects with no update in 30 days, overdue milestones.
+
+The export's data-quality check is the same list (`export_check`, one function with Due Now), and then the
+two things a workbook is checked for besides, which are not work that is due: a WIG with a target but no
+baseline, and an open RAID item with no owner."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -10,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from planner.model import (
+    Department,
+    Direction,
     Frequency,
     KeyLever,
     Measurement,
@@ -17,9 +24,13 @@ from planner.model import (
     PerformanceMeasure,
     Project,
     ProjectStatus,
+    RaidItem,
+    RaidStatus,
     StatusUpdate,
     Wig,
+    WigKind,
 )
+from planner.services.exchange_rows import ExportScope
 from planner.services.periods import period_containing
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Status
@@ -28,6 +39,9 @@ from planner.services.years import year_scope
 from planner.store import PlanStore
 
 UPDATE_WINDOW = timedelta(days=30)
+DUE_GROUPS = ("Values to log", "Off-track WIGs without a note", "Projects without an update", "Overdue milestones")
+# What a workbook is checked for besides what is due: fixed once, not work that comes round each period.
+CHECK_GROUPS = ("WIGs with a target but no baseline", "Open RAID items without an owner")
 
 
 @dataclass(frozen=True)
@@ -52,10 +66,14 @@ def owns_goals(store: PlanStore, plan_id: int, department_id: int, today: date, 
 
 
 def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | None = None,
-            year_id: int | None = None, status: PlanStatus | None = None) -> list[DueItem]:
+            year_id: int | None = None, status: PlanStatus | None = None, *,
+            departments: Collection[int] | None = None, checks: bool = False) -> list[DueItem]:
     """What is due in one year of the plan (the one asked for, else the one containing today), as of today
     or, once that year has ended, its last day: a finished year never asks for next year's periods.
-    `status` is the plan's statuses when the caller holds them already (the window's shared snapshot)."""
+    `status` is the plan's statuses when the caller holds them already (the window's shared snapshot).
+    `departments` scopes it to several departments (a division's); `checks` adds the CHECK_GROUPS."""
+    scope: set[int] | None = set(departments) if departments is not None else (
+        {department_id} if department_id is not None else None)
     if status is None or status.plan_id != plan_id or status.today != today or (
             year_id is not None and (status.year is None or status.year.id != year_id)):
         status = plan_status(store, plan_id, today, year_id)
@@ -66,7 +84,7 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
         # Columns, not ORM objects: at ten times the district, loading every row as an object was most of it.
         wigs = [w for w in s.execute(select(Wig.id, Wig.department_id, Wig.sentence)) if w.id in status.wigs]
         plan_wigs = {w.id for w in wigs}
-        in_scope = {w.id for w in wigs if department_id is None or w.department_id == department_id}
+        in_scope = {w.id for w in wigs if scope is None or w.department_id in scope}
         measures = s.execute(select(PerformanceMeasure.id, PerformanceMeasure.department_id,
                                     PerformanceMeasure.wig_id, PerformanceMeasure.frequency,
                                     PerformanceMeasure.name).where(
@@ -82,7 +100,7 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
                                                        .where(Measurement.measure_id.is_not(None),
                                                               Measurement.period_start.in_(starts)))}
         for m in measures:
-            if department_id is not None and m.department_id != department_id and m.wig_id not in in_scope:
+            if scope is not None and m.department_id not in scope and m.wig_id not in in_scope:
                 continue
             if m.wig_id is not None and m.wig_id not in plan_wigs:
                 continue
@@ -107,7 +125,7 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
 
         def carried_by_scope(p: Any) -> bool:
             wig_id = p.wig_id or lever_wig.get(p.key_lever_id)
-            if department_id is None:  # this year's projects, and those that carry a strategy of the frame
+            if scope is None:  # this year's projects, and those that carry a strategy of the frame
                 return wig_id in plan_wigs or wig_id is None
             return wig_id in in_scope
 
@@ -128,4 +146,37 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
                                         Milestone.project_id.in_(shown)).order_by(Milestone.due)):
             items.append(DueItem("Overdue milestones", f"{m.name} ({name})", f"Was due {m.due:%d %b %Y}.",
                                  project_id=m.project_id))
+        if checks:
+            for goal in s.execute(select(Wig.id, Wig.sentence).where(
+                    Wig.id.in_(in_scope), Wig.target.is_not(None), Wig.baseline.is_(None),
+                    Wig.kind != WigKind.MILESTONE, Wig.direction != Direction.MAINTAIN).order_by(Wig.id)):
+                items.append(DueItem(CHECK_GROUPS[0], goal.sentence,
+                                     "It has a target but no baseline to measure from.", NodeKey(Kind.WIG, goal.id)))
+            for r, name in s.execute(select(RaidItem, Project.name).join(Project)
+                                     .where(RaidItem.project_id.in_(shown), RaidItem.status != RaidStatus.CLOSED)
+                                     .order_by(Project.name, RaidItem.id)):
+                if not r.owner.strip():
+                    items.append(DueItem(CHECK_GROUPS[1], f"{r.type.value}: {r.description[:60]} ({name})",
+                                         "Open, and no one owns it.", project_id=r.project_id))
     return items
+
+
+def item_line(item: DueItem) -> str:
+    """One item in words, as the export's check lists it."""
+    return f"{item.group}: {' '.join(item.title.split())} — {item.reason}"
+
+
+def export_check(store: PlanStore, scope: ExportScope, today: date, status: PlanStatus | None = None) -> list[str]:
+    """The export's data-quality check for a workbook's scope: exactly what Due Now lists for that scope and
+    day (the same function), then the CHECK_GROUPS, marked as checked rather than due. A division's scope is
+    its departments."""
+    departments: list[int] | None = None
+    if scope.department_id is not None:
+        departments = [scope.department_id]
+    elif scope.division_id is not None:
+        with store.reader() as s:
+            departments = list(s.scalars(select(Department.id).where(Department.division_id == scope.division_id)))
+    items = due_now(store, scope.plan_id, today, year_id=scope.year_id, status=status, departments=departments,
+                    checks=True)
+    return [item_line(i) if i.group in DUE_GROUPS else f"Checked before sending, not due: {item_line(i)}"
+            for i in items]

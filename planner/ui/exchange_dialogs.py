@@ -65,7 +65,8 @@ class ExportDialog(QDialog):
             QTreeWidgetItem(self.problems, [text])
         if found:
             self.summary.setText(f"The data-quality check found {len(found)} things the central office will ask "
-                                 "about. They also go on the workbook's cover. Fix them first, or export anyway.")
+                                 "about: what Due Now lists for this scope, then what is checked before sending "
+                                 "though it is not due. Fix them first, or export anyway.")
             self.export_button.setText("Export Anyway…")
         else:
             self.summary.setText("The data-quality check found nothing to fix.")

@@ -15,7 +15,8 @@ from planner.errors import (
 )
 from planner.services import period_locks
 from planner.services.charts import scope_choices
-from planner.services.exchange_rows import ExportScope, collect
+from planner.services.due import export_check
+from planner.services.exchange_rows import ExportScope
 from planner.services.output import check_output
 from planner.services.plan_file import plan_summaries
 from planner.services.report import active_plan_id
@@ -47,15 +48,15 @@ class ExchangeFlows(WindowPart):
         return found
 
     def export_workbook(self) -> None:
-        from planner.services.xlsx_export import ExportCancelled, data_quality, export_workbook
+        from planner.services.xlsx_export import ExportCancelled, export_workbook
         from planner.ui.exchange_dialogs import ExportDialog
 
         if self.store is None:
             return
         store, today = self.store, self.doc.today()
         try:
-            dialog = ExportDialog(self._export_scopes(),
-                                  lambda scope: data_quality(collect(store, scope, today), today), self)
+            # the check is Due Now's list for the scope (one service function), then what is checked besides
+            dialog = ExportDialog(self._export_scopes(), lambda scope: export_check(store, scope, today), self)
         except PlannerError as exc:
             self.prompter.error(exc)
             return
