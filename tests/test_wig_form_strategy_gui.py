@@ -134,3 +134,20 @@ def test_the_rule_compares_only_what_the_sentence_says() -> None:
     lone = "100% of 8th and 10th grade students will create a Career Development Plan by June 2025."
     assert disagreements(lone, {"baseline": 12.0, "target": 100.0, "deadline": date(2025, 6, 30)}) == []
     assert disagreements("Launch the new portal by March 2025.", {"deadline": date(2025, 3, 31)}) == []
+
+
+def test_headings_name_the_department_and_the_strategy_never_the_word(win) -> None:  # type: ignore[no-untyped-def]
+    from planner.model import Department
+
+    edtech = one(win, Wig, sentence="Increase school-level Technology Contact%")
+    _form_for(win, edtech.id)
+    assert win.page.form.heading.text() == "WIG 1 · Educational Technology"
+    dept = one(win, Department, name="Educational Technology")
+    win.page.select(NodeKey(Kind.DEPARTMENT, dept.id))
+    assert win.page.form.heading.text() == "Department: Educational Technology"
+    # the same goal where its strategy lists it: after the strategy's own goal
+    win.page.select_plan(win.page.plan.id, View.PILLARS)
+    win.page.select(NodeKey(Kind.WIG, edtech.id))
+    assert win.page.form.heading.text() == "WIG 2 · Oe 2.003"
+    for text in ("Department Department", "· Department", "WIG 1 · Department"):
+        assert text not in win.page.form.heading.text()
