@@ -144,6 +144,7 @@ FIELDS: dict[Kind, list[Field]] = {
     ],
     Kind.WIG: [
         Field("sentence", "Goal as written", FieldType.LONG_TEXT, required=True),
+        Field("strategy_id", "Strategy", FieldType.STRATEGY),  # what it serves: near the top, seen first
         Field("kind", "Kind", FieldType.CHOICE, choices=tuple(k.value for k in WigKind)),
         Field("baseline", "Baseline", FieldType.NUMBER),
         Field("target", "Target", FieldType.NUMBER),
@@ -152,7 +153,6 @@ FIELDS: dict[Kind, list[Field]] = {
         Field("relative_change", "Change from the baseline (%)", FieldType.NUMBER),
         Field("start_date", "Start", FieldType.DATE),
         Field("deadline", "Deadline", FieldType.DATE),
-        Field("strategy_id", "Strategy", FieldType.STRATEGY),
         Field("department_id", "Department", FieldType.DEPARTMENT),
         Field("weight", "Weight in roll-ups", FieldType.NUMBER),
     ],

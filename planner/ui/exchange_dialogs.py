@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
@@ -38,6 +39,10 @@ class ExportDialog(QDialog):
         self.problems = QTreeWidget()
         self.problems.setObjectName("quality")
         self.problems.setHeaderHidden(True)
+        self.problems.setWordWrap(True)  # at 150% a line ran past the dialog's edge
+        self.problems.setRootIsDecorated(False)
+        self.problems.header().setStretchLastSection(True)
+        self.problems.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.problems.setAccessibleName("Checks before export")
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -62,7 +67,7 @@ class ExportDialog(QDialog):
         found: list[str] = self.check(self.scope.currentData())  # type: ignore[operator]
         self.problems.clear()
         for text in found:
-            QTreeWidgetItem(self.problems, [text])
+            QTreeWidgetItem(self.problems, [text]).setToolTip(0, text)  # a long line is cut at the edge
         if found:
             self.summary.setText(f"The data-quality check found {len(found)} things the central office will ask "
                                  "about: what Due Now lists for this scope, then what is checked before sending "

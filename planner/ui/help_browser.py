@@ -93,6 +93,10 @@ class HelpBrowser(QWidget):
         self.contents = QListWidget()
         self.contents.setObjectName("help_contents")
         self.contents.setAccessibleName("Contents")
+        # a long title wraps rather than hiding its end behind a scroll bar (at 150% it did)
+        self.contents.setWordWrap(True)
+        self.contents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.contents.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.browser = QTextBrowser()
         self.browser.setObjectName("help_page")
         self.browser.setOpenExternalLinks(True)  # a web address opens in the browser; the guide's own pages here

@@ -154,7 +154,7 @@ class StrategyField(QWidget):
         self.finder = self.picker.finder
         self.finder.setObjectName("strategy_find")
         self.finder.setAccessibleName("Find a strategy")
-        self.finder.setPlaceholderText("Find by code or words, e.g. Oe 2.003 or devices")
+        self.finder.setPlaceholderText("Find a strategy by code or words")
         self.statement = QLabel()
         self.statement.setObjectName("strategy_statement")
         self.statement.setWordWrap(True)
