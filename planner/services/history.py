@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Select, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from planner.errors import DamagedPlanFileError
 from planner.model import Base, Change, Frequency
 from planner.services.periods import Period
 from planner.services.plan_nodes import Kind, NodeKey
@@ -224,6 +225,17 @@ def _entry(change: Change, labels: _Labels) -> ChangeEntry:
                        f"{kind} “{labels.label(change.table_name, row)}”", fields)
 
 
+def _entries(store: PlanStore, rows: Iterable[Change], labels: _Labels) -> list[ChangeEntry]:
+    """The changes read into entries; a record whose stored text was damaged (a scribbled byte in its JSON)
+    is damage to the file, named as such, not a traceback."""
+    try:
+        return [_entry(c, labels) for c in rows]
+    except json.JSONDecodeError as exc:
+        raise DamagedPlanFileError(
+            store.path, f"“{store.path.name}” is damaged: a change in its history cannot be read ({exc.msg}).",
+            hint="Restore it from a backup. Nothing was changed.") from exc
+
+
 def _query(*, tables: Iterable[str] | None = None, item: Item | None = None, actor: str | None = None,
            since: date | None = None, until: date | None = None, search: str | None = None) -> Select[tuple[Change]]:
     query = select(Change)
@@ -259,7 +271,7 @@ def changes(store: PlanStore, *, tables: Iterable[str] | None = None, item: Item
         query = query.limit(limit)
     with store.reader() as s:
         labels = _Labels(s)
-        return [_entry(c, labels) for c in s.scalars(query)]
+        return _entries(store, s.scalars(query), labels)
 
 
 def iter_all(store: PlanStore, batch_size: int = 5000) -> Iterator[ChangeEntry]:
@@ -269,7 +281,7 @@ def iter_all(store: PlanStore, batch_size: int = 5000) -> Iterator[ChangeEntry]:
         with store.reader() as s:
             labels = _Labels(s)
             rows = s.scalars(select(Change).where(Change.id > last).order_by(Change.id).limit(batch_size)).all()
-            entries = [_entry(c, labels) for c in rows]
+            entries = _entries(store, rows, labels)
         if not entries:
             return
         yield from entries
@@ -286,7 +298,7 @@ def for_rows(store: PlanStore, row_uuids: Iterable[uuid.UUID | str], chunk: int 
         labels = _Labels(s)
         for start in range(0, len(wanted), chunk):
             part = wanted[start:start + chunk]
-            entries += [_entry(c, labels) for c in s.scalars(select(Change).where(Change.row_uuid.in_(part)))]
+            entries += _entries(store, s.scalars(select(Change).where(Change.row_uuid.in_(part))), labels)
     entries.sort(key=lambda e: e.id)
     return entries
 
