@@ -154,7 +154,8 @@ def test_plan_status_and_roll_ups(store: PlanStore) -> None:
         pillar = NodeKey(Kind.PILLAR, strategy.priority.pillar_id)
         dept = NodeKey(Kind.DEPARTMENT, s.get(Wig, partners.id).department_id)
     assert status.rollups[ee1].status is Status.OFF_TRACK
-    assert status.rollups[pillar].counts[Status.OFF_TRACK] == 1
+    # partners, and Customer and Administrator Services' milestone (tied to Ee 3.003) past its Oct 2024 deadline
+    assert status.rollups[pillar].counts[Status.OFF_TRACK] == 2
     assert status.rollups[dept].status is Status.OFF_TRACK
     assert status.rollups[dept].counts[Status.NO_DATA] == 1  # its other goal has no data yet
 
