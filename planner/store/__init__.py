@@ -36,13 +36,14 @@ from planner.errors import (
     ReadOnlyError,
     ReadOnlyPlanFileError,
 )
-from planner.store import revisions
+from planner.store import revisions, server
 from planner.store.audit import change_reason, changes_by
 from planner.store.backup import backup_file
 from planner.store.engine import frozen_flag, journal_mode, make_engine
 from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
+from planner.store.server import is_server_url
 
 # Written into the SQLite header (PRAGMA application_id): "PLNR". It tells a Planner file from any other
 # SQLite database without reading a single table.
@@ -59,7 +60,8 @@ SIDE_FILES = {"-wal": "SQLite keeps the plan's journal", "-shm": "SQLite keeps t
 
 __all__ = [
     "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "change_reason", "create_plan_file",
-    "inspect_plan_file", "lock_path", "open_plan_file", "risky_location",
+    "init_server", "inspect_plan_file", "is_server_url", "lock_path", "open_plan", "open_plan_file", "open_server",
+    "risky_location",
 ]
 
 
@@ -245,8 +247,10 @@ def _schema_revision(path: Path, conn: sqlite3.Connection) -> str:
 class PlanStore:
     """An open plan file: engine, lock, and one session per unit of work."""
 
-    def __init__(self, path: Path, engine: Engine, lock: WriterLock | None, *, read_only: bool) -> None:
-        self.path = path
+    def __init__(self, path: Path, engine: Engine, lock: WriterLock | None, *, read_only: bool,
+                 server_url: str | None = None) -> None:
+        self.path = path  # on a server, the database's name (what messages call the plan)
+        self.server_url = server_url  # None for a plan file
         self.actor = default_actor()  # who the change history names; the app sets the name in its settings
         self.engine = engine
         self.read_only = read_only
@@ -306,9 +310,18 @@ class PlanStore:
         with self.engine.connect() as conn:
             return migrate.current_revision(conn)
 
+    @property
+    def on_server(self) -> bool:
+        """True when the plan lives on a district server, whose backups are the server's own (pg_dump)."""
+        return self.server_url is not None
+
     def save_copy(self, dest: Path) -> Path:
         """A consistent copy of the whole file at `dest` (the backup API, safe while open)."""
         dest = Path(dest)
+        if self.on_server:
+            raise PlanFileError(self.path, f"“{self.path.name}” is on the district server, which keeps its own "
+                                "backups; Planner does not copy it.",
+                                hint="Ask the server's administrator (pg_dump makes a copy of the database).")
         if dest.resolve() == self.path.resolve():
             raise PlanFileExistsError(dest, "A copy cannot replace the file it is copied from.",
                                       hint="Choose another name.")
@@ -483,3 +496,52 @@ def inspect_plan_file(path: Path) -> FileReport:
     integrity = "ok" if integrity_rows == ["ok"] else one_line("; ".join(integrity_rows))
     return FileReport(path, revision, revisions.head_revision(), integrity, fk_problems, str(journal))
 
+
+
+def open_server(url: str, *, read_only: bool = False) -> PlanStore:
+    """Open the plan on a district server (a PostgreSQL URL, or libpq's key=value form). The schema must be
+    the one this Planner ships: `planner server init` creates or upgrades it, never an open."""
+    name = Path(server.database_name(url))
+    engine = server.make_server_engine(url)
+    server.reach(url, engine)
+    from sqlalchemy import inspect as sa_inspect
+
+    with engine.connect() as conn:
+        has_version = sa_inspect(conn).has_table("alembic_version")
+        revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() if has_version else None
+    if revision != revisions.head_revision():
+        engine.dispose()
+        if revision is not None and revision not in revisions.known_revisions():
+            raise NewerPlanFileError(name, f"“{name}” on the district server was set up by a newer version of "
+                                     f"Planner (schema {str(revision)[:40]}).", hint="Install the latest Planner.")
+        what = "holds no plan yet" if revision is None else "was set up by an older Planner"
+        raise server.ServerError(name, f"“{name}” on the district server {what}.",
+                                 hint=f"Run: planner server init --server \"{server.shown_url(url)}\"")
+    return PlanStore(name, engine, None, read_only=read_only, server_url=url)
+
+
+def init_server(url: str) -> PlanStore:
+    """Create the plan's schema on a district server (the same revisions a file gets), or bring an older one
+    up to date, in one transaction; then open it."""
+    engine = server.make_server_engine(url)
+    server.reach(url, engine)
+    from planner.store import migrate
+
+    name = Path(server.database_name(url))
+    try:
+        migrate.upgrade(engine)
+    except DATABASE_ERRORS as exc:
+        d = describe(exc)
+        log.warning("setting up %s failed: %s", server.shown_url(url), d.detail)
+        raise server.ServerError(name, f"“{name}” on the district server could not be set up: {d.words}.",
+                                 hint="Nothing was changed there.") from exc
+    finally:
+        engine.dispose()
+    return open_server(url)
+
+
+def open_plan(location: Path | str, *, read_only: bool = False) -> PlanStore:
+    """A plan file or a district server, whichever `location` names."""
+    if is_server_url(location):
+        return open_server(str(location), read_only=read_only)
+    return open_plan_file(Path(location), read_only=read_only)

@@ -54,6 +54,9 @@ def describe(exc: BaseException) -> Described:
     code = str(getattr(orig, "sqlite_errorname", "") or "")
     detail = driver_text(exc)
     text = detail.lower()
+    state = str(getattr(orig, "sqlstate", "") or "")
+    if state:
+        return _server_words(orig, state, detail)
     if code == "SQLITE_CONSTRAINT_TRIGGER":  # RAISE(ABORT, '…') in the store's own triggers: our own words
         return Described(detail.rstrip("."), None, detail)
     if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
@@ -86,6 +89,39 @@ def describe(exc: BaseException) -> Described:
         return Described("the plan file's tables are not the ones this Planner expects",
                          "Restore it from a backup.", detail)
     return Described("the database reported a problem (the details are in the log)", _DISK_HINT, detail)
+
+
+def _server_words(orig: object, state: str, detail: str) -> Described:
+    """A PostgreSQL failure, by its SQLSTATE: the server's own triggers speak in our words already."""
+    diag = getattr(orig, "diag", None)
+    primary = str(getattr(diag, "message_primary", "") or detail)
+    constraint = str(getattr(diag, "constraint_name", "") or "")
+    if state == "P0001":  # RAISE EXCEPTION in the store's own plpgsql
+        return Described(primary.rstrip("."), None, detail)
+    if state == "23514":
+        rule = constraint.split("_", 2)[-1] if constraint.startswith("ck_") else constraint
+        return Described(f"a value is outside what the plan allows (the rule “{_words(rule)}”)", _VALUES_HINT,
+                         detail)
+    if state == "23505":
+        return Described("another item already has the same values where the plan allows only one",
+                         _VALUES_HINT, detail)
+    if state == "23502":
+        column = str(getattr(diag, "column_name", "") or "value")
+        return Described(f"a required value ({_words(column)}) is missing", _VALUES_HINT, detail)
+    if state == "23503":
+        return Described("it refers to an item that is no longer in the plan", _VALUES_HINT, detail)
+    if state == "42501":  # insufficient privilege, or a row-level security policy
+        return Described("your role on the district server may not change that (it belongs to another "
+                         "department, or only the central office may)", None, detail)
+    if state in ("40001", "40P01"):
+        return Described("someone else was changing the same rows at the same moment",
+                         "Try again: nothing was changed.", detail)
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return Described("the district server cannot be reached", "Check the network, then try again.", detail)
+    if state in ("42P01", "42703"):
+        return Described("the server's tables are not the ones this Planner expects",
+                         "Ask the server's administrator to run planner server init.", detail)
+    return Described("the database reported a problem (the details are in the log)", None, detail)
 
 
 def _logged(exc: BaseException, what: str) -> Described:
