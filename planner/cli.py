@@ -96,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     init = actions.add_parser("init", help="create (or upgrade) the plan's tables on the server and load the "
                                            "district's default plan when it holds none")
     init.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+    grant = actions.add_parser("grant", help="let a database role work on the plan as a department's lead, or as "
+                                             "the central office (run by the central office)")
+    grant.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+    grant.add_argument("--role", required=True, metavar="ROLE", help="the person's own role on the server")
+    scope = grant.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--department", metavar="NAME", help="the department whose rows the role may change")
+    scope.add_argument("--central-office", action="store_true", help="the role may change everything")
     return parser
 
 
@@ -260,8 +267,25 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_server(args: argparse.Namespace) -> int:
-    """`planner server init`: the schema on the server (the same revisions a file gets) and the district plan."""
+    """`planner server init`: the schema on the server (the same revisions a file gets) and the district plan;
+    `planner server grant`: a role's department, in the table the central office keeps."""
     from planner.services.plan_file import init_district_server, plan_counts
+
+    if args.server_command == "grant":
+        from planner.services.report import active_plan_id, resolve_scope
+        from planner.services.text import check_text
+        from planner.store import grant_role
+
+        role = check_text(args.role, "--role", one_line=True)
+        with open_store(args) as store:
+            department = None
+            if args.department:
+                scope, _label = resolve_scope(store, active_plan_id(store), department=args.department)
+                department = scope.id
+            grant_role(store, role, department)
+        what = f"the rows of {args.department}" if args.department else "everything, as the central office"
+        print(f"{role} may now change {what} on {store.path.name}.")
+        return EXIT_OK
 
     store = init_district_server(args.server)
     try:

@@ -44,7 +44,7 @@ def test_server_init_sets_up_an_empty_database_with_the_district_plan_and_every_
     assert "holds no plan yet" in err and "planner server init" in err
     assert main(["server", "init", "--server", url]) == 0
     out = capsys.readouterr().out
-    assert "schema 0007 (current)" in out and "pillars" in out
+    assert "schema 0008 (current)" in out and "pillars" in out
     with psycopg.connect(url) as conn:
         first = conn.execute("SELECT count(*) FROM plan").fetchone()
     assert main(["server", "init", "--server", url]) == 0  # again: nothing loaded twice
@@ -53,7 +53,7 @@ def test_server_init_sets_up_an_empty_database_with_the_district_plan_and_every_
     assert "Logged: Chronic absenteeism rate = 21.4% for Q2 2024-25." in capsys.readouterr().out
     assert main(["check", "--server", url]) == 0
     checked = capsys.readouterr().out
-    assert "Schema version:   0007 (current)" in checked
+    assert "Schema version:   0008 (current)" in checked
     assert main(["due", "--server", url, "--as-of", "2024-12-01"]) == 0
     assert "due" in capsys.readouterr().out
     assert main(["year", "list", "--server", url]) == 0
@@ -148,3 +148,24 @@ def test_backups_are_the_servers_own(server: PlanStore, tmp_path: object) -> Non
     with pytest.raises(PlanFileError, match="keeps its own backups"):
         server.save_copy(Path(str(tmp_path)) / "copy.planner")
     assert not list(Path(str(tmp_path)).iterdir())
+
+
+def test_the_revisions_go_down_and_up_again_on_the_server(pg_cluster: PgCluster) -> None:
+    from planner.store import migrate
+    from planner.store.server import make_server_engine
+
+    url = pg_cluster.url(pg_cluster.new_database())
+    engine = make_server_engine(url)
+    try:
+        migrate.upgrade(engine)
+        migrate.downgrade(engine, "0005")
+        with engine.connect() as conn:
+            assert migrate.current_revision(conn) == "0005"
+            assert not audit.tables_with_history(conn)
+        migrate.downgrade(engine, "base")
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.head_revision()
+            assert audit.tables_with_history(conn) == set(audit.audited_tables(conn))
+    finally:
+        engine.dispose()

@@ -60,8 +60,8 @@ SIDE_FILES = {"-wal": "SQLite keeps the plan's journal", "-shm": "SQLite keeps t
 
 __all__ = [
     "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "change_reason", "create_plan_file",
-    "init_server", "inspect_plan_file", "is_server_url", "lock_path", "open_plan", "open_plan_file", "open_server",
-    "risky_location",
+    "grant_role", "init_server", "inspect_plan_file", "is_server_url", "lock_path", "open_plan", "open_plan_file",
+    "open_server", "risky_location",
 ]
 
 
@@ -545,3 +545,22 @@ def open_plan(location: Path | str, *, read_only: bool = False) -> PlanStore:
     if is_server_url(location):
         return open_server(str(location), read_only=read_only)
     return open_plan_file(Path(location), read_only=read_only)
+
+
+def grant_role(store: PlanStore, role: str, department_id: int | None) -> None:
+    """On a district server: let the database role `role` work on the plan as the lead of `department_id`, or
+    (None) as the central office. Only the central office may; the role itself is made by the server's
+    administrator."""
+    if not store.on_server:
+        raise PlanFileError(store.path, "Roles are a district server's; a plan file has one writer at a time.")
+    from planner.store import rights_pg
+
+    try:
+        with store.engine.begin() as conn:
+            rights_pg.grant(conn, role, department_id)
+    except LookupError:
+        raise server.ServerError(store.path, f"The district server has no role “{role}”.",
+                                 hint="Its administrator creates it (CREATE ROLE … LOGIN), then grant it again."
+                                 ) from None
+    except DATABASE_ERRORS as exc:
+        raise save_error(exc) from exc
