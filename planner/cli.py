@@ -386,4 +386,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from planner.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
-    return run_gui(args.db)
+    return run_gui(args.db, args.server)

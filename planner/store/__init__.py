@@ -14,11 +14,11 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner import clock
@@ -37,7 +37,7 @@ from planner.errors import (
     ReadOnlyPlanFileError,
 )
 from planner.store import revisions, server
-from planner.store.audit import change_reason, changes_by
+from planner.store.audit import change_reason, changes_by, context_value
 from planner.store.backup import backup_file
 from planner.store.engine import frozen_flag, journal_mode, make_engine
 from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
@@ -256,6 +256,10 @@ class PlanStore:
         self.read_only = read_only
         self._lock = lock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if server_url is not None:
+            event.listen(self._sessions, "before_flush", _note_touched)
+        self._own_batches: set[str] = set()  # what this Planner saved on the server: no news to it
+        self._listeners: list[server.Listener] = []
 
     @property
     def journal_mode(self) -> str | None:
@@ -268,13 +272,21 @@ class PlanStore:
         """One transaction: committed whole when the block ends, rolled back whole if it raises. Every row it
         changes is recorded in the change history under the store's actor and `reason` (or the reason of an
         enclosing `change_reason` block). A database failure is raised as SaveError, in words."""
+        touched: list[tuple[str, int]] = []  # the rows it changed, to name who else changed one first
+        batch = ""
         try:
             with self._stored_values_checked(), changes_by(self.actor, reason), self._sessions() as session, \
                     session.begin():
+                batch = context_value("batch")
+                session.info["touched"] = touched
+                if self.on_server:
+                    self._own_batches.add(batch)
                 yield session
                 if self.read_only and (session.new or session.dirty or session.deleted):
                     raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
         except DATABASE_ERRORS as exc:
+            if self.on_server:
+                raise server.conflict_error(self.engine, exc, touched, batch) from exc
             raise save_error(exc) from exc
 
     @contextlib.contextmanager
@@ -327,11 +339,20 @@ class PlanStore:
                                       hint="Choose another name.")
         return backup_file(self.path, dest)
 
+    def listen(self, on_change: Callable[[str], None]) -> None:
+        """On a district server: call `on_change(who)` (on a thread of the store's own) whenever someone else
+        commits a change to the plan. A plan file has one writer, so nothing else changes it: no call."""
+        if self.server_url is not None:
+            self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches))
+
     @property
     def holds_writer_lock(self) -> bool:
         return self._lock is not None and self._lock.held
 
     def close(self) -> None:
+        for listener in self._listeners:
+            listener.stop()
+        self._listeners.clear()
         self.engine.dispose()
         if self._lock is not None:
             self._lock.release()
@@ -342,6 +363,18 @@ class PlanStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _note_touched(session: Session, _context: object, _instances: object) -> None:
+    """Before a flush on the server: the rows it is about to change or delete, for a conflict's words."""
+    touched = session.info.get("touched")
+    if touched is None:
+        return
+    for obj in list(session.dirty) + list(session.deleted):
+        table = getattr(getattr(obj, "__table__", None), "name", None)
+        row_id = getattr(obj, "id", None)
+        if isinstance(table, str) and isinstance(row_id, int):
+            touched.append((table, row_id))
 
 
 def _raised_reading_a_value(exc: BaseException) -> bool:

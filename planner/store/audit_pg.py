@@ -20,15 +20,16 @@ DECLARE
     act text;
     one jsonb;
 BEGIN
+    -- row_version is the server's count of a row's changes (row_versions below), not a value of the plan
     IF TG_OP = 'INSERT' THEN
-        new_row := to_jsonb(NEW); act := 'add';
+        new_row := to_jsonb(NEW) - 'row_version'; act := 'add';
     ELSIF TG_OP = 'UPDATE' THEN
-        old_row := to_jsonb(OLD); new_row := to_jsonb(NEW); act := 'change';
+        old_row := to_jsonb(OLD) - 'row_version'; new_row := to_jsonb(NEW) - 'row_version'; act := 'change';
         IF (old_row - 'updated_at') = (new_row - 'updated_at') THEN
             RETURN NULL;  -- a save that changed nothing but the time is not a change
         END IF;
     ELSE
-        old_row := to_jsonb(OLD); act := 'delete';
+        old_row := to_jsonb(OLD) - 'row_version'; act := 'delete';
     END IF;
     one := coalesce(new_row, old_row);
     INSERT INTO public.change_log (at, actor, reason, batch, action, table_name, row_id, row_uuid, before, after)
@@ -37,6 +38,10 @@ BEGIN
             coalesce(current_setting('planner.reason', true), ''),
             coalesce(current_setting('planner.batch', true), ''),
             act, TG_TABLE_NAME, (one->>'id')::integer, one->>'uuid', old_row::text, new_row::text);
+    -- Every Planner listening is told at the commit (one notice per transaction: the same payload is sent once)
+    PERFORM pg_notify('planner_changes', json_build_object(
+        'batch', coalesce(current_setting('planner.batch', true), ''),
+        'actor', coalesce(nullif(current_setting('planner.actor', true), ''), session_user::text))::text);
     RETURN NULL;
 END
 $fn$
@@ -142,3 +147,37 @@ def drop_cycle_triggers(conn: Connection) -> None:
     conn.exec_driver_sql("DROP FUNCTION IF EXISTS planner_json_field(text, text)")
     for function in ("planner_audit", "planner_change_log_append_only", "planner_period_lock"):
         conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
+
+
+ROW_VERSION_FUNCTION = """
+CREATE OR REPLACE FUNCTION planner_row_version() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    NEW.row_version := OLD.row_version + 1;
+    RETURN NEW;
+END
+$fn$
+"""
+
+
+def install_row_versions(conn: Connection) -> None:
+    """Every row of the plan has a version, counted by the server: 1 when added, one more at each change,
+    whoever makes it and however (Planner, a script, psql)."""
+    conn.exec_driver_sql(ROW_VERSION_FUNCTION)
+    tables = [row[0] for row in conn.exec_driver_sql(
+        "SELECT c.table_name FROM information_schema.columns c WHERE c.table_schema = current_schema() "
+        "AND c.column_name = 'uuid' AND c.table_name <> 'exchange_state' ORDER BY c.table_name")]
+    for table in tables:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS row_version bigint NOT NULL DEFAULT 1')
+        conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS row_version ON "{table}"')
+        conn.exec_driver_sql(f'CREATE TRIGGER row_version BEFORE UPDATE ON "{table}" '
+                             "FOR EACH ROW EXECUTE FUNCTION planner_row_version()")
+
+
+def drop_row_versions(conn: Connection) -> None:
+    tables = [row[0] for row in conn.exec_driver_sql(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND column_name = 'row_version'")]
+    for table in tables:
+        conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS row_version ON "{table}"')
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN row_version')
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS planner_row_version()")

@@ -11,15 +11,18 @@ transaction ends. A raw SQL client that sets nothing is recorded under its own r
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
-from planner.errors import PlanFileError
-from planner.store.audit import context_value
+from planner.errors import PlanFileError, SaveError
+from planner.store.audit import IGNORED_IN_UPDATES, context_value
+from planner.store.failures import DATABASE_ERRORS, RowChangedError, describe, save_error
 
 SCHEMES = ("postgresql://", "postgres://")
 # libpq's key=value form: "host=... dbname=..."; only the names libpq knows are taken for one
@@ -76,8 +79,10 @@ def make_server_engine(url: str) -> Engine:
     def connect() -> Any:
         return psycopg.connect(url)
 
+    # Repeatable read: a transaction sees one snapshot, and changing a row someone else changed after that
+    # snapshot fails (first to commit wins) instead of overwriting their change unseen (conflict_error).
     engine = create_engine("postgresql+psycopg://", creator=connect, pool_size=2, max_overflow=4,
-                           pool_pre_ping=True)
+                           pool_pre_ping=True, isolation_level="REPEATABLE READ")
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
@@ -104,3 +109,95 @@ def reach(url: str, engine: Engine) -> None:
         raise ServerError(Path(database_name(url)), f"The district server “{shown_url(url)}” cannot be reached: "
                           f"{said}.", hint="Check the address and that you may sign in there (libpq's settings "
                           "and password file are used), then try again.") from None
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(getattr(orig, "sqlstate", "") or "")
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    text_value = " ".join(str(value).split())
+    return f"“{text_value if len(text_value) <= limit else text_value[:limit] + '…'}”"
+
+
+def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str) -> SaveError:
+    """What a failed change on the server means. When it failed because someone else changed or removed one
+    of its rows first (a serialization failure, or an update that found its row gone), the error names who
+    and what they changed it to, read from the server's history; otherwise the usual words."""
+    from sqlalchemy import and_, or_, select
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if not touched or not (_sqlstate(exc) == "40001" or isinstance(exc, StaleDataError)):
+        return save_error(exc)
+    from planner.model import Change
+
+    rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id) for table, row_id in touched))
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
+                                        Change.before, Change.after)
+                                 .where(rows, Change.batch != batch).order_by(Change.id.desc()).limit(1)).first()
+    except DATABASE_ERRORS:
+        found = None
+    if found is None:
+        if isinstance(exc, StaleDataError):  # no one else's change: the row is not this role's to change
+            return SaveError("The district server refused the change: your role on the district server may not "
+                             "change that (it belongs to another department, or only the central office may). "
+                             "Nothing was changed.", detail=str(exc))
+        return save_error(exc)
+    actor, at, action, table, row_id, before, after = found
+    what = table.replace("_", " ")
+    old = json.loads(before) if before else {}
+    new = json.loads(after) if after else {}
+    changes = [(key, old.get(key), new.get(key)) for key in new
+               if key not in IGNORED_IN_UPDATES and old.get(key) != new.get(key)]
+    who = actor or "Someone"
+    when = f"{at:%H:%M} UTC" if at is not None else "a moment ago"
+    if action == "delete":
+        said = f"{who} removed this {what} at {when}, while you were changing it."
+    else:
+        shown = "; ".join(f"{key.replace('_', ' ')}: {_shown(a)} → {_shown(b)}" for key, a, b in changes[:4])
+        said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
+    return RowChangedError(f"The change was not saved: {said}",
+                           hint="Look at their change, then make yours again if it still applies.",
+                           actor=who, table=table, row_id=row_id, changes=changes, detail=describe(exc).detail)
+
+
+CHANNEL = "planner_changes"
+
+
+class Listener:
+    """Told by the server whenever someone else's change to the plan is committed (LISTEN/NOTIFY): a thread
+    of its own on a connection of its own calls `on_change(actor)`; `own` holds the batches this Planner
+    saved, which are not news to it."""
+
+    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str]) -> None:
+        import threading
+
+        self._conn = _driver().connect(url, autocommit=True)
+        self._conn.execute(f"LISTEN {CHANNEL}")
+        self._on_change, self._own = on_change, own
+        self._thread = threading.Thread(target=self._run, name="planner-listen", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for notice in self._conn.notifies():
+                try:
+                    said = json.loads(notice.payload)
+                except ValueError:
+                    continue
+                if said.get("batch") not in self._own:
+                    self._on_change(str(said.get("actor") or ""))
+        except Exception:  # the connection closed (stop(), or the server went away): listening ends
+            return
+
+    def stop(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        self._thread.join(timeout=2)
