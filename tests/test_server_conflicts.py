@@ -92,3 +92,22 @@ def test_a_row_removed_by_someone_else_is_named_too(two: tuple[PlanStore, PlanSt
         with ben.session() as theirs:
             theirs.delete(theirs.get(Wig, wig_id))
         wig.unit = "students"
+
+
+def test_undo_refuses_in_words_to_overwrite_someone_elses_later_change(two: tuple[PlanStore, PlanStore]) -> None:
+    from planner.services import plan_edit
+    from planner.services.history import change_reason
+    from planner.services.plan_nodes import Kind, NodeKey
+
+    ana, ben = two
+    key = NodeKey(Kind.WIG, _first_wig(ana))
+    before = plan_edit.update_node(ana, key, {"unit": "students"})
+    again = plan_edit.update_node(ana, key, {"unit": "pupils"})  # her own later change: undone freely
+    with change_reason("Undo: Edit WIG"):
+        plan_edit.update_node(ana, key, again)
+    plan_edit.update_node(ben, key, {"unit": "learners"})  # then Ben changes the same goal
+    with pytest.raises(RowChangedError, match="Undo would overwrite someone else's later change") as caught, \
+            change_reason("Undo: Edit WIG"):
+        plan_edit.update_node(ana, key, before)
+    assert "Ben Okafor changed this wig" in str(caught.value) and "→ “learners”" in str(caught.value)
+    assert plan_edit.node_values(ana, key)["unit"] == "learners"  # Ben's change stands

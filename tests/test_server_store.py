@@ -169,3 +169,21 @@ def test_the_revisions_go_down_and_up_again_on_the_server(pg_cluster: PgCluster)
             assert audit.tables_with_history(conn) == set(audit.audited_tables(conn))
     finally:
         engine.dispose()
+
+
+def test_new_export_and_import_take_server_too(pg_cluster: PgCluster, tmp_path: object,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    url = pg_cluster.url(pg_cluster.new_database())
+    assert main(["new", "--server", url, "--empty"]) == 0
+    assert "Set up" in capsys.readouterr().out
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM plan").fetchone() == (0,)
+    assert main(["server", "init", "--server", url]) == 0  # the plan, into the empty set-up
+    out = Path(str(tmp_path)) / "wellness.xlsx"
+    assert main(["export", "--server", url, "--department", "Student Wellness", "--out", str(out), "--by", "Ana"]) == 0
+    assert out.exists()
+    capsys.readouterr()
+    assert main(["import", "--server", url, str(out)]) == 0
+    assert "0 to add, 0 to update, 0 in conflict" in capsys.readouterr().out

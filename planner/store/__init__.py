@@ -281,6 +281,8 @@ class PlanStore:
                 session.info["touched"] = touched
                 if self.on_server:
                     self._own_batches.add(batch)
+                    if context_value("reason").startswith("Undo"):
+                        session.info["undo_of"] = self._own_batches
                 yield session
                 if self.read_only and (session.new or session.dirty or session.deleted):
                     raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
@@ -370,11 +372,16 @@ def _note_touched(session: Session, _context: object, _instances: object) -> Non
     touched = session.info.get("touched")
     if touched is None:
         return
+    rows: list[tuple[str, int]] = []
     for obj in list(session.dirty) + list(session.deleted):
         table = getattr(getattr(obj, "__table__", None), "name", None)
         row_id = getattr(obj, "id", None)
         if isinstance(table, str) and isinstance(row_id, int):
-            touched.append((table, row_id))
+            rows.append((table, row_id))
+    touched.extend(rows)
+    own = session.info.get("undo_of")
+    if own is not None and rows:  # an undo: never over someone else's later change
+        server.check_undo(session.connection(), rows, own)
 
 
 def _raised_reading_a_value(exc: BaseException) -> bool:

@@ -148,6 +148,11 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
                              "change that (it belongs to another department, or only the central office may). "
                              "Nothing was changed.", detail=str(exc))
         return save_error(exc)
+    return _named(found, undo=False, detail=describe(exc).detail)
+
+
+def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
+    """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
     actor, at, action, table, row_id, before, after = found
     what = table.replace("_", " ")
     old = json.loads(before) if before else {}
@@ -156,14 +161,38 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
                if key not in IGNORED_IN_UPDATES and old.get(key) != new.get(key)]
     who = actor or "Someone"
     when = f"{at:%H:%M} UTC" if at is not None else "a moment ago"
+    shown = "; ".join(f"{key.replace('_', ' ')}: {_shown(a)} → {_shown(b)}" for key, a, b in changes[:4])
+    if undo:
+        done = f"removed this {what}" if action == "delete" else f"changed this {what}"
+        said = f"{who} {done} at {when}, after your change" + (f": {shown}." if shown and action != "delete"
+                                                               else ".")
+        return RowChangedError(f"Undo would overwrite someone else's later change, so nothing was undone: {said}",
+                               hint="Look at their change first; change it by hand if yours should still stand.",
+                               actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
     if action == "delete":
         said = f"{who} removed this {what} at {when}, while you were changing it."
     else:
-        shown = "; ".join(f"{key.replace('_', ' ')}: {_shown(a)} → {_shown(b)}" for key, a, b in changes[:4])
         said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
     return RowChangedError(f"The change was not saved: {said}",
                            hint="Look at their change, then make yours again if it still applies.",
-                           actor=who, table=table, row_id=row_id, changes=changes, detail=describe(exc).detail)
+                           actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+
+
+def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str]) -> None:
+    """Before an undo is written on the server: each row it puts back must still be as this Planner left it.
+    The newest history entry of a row saved by someone else (another batch) means a later change of theirs,
+    which the undo refuses to overwrite, naming it."""
+    from sqlalchemy import select
+
+    from planner.model import Change
+
+    for table, row_id in touched:
+        found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
+                                    Change.before, Change.after, Change.batch)
+                             .where(Change.table_name == table, Change.row_id == row_id)
+                             .order_by(Change.id.desc()).limit(1)).first()
+        if found is not None and found[-1] not in own:
+            raise _named(found[:-1], undo=True)
 
 
 CHANNEL = "planner_changes"
