@@ -51,7 +51,9 @@ def table_dump(store: PlanStore, *, with_updated_at: bool = True, with_history: 
         for name in sorted(found.get_table_names()):
             if name == "change_log" and not with_history:
                 continue
-            columns = [c["name"] for c in found.get_columns(name) if with_updated_at or c["name"] != "updated_at"]
+            # row_version is a district server's count of each row's changes: bookkeeping, like the history
+            columns = [c["name"] for c in found.get_columns(name) if c["name"] != "row_version"
+                       and (with_updated_at or c["name"] != "updated_at")]
             select_list = ", ".join(f'"{c}"' for c in columns)
             lines += [repr(r) for r in conn.exec_driver_sql(f'SELECT {select_list} FROM "{name}" ORDER BY 1')]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
