@@ -75,7 +75,7 @@ BOTH_BACKENDS = {"test_plan_edit", "test_measurements", "test_progress", "test_d
 
 FILE_WORDS = ("sqlite3", "PRAGMA", "sqlite_", "store.path", '"--db"')
 # SQLite's triggers name every column; the server's one trigger function reads the row whole
-# (tests/test_server_history.py checks every audited table has it).
+# (tests/test_server_store.py checks every audited table has it).
 FILE_ONLY = {"test_every_audited_table_has_triggers_matching_its_columns"}
 
 
@@ -99,7 +99,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 class PgCluster:
     """A throwaway PostgreSQL cluster for the tests: its own data folder and socket, no TCP port, trust
-    authentication (any role signs in by name, as a district's own setup would with its password file)."""
+    authentication (any role signs in by name; a district's server would ask for a password, which libpq
+    reads from the person's password file)."""
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
@@ -180,11 +181,13 @@ def server_template(pg_cluster: PgCluster) -> str:
 
 
 @pytest.fixture
-def server_url(request: pytest.FixtureRequest) -> str:
-    """A fresh district server database holding the default plan (a copy of the template)."""
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh district server database holding the default plan (a copy of the template), dropped after."""
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     template: str = request.getfixturevalue("server_template")
-    return cluster.url(cluster.new_database(template))
+    name = cluster.new_database(template)
+    yield cluster.url(name)
+    cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
