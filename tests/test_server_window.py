@@ -81,3 +81,64 @@ def test_the_window_redraws_when_someone_else_changes_the_plan_on_the_server(qtb
     with w.store.reader() as s:  # and what the pages read again is Ben's
         assert s.scalars(select(Pillar).where(Pillar.code == "Ae")).one().tagline == "Ben's words"
     w.close()
+
+
+def test_two_windows_signed_in_as_two_departments_leads_work_at_once(qtbot, qt_isolated: Path,  # type: ignore[no-untyped-def]
+                                                                    pg_cluster, server_url: str) -> None:
+    """The issue's "done when": each sees the other's changes, neither can change the other's rows, and a
+    conflict (here with the central office) is named."""
+    import uuid as uuid_mod
+
+    from planner.cli import main
+    from planner.errors import PlannerError
+    from planner.model import Department, Wig
+    from planner.services import plan_edit
+    from planner.services.plan_nodes import Kind, NodeKey
+
+    suffix = uuid_mod.uuid4().hex[:8]
+    leads = {"Student Wellness": f"wellness_{suffix}", "Data Strategy": f"data_{suffix}"}
+    for department, role in leads.items():
+        pg_cluster.admin(f"CREATE ROLE {role} LOGIN")
+        assert main(["server", "grant", "--server", server_url, "--role", role, "--department", department]) == 0
+    windows = {}
+    for department, role in leads.items():
+        w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
+        qtbot.addWidget(w)
+        assert w.connect_to_server(server_url.replace(f"{pg_cluster.superuser}@", f"{role}@"))
+        w.store.actor = department + " lead"
+        windows[department] = w
+    ana, ben = windows["Student Wellness"], windows["Data Strategy"]
+
+    def wig_of(department: str) -> NodeKey:
+        with ana.store.reader() as s:
+            found = s.scalars(select(Wig.id).join(Department, Wig.department_id == Department.id)
+                              .where(Department.name == department).order_by(Wig.id)).first()
+        return NodeKey(Kind.WIG, found)
+
+    mine, theirs = wig_of("Student Wellness"), wig_of("Data Strategy")
+    heard: list[object] = []
+    ben.doc.changed.connect(heard.append)
+    plan_edit.update_node(ana.store, mine, {"unit": "students"})  # Ana changes her own goal: Ben's window hears
+    qtbot.waitUntil(lambda: bool(heard), timeout=5000)
+    assert "Student Wellness lead changed the plan" in ben.statusBar().currentMessage()
+    assert plan_edit.node_values(ben.store, mine)["unit"] == "students"
+    with pytest.raises(PlannerError, match="your role on the district server may not change that"):
+        plan_edit.update_node(ana.store, theirs, {"unit": "taken over"})  # not hers to change
+    with pytest.raises(PlannerError, match="your role on the district server may not change that"):
+        plan_edit.update_node(ben.store, mine, {"unit": "taken over"})
+    assert plan_edit.node_values(ben.store, theirs)["unit"] != "taken over"
+    assert plan_edit.node_values(ana.store, mine)["unit"] == "students"
+    from planner.store.failures import RowChangedError
+
+    with open_server(server_url) as office:  # the central office changes Ana's goal while she is changing it
+        office.actor = "Central Office"
+        with pytest.raises(RowChangedError, match="Central Office changed this wig") as caught, \
+                ana.store.session() as s:
+            wig = s.get(Wig, mine.id)
+            assert wig is not None
+            with office.session() as theirs_session:
+                theirs_session.get(Wig, mine.id).unit = "pupils"  # type: ignore[union-attr]
+            wig.unit = "learners"
+    assert "→ “pupils”" in str(caught.value)
+    for w in windows.values():
+        w.close()

@@ -125,12 +125,18 @@ def _shown(value: object, limit: int = 60) -> str:
 
 def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str) -> SaveError:
     """What a failed change on the server means. When it failed because someone else changed or removed one
-    of its rows first (a serialization failure, or an update that found its row gone), the error names who
-    and what they changed it to, read from the server's history; otherwise the usual words."""
+    of its rows first (a serialization failure), the error names who and what they changed it to, read from
+    the server's history; otherwise the usual words."""
     from sqlalchemy import and_, or_, select
     from sqlalchemy.orm.exc import StaleDataError
 
-    if not touched or not (_sqlstate(exc) == "40001" or isinstance(exc, StaleDataError)):
+    if isinstance(exc, StaleDataError):
+        # Under repeatable read a row changed or removed by someone else since this transaction's snapshot
+        # fails as a serialization failure; an update that finds no row it may see is row-level security.
+        return SaveError("The district server refused the change: your role on the district server may not "
+                         "change that (it belongs to another department, or only the central office may). "
+                         "Nothing was changed.", detail=str(exc))
+    if not touched or _sqlstate(exc) != "40001":
         return save_error(exc)
     from planner.model import Change
 
@@ -143,10 +149,6 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
     except DATABASE_ERRORS:
         found = None
     if found is None:
-        if isinstance(exc, StaleDataError):  # no one else's change: the row is not this role's to change
-            return SaveError("The district server refused the change: your role on the district server may not "
-                             "change that (it belongs to another department, or only the central office may). "
-                             "Nothing was changed.", detail=str(exc))
         return save_error(exc)
     return _named(found, undo=False, detail=describe(exc).detail)
 
