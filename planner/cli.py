@@ -103,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     scope = grant.add_mutually_exclusive_group(required=True)
     scope.add_argument("--department", metavar="NAME", help="the department whose rows the role may change")
     scope.add_argument("--central-office", action="store_true", help="the role may change everything")
+    take = actions.add_parser("take", help="take a department from the server into a plan file, to work offline")
+    send = actions.add_parser("send", help="send a department's offline plan file back to the server (the "
+                                           "workbook import's three-way merge; conflicts are reported, not applied)")
+    for action, what in ((take, "the plan file to create"), (send, "the plan file taken offline")):
+        action.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+        action.add_argument("--department", required=True, metavar="NAME", help="the department")
+        action.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help=what)
+        action.add_argument("--by", default="", metavar="NAME", help="who (default: your user name)")
     return parser
 
 
@@ -271,6 +279,8 @@ def _cmd_server(args: argparse.Namespace) -> int:
     `planner server grant`: a role's department, in the table the central office keeps."""
     from planner.services.plan_file import init_district_server, plan_counts
 
+    if args.server_command in ("take", "send"):
+        return _take_or_send(args)
     if args.server_command == "grant":
         from planner.services.report import active_plan_id, resolve_scope
         from planner.services.text import check_text
@@ -297,6 +307,34 @@ def _cmd_server(args: argparse.Namespace) -> int:
     for plan in counts:
         print(f"  {plan.plan}: " + ", ".join(f"{n} {label}" for label, n in plan.labelled()))
     return EXIT_OK
+
+
+def _take_or_send(args: argparse.Namespace) -> int:
+    import getpass
+
+    from planner.services.offline import send_back, take_offline
+    from planner.services.text import check_text
+    from planner.store import open_plan_file, open_server
+
+    by = check_text(args.by or getpass.getuser(), "--by", one_line=True)
+    with open_server(args.server) as server:
+        if args.server_command == "take":
+            take_offline(server, args.department, args.file, clock.today(), by).close()
+            print(f"Took {args.department} from {server.path.name} into {args.file}; send it back with "
+                  f"planner server send.")
+            return EXIT_OK
+        with open_plan_file(args.file) as laptop:
+            sent = send_back(laptop, server, args.department, clock.today(), by)
+    file = sent.file
+    for problem in file.problems:
+        print(f"  refused: {problem}", file=sys.stderr)
+    print(f"Sent {args.department} back to {server.path.name}: {sent.result.added} added, {sent.result.updated} "
+          f"updated, {file.count('conflict')} in conflict (left as they are on the server), {file.unchanged} "
+          "unchanged.")
+    for change in (c for c in file.changes if c.action in ("conflict", "locked")):
+        print(f"  {change.action}, left as it is on the server: {change.sheet} {change.uuid} "
+              f"({change.detail or change.label})")
+    return EXIT_PROBLEM if file.problems or file.count("conflict") else EXIT_OK
 
 
 def _check_server(args: argparse.Namespace) -> int:

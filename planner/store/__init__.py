@@ -59,9 +59,23 @@ SIDE_FILES = {"-wal": "SQLite keeps the plan's journal", "-shm": "SQLite keeps t
               "-journal": "SQLite keeps the plan's journal", ".lock": "Planner keeps the plan's lock"}
 
 __all__ = [
-    "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "change_reason", "create_plan_file",
-    "grant_role", "init_server", "inspect_plan_file", "is_server_url", "lock_path", "open_plan", "open_plan_file",
-    "open_server", "risky_location",
+    "APPLICATION_ID",
+    "FILE_SUFFIX",
+    "FileReport",
+    "PlanStore",
+    "backup_file",
+    "change_reason",
+    "copy_to_file",
+    "create_plan_file",
+    "grant_role",
+    "init_server",
+    "inspect_plan_file",
+    "is_server_url",
+    "lock_path",
+    "open_plan",
+    "open_plan_file",
+    "open_server",
+    "risky_location",
 ]
 
 
@@ -604,3 +618,29 @@ def grant_role(store: PlanStore, role: str, department_id: int | None) -> None:
                                  ) from None
     except DATABASE_ERRORS as exc:
         raise save_error(exc) from exc
+
+
+def copy_to_file(source: PlanStore, path: Path) -> PlanStore:
+    """A new plan file at `path` holding everything `source` holds (a district server's plan, to take
+    offline): every row with its ids and UUIDs, and the history as the server kept it. The file's history
+    and lock triggers are off while the rows go in (they are the server's rows, already recorded) and
+    installed again after. Returns the file open; a failure leaves no file."""
+    from planner.model import Base
+    from planner.store import audit
+
+    dest = create_plan_file(path)
+    try:
+        with source.engine.connect() as src, dest.engine.begin() as dst:
+            audit.drop_cycle_triggers(dst)
+            for table in Base.metadata.sorted_tables:
+                rows = [dict(row) for row in src.execute(
+                    table.select().order_by(*table.primary_key.columns)).mappings()]
+                for start in range(0, len(rows), 500):
+                    dst.execute(table.insert(), rows[start:start + 500])
+            audit.install_period_locks(dst)
+            audit.install_triggers(dst)
+    except BaseException:
+        dest.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    return dest
