@@ -55,7 +55,8 @@ def table_dump(store: PlanStore, *, with_updated_at: bool = True, with_history: 
             columns = [c["name"] for c in found.get_columns(name) if c["name"] != "row_version"
                        and (with_updated_at or c["name"] != "updated_at")]
             select_list = ", ".join(f'"{c}"' for c in columns)
-            lines += [repr(r) for r in conn.exec_driver_sql(f'SELECT {select_list} FROM "{name}" ORDER BY 1')]
+            # sorted whole: rows equal in their first column (a link table's) come in any order on a server
+            lines += sorted(repr(r) for r in conn.exec_driver_sql(f'SELECT {select_list} FROM "{name}" ORDER BY 1'))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
