@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planner import cli_years, clock
+from planner.cli_years import open_store, plan_argument
 from planner.errors import OutputPathError, PlanFileError, PlannerError
 
 # Each subcommand imports the services it runs, inside its function: `planner log` loads neither Qt nor
@@ -38,19 +39,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation end to end in a temporary folder, then exit")
-    parser.add_argument("--db", type=Path, metavar="PATH",
+    opened = parser.add_mutually_exclusive_group()
+    opened.add_argument("--db", type=Path, metavar="PATH",
                         help="plan file to open (default: your own plan in the per-user data folder)")
+    opened.add_argument("--server", metavar="URL",
+                        help="open the plan on a district server: postgresql://host/dbname (libpq's settings "
+                             "and password file are used; Planner stores no password)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     new = sub.add_parser("new", help="create a plan file from the district's default plan (or empty)")
-    new.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file",
-                     help="the file to create; an existing file is never overwritten")
+    plan_argument(new, "the file to create; an existing file is never overwritten")
     new.add_argument("--empty", action="store_true", help="create a file with no plan in it")
 
     check = sub.add_parser("check", help="print a plan file's schema version, integrity and row counts")
-    check.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the file to check")
+    plan_argument(check, "the file to check")
     log = sub.add_parser("log", help="log a value of a performance measure (or WIG) for one period")
-    log.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(log, "the plan file")
     log.add_argument("--measure", required=True, metavar="MEASURE",
                      help="the measure's exact name or UUID (a WIG's UUID logs the goal itself)")
     log.add_argument("--period", required=True, metavar="PERIOD",
@@ -63,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("--outside-plan-year", action="store_true",
                      help="accept a period outside the plan year")
     export = sub.add_parser("export", help="export a workbook for central collection")
-    export.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(export, "the plan file")
     export.add_argument("--out", type=Path, required=True, metavar="OUT.xlsx", help="the workbook to write")
     which = export.add_mutually_exclusive_group()
     which.add_argument("--department", metavar="NAME", help="one department")
@@ -71,12 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--by", default="", metavar="NAME", help="who is exporting (default: your user name)")
 
     imp = sub.add_parser("import", help="import workbooks (matched by UUID; conflicts are reported, not applied)")
-    imp.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(imp, "the plan file")
     imp.add_argument("workbooks", type=Path, nargs="+", metavar="WORKBOOK.xlsx")
     imp.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
 
     report = sub.add_parser("report", help="write a status summary as a PDF (no window needed)")
-    report.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(report, "the plan file")
     report.add_argument("--out", type=Path, required=True, metavar="OUT.pdf", help="the PDF to write")
     where = report.add_mutually_exclusive_group()
     where.add_argument("--department", metavar="NAME", help="one department's summary")
@@ -87,6 +91,26 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--scoreboards", action="store_true", help="add a one-page 4DX scoreboard per WIG")
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the summary speaks for (default: today)")
     cli_years.add_parsers(sub)
+    server = sub.add_parser("server", help="set up a district server (PostgreSQL) for the district's plan")
+    actions = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="create (or upgrade) the plan's tables on the server and load the "
+                                           "district's default plan when it holds none")
+    init.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+    grant = actions.add_parser("grant", help="let a database role work on the plan as a department's lead, or as "
+                                             "the central office (run by the central office)")
+    grant.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+    grant.add_argument("--role", required=True, metavar="ROLE", help="the person's own role on the server")
+    scope = grant.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--department", metavar="NAME", help="the department whose rows the role may change")
+    scope.add_argument("--central-office", action="store_true", help="the role may change everything")
+    take = actions.add_parser("take", help="take a department from the server into a plan file, to work offline")
+    send = actions.add_parser("send", help="send a department's offline plan file back to the server (the "
+                                           "workbook import's three-way merge; conflicts are reported, not applied)")
+    for action, what in ((take, "the plan file to create"), (send, "the plan file taken offline")):
+        action.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+        action.add_argument("--department", required=True, metavar="NAME", help="the department")
+        action.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help=what)
+        action.add_argument("--by", default="", metavar="NAME", help="who (default: your user name)")
     return parser
 
 
@@ -97,14 +121,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from planner.services.dates import DateError, parse_date
     from planner.services.output import check_output, write_failed
     from planner.services.report import SECTIONS, active_plan_id, build_summary, resolve_scope
-    from planner.store import open_plan_file
-
     try:
         today = parse_date(args.as_of) if args.as_of is not None else clock.today()
     except DateError as exc:
         raise ValidationError(f"--as-of must be a date Planner works with: {exc}.") from None
     check_output(args.out, ".pdf", "summary")
-    with open_plan_file(args.file, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         plan_id = active_plan_id(store)
         scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division,
                                      pillar=args.pillar)
@@ -134,11 +156,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from planner.services.report import active_plan_id, resolve_scope
     from planner.services.text import check_text
     from planner.services.xlsx_export import export_workbook
-    from planner.store import open_plan_file
-
     check_output(args.out, ".xlsx", "workbook")
     exported_by = check_text(args.by or getpass.getuser(), "--by", one_line=True)
-    with open_plan_file(args.file) as store:
+    with open_store(args) as store:
         plan_id = active_plan_id(store)
         scope, label = resolve_scope(store, plan_id, department=args.department, division=args.division)
         export_scope = ExportScope(plan_id, scope.id if scope.kind == "department" else None,
@@ -179,9 +199,7 @@ def _print_problems(name: str, problems: list, heading: str) -> None:  # type: i
 
 def _run_import(args: argparse.Namespace) -> int:
     from planner.services.xlsx_import import apply_import, plan_import
-    from planner.store import open_plan_file
-
-    with open_plan_file(args.file, read_only=args.dry_run) as store:
+    with open_store(args, read_only=args.dry_run) as store:
         plan = plan_import(store, args.workbooks)
         for name in plan.repeated:
             print(f"{name}: named more than once; imported once.")
@@ -215,9 +233,7 @@ def _cmd_log(args: argparse.Namespace) -> int:
     import getpass
 
     from planner.services.measurements import NeedsConfirmation, find_measure, log_value, parse_value, subject_info
-    from planner.store import open_plan_file
-
-    with open_plan_file(args.file) as store:
+    with open_store(args) as store:
         if args.by:
             store.actor = args.by  # the change history names the person the value is logged by
         key = find_measure(store, args.measure)
@@ -238,22 +254,110 @@ def _cmd_log(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from planner.services.plan_file import new_plan_file, plan_counts
+    from planner.services.plan_file import init_district_server, new_plan_file, plan_counts
 
-    store = new_plan_file(args.file, empty=args.empty)
+    if args.server:
+        from planner.store import init_server
+
+        store = init_server(args.server) if args.empty else init_district_server(args.server)
+    else:
+        store = new_plan_file(args.file, empty=args.empty)
     try:
         counts = plan_counts(store)
+        name = store.path.name if store.on_server else args.file
     finally:
         store.close()
     what = "an empty plan file" if args.empty else "the district's default plan"
-    print(f"Created {args.file} with {what}.")
+    print(f"{'Set up' if args.server else 'Created'} {name} with {what}.")
     for plan in counts:
         print(f"  {plan.plan}: " + ", ".join(f"{n} {label}" for label, n in plan.labelled()))
     return EXIT_OK
 
 
+def _cmd_server(args: argparse.Namespace) -> int:
+    """`planner server init`: the schema on the server (the same revisions a file gets) and the district plan;
+    `planner server grant`: a role's department, in the table the central office keeps."""
+    from planner.services.plan_file import init_district_server, plan_counts
+
+    if args.server_command in ("take", "send"):
+        return _take_or_send(args)
+    if args.server_command == "grant":
+        from planner.services.report import active_plan_id, resolve_scope
+        from planner.services.text import check_text
+        from planner.store import grant_role
+
+        role = check_text(args.role, "--role", one_line=True)
+        with open_store(args) as store:
+            department = None
+            if args.department:
+                scope, _label = resolve_scope(store, active_plan_id(store), department=args.department)
+                department = scope.id
+            grant_role(store, role, department)
+        what = f"the rows of {args.department}" if args.department else "everything, as the central office"
+        print(f"{role} may now change {what} on {store.path.name}.")
+        return EXIT_OK
+
+    store = init_district_server(args.server)
+    try:
+        revision = store.schema_revision()
+        counts = plan_counts(store)
+    finally:
+        store.close()
+    print(f"District server {store.path.name}: schema {revision} (current).")
+    for plan in counts:
+        print(f"  {plan.plan}: " + ", ".join(f"{n} {label}" for label, n in plan.labelled()))
+    return EXIT_OK
+
+
+def _take_or_send(args: argparse.Namespace) -> int:
+    import getpass
+
+    from planner.services.offline import send_back, take_offline
+    from planner.services.text import check_text
+    from planner.store import open_plan_file, open_server
+
+    by = check_text(args.by or getpass.getuser(), "--by", one_line=True)
+    with open_server(args.server) as server:
+        if args.server_command == "take":
+            take_offline(server, args.department, args.file, clock.today(), by).close()
+            print(f"Took {args.department} from {server.path.name} into {args.file}; send it back with "
+                  f"planner server send.")
+            return EXIT_OK
+        with open_plan_file(args.file) as laptop:
+            sent = send_back(laptop, server, args.department, clock.today(), by)
+    file = sent.file
+    for problem in file.problems:
+        print(f"  refused: {problem}", file=sys.stderr)
+    print(f"Sent {args.department} back to {server.path.name}: {sent.result.added} added, {sent.result.updated} "
+          f"updated, {file.count('conflict')} in conflict (left as they are on the server), {file.unchanged} "
+          "unchanged.")
+    for change in (c for c in file.changes if c.action in ("conflict", "locked")):
+        print(f"  {change.action}, left as it is on the server: {change.sheet} {change.uuid} "
+              f"({change.detail or change.label})")
+    return EXIT_PROBLEM if file.problems or file.count("conflict") else EXIT_OK
+
+
+def _check_server(args: argparse.Namespace) -> int:
+    from planner.services.plan_file import plan_counts
+
+    with open_store(args, read_only=True) as store:
+        revision = store.schema_revision()
+        counts = plan_counts(store)
+        name = store.path.name
+    print(f"District server:  {name}")
+    print(f"Schema version:   {revision} (current)")
+    for plan in counts:
+        print(f"\n{plan.plan}{' (archived)' if plan.archived else ''}")
+        for label, count in plan.labelled():
+            print(f"  {label + ':':24}{count:>6}")
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from planner.services.plan_file import check_plan_file
+
+    if args.server:
+        return _check_server(args)
 
     result = check_plan_file(args.file)
     report = result.report
@@ -310,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_import(args)
         if args.command in ("year", "due"):
             return cli_years.run(args)
+        if args.command == "server":
+            return _cmd_server(args)
     except PlannerError as exc:
         print(f"planner: {one_line(_about(args, exc) + str(exc))}", file=sys.stderr)
         return EXIT_PROBLEM
@@ -318,4 +424,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from planner.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
-    return run_gui(args.db)
+    return run_gui(args.db, args.server)

@@ -13,13 +13,33 @@ from planner.errors import ValidationError
 EXIT_OK = 0
 
 
+def plan_argument(parser: argparse.ArgumentParser, what: str = "the plan file") -> None:
+    """`--db FILE` or `--server URL`, one of them: every subcommand works on a file or a district server."""
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, metavar="FILE", dest="file", help=what)
+    where.add_argument("--server", metavar="URL", dest="server",
+                       help="a district server instead: a PostgreSQL URL such as postgresql://host/dbname "
+                            "(libpq's settings and password file are used)")
+
+
+def open_store(args: argparse.Namespace, *, read_only: bool = False) -> Any:
+    """The plan the command names: the file of --db, or the district server of --server."""
+    if getattr(args, "server", None):
+        from planner.store import open_server
+
+        return open_server(args.server, read_only=read_only)
+    from planner.store import open_plan_file
+
+    return open_plan_file(args.file, read_only=read_only)
+
+
 def add_parsers(sub: Any) -> None:
     year = sub.add_parser("year", help="list a plan's school years, or start the next one")
     years = year.add_subparsers(dest="year_command", metavar="ACTION", required=True)
     listing = years.add_parser("list", help="the plan's years, the one Planner opens on marked")
-    listing.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(listing)
     start = years.add_parser("start", help="start a school year from the newest one (its goals carried forward)")
-    start.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(start)
     start.add_argument("label", nargs="?", metavar="YEAR",
                        help="the school year to start, e.g. 2025-26 (default: the year after the newest)")
     start.add_argument("--dry-run", action="store_true", help="print what would be carried and write nothing")
@@ -28,7 +48,7 @@ def add_parsers(sub: Any) -> None:
                             "a goal stops the start: give it a new target in Plan > Start Next Year)")
 
     due = sub.add_parser("due", help="print what is due now, one line per item (as the Due Now tab)")
-    due.add_argument("--db", type=Path, required=True, metavar="FILE", dest="file", help="the plan file")
+    plan_argument(due)
     due.add_argument("--department", metavar="NAME", help="one department (default: all)")
     due.add_argument("--year", metavar="YEAR", help="the school year (default: the one containing the date)")
     due.add_argument("--as-of", metavar="DATE", help="the date to ask for (default: today)")
@@ -61,11 +81,9 @@ def _year_id(store: Any, plan_id: int, label: str | None) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.services.report import active_plan_id
-    from planner.store import open_plan_file
-
     if args.command == "due":
         return _due(args)
-    with open_plan_file(args.file, read_only=args.year_command == "list" or bool(getattr(args, "dry_run", False))
+    with open_store(args, read_only=args.year_command == "list" or bool(getattr(args, "dry_run", False))
                         ) as store:
         plan_id = active_plan_id(store)
         if args.year_command == "list":
@@ -136,10 +154,8 @@ def _due(args: argparse.Namespace) -> int:
     from planner.services.due import due_now
     from planner.services.report import active_plan_id, resolve_scope
     from planner.services.years import current_year
-    from planner.store import open_plan_file
-
     today = _as_of(args.as_of)
-    with open_plan_file(args.file, read_only=True) as store:
+    with open_store(args, read_only=True) as store:
         plan_id = active_plan_id(store)
         department = None
         if args.department:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import glob
+import itertools
 import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,9 +68,136 @@ def plan_path(tmp_path: Path, default_plan_template: Path) -> Path:
     return path
 
 
+# The services' own tests, run on a plan file and on a district server (PostgreSQL): every test of these
+# modules that asks for `store` (and not for the file behind it) runs once on each.
+BOTH_BACKENDS = {"test_plan_edit", "test_measurements", "test_progress", "test_due", "test_history", "test_years",
+                 "test_projects", "test_report", "test_exchange"}
+
+FILE_WORDS = ("sqlite3", "PRAGMA", "sqlite_", "store.path", '"--db"')
+# SQLite's triggers name every column; the server's one trigger function reads the row whole
+# (tests/test_server_store.py checks every audited table has it).
+FILE_ONLY = {"test_every_audited_table_has_triggers_matching_its_columns"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    import inspect
+
+    if metafunc.module.__name__.rsplit(".", 1)[-1] not in BOTH_BACKENDS:
+        return
+    asked = inspect.signature(metafunc.function).parameters
+    # A test that reads the file with SQLite's own tools, or hands the file to the CLI, is a test of the file.
+    source = inspect.getsource(metafunc.function)
+    of_the_file = metafunc.function.__name__ in FILE_ONLY or any(word in source for word in FILE_WORDS)
+    if "store" in asked and "plan_path" not in asked and "backend" not in asked and not of_the_file:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def store(plan_path: Path) -> Iterator[PlanStore]:
-    s = open_plan_file(plan_path)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+class PgCluster:
+    """A throwaway PostgreSQL cluster for the tests: its own data folder and socket, no TCP port, trust
+    authentication (any role signs in by name; a district's server would ask for a password, which libpq
+    reads from the person's password file)."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="planner-pg-"))
+        self.data, self.socket = self.root / "data", self.root / "sock"
+        self.socket.mkdir()
+        self._as_root = os.geteuid() == 0  # postgres refuses to run as root: run it as the postgres user
+        self.superuser = "postgres" if self._as_root else os.environ.get("USER", "postgres")
+        self._names = itertools.count()
+        if self._as_root:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(self.socket, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", self.superuser, "-E", "UTF8",
+                  "--no-sync")
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.root / "log"), "-o",
+                  f"-k {self.socket} -c listen_addresses='' -F -c max_connections=200", "start")
+
+    def _run(self, tool: str, *args: str) -> None:
+        argv = [str(self.bindir / tool), *args]
+        if self._as_root:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        subprocess.run(argv, check=True, capture_output=True, text=True)
+
+    def url(self, database: str, user: str | None = None) -> str:
+        return f"postgresql://{user or self.superuser}@/{database}?host={self.socket}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+    def new_database(self, template: str | None = None) -> str:
+        name = f"planner_{os.getpid()}_{next(self._names)}"
+        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return name
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def postgres_bindir() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(versions[-1]).parent if versions else None
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    bindir = postgres_bindir()
+    if bindir is None:
+        require_tool("pg_ctl")  # fails in CI (PLANNER_REQUIRE_TOOLS=1), skips elsewhere
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        if os.environ.get("PLANNER_REQUIRE_TOOLS") == "1":
+            pytest.fail("psycopg is required in CI (PLANNER_REQUIRE_TOOLS=1) but is not installed")
+        pytest.skip("psycopg (the PostgreSQL driver) is not installed")
+    assert bindir is not None
+    cluster = PgCluster(bindir)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def server_template(pg_cluster: PgCluster) -> str:
+    """A database set up by `planner server init` with the district plan, copied for each test."""
+    from planner.services.plan_file import init_district_server
+
+    name = pg_cluster.new_database()
+    init_district_server(pg_cluster.url(name)).close()
+    return name
+
+
+@pytest.fixture
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh district server database holding the default plan (a copy of the template), dropped after."""
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    template: str = request.getfixturevalue("server_template")
+    name = cluster.new_database(template)
+    yield cluster.url(name)
+    cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, backend: str) -> Iterator[PlanStore]:
+    if backend == "postgresql":
+        from planner.store import open_server
+
+        s = open_server(request.getfixturevalue("server_url"))
+    else:
+        s = open_plan_file(request.getfixturevalue("plan_path"))
     yield s
     s.close()
 

@@ -43,15 +43,20 @@ def key_of(store: PlanStore, model: type, **where: object) -> NodeKey:
 def table_dump(store: PlanStore, *, with_updated_at: bool = True, with_history: bool = True) -> str:
     """Everything in the file as text, to prove an operation changed nothing (or undo put it all back;
     undo is itself a change, so it may leave a newer updated_at and adds to the change history)."""
+    from sqlalchemy import inspect
+
     with store.engine.connect() as conn:
         lines = []
-        for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+        found = inspect(conn)
+        for name in sorted(found.get_table_names()):
             if name == "change_log" and not with_history:
                 continue
-            columns = [c[1] for c in conn.exec_driver_sql(f'PRAGMA table_info("{name}")')
-                       if with_updated_at or c[1] != "updated_at"]
+            # row_version is a district server's count of each row's changes: bookkeeping, like the history
+            columns = [c["name"] for c in found.get_columns(name) if c["name"] != "row_version"
+                       and (with_updated_at or c["name"] != "updated_at")]
             select_list = ", ".join(f'"{c}"' for c in columns)
-            lines += [repr(r) for r in conn.exec_driver_sql(f'SELECT {select_list} FROM "{name}" ORDER BY 1')]
+            # sorted whole: rows equal in their first column (a link table's) come in any order on a server
+            lines += sorted(repr(r) for r in conn.exec_driver_sql(f'SELECT {select_list} FROM "{name}" ORDER BY 1'))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

@@ -23,7 +23,7 @@ from planner.model import (
 )
 from planner.services.default_plan import add_default_plans
 from planner.services.years import pick_year, years_of
-from planner.store import FileReport, PlanStore, create_plan_file, inspect_plan_file, open_plan_file
+from planner.store import FileReport, PlanStore, create_plan_file, init_server, inspect_plan_file, open_plan_file
 
 LEVELS = ("pillars", "priorities", "strategies", "WIGs", "key levers", "performance measures",
           "departments", "divisions")
@@ -44,6 +44,20 @@ def new_plan_file(path: Path, *, empty: bool = False) -> PlanStore:
     except BaseException:
         store.close()
         Path(path).unlink(missing_ok=True)
+        raise
+    return store
+
+
+def init_district_server(url: str) -> PlanStore:
+    """`planner server init`: the schema on the district server (created, or brought up to date), and the
+    district's default plan loaded when the server holds no plan yet. Returns it open."""
+    store = init_server(url)
+    try:
+        with store.session(reason="New plan file holding the district's default plan") as session:
+            if session.scalar(select(func.count(Plan.id))) == 0:
+                add_default_plans(session)
+    except BaseException:
+        store.close()
         raise
     return store
 

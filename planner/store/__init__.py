@@ -14,11 +14,11 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner import clock
@@ -36,13 +36,14 @@ from planner.errors import (
     ReadOnlyError,
     ReadOnlyPlanFileError,
 )
-from planner.store import revisions
-from planner.store.audit import change_reason, changes_by
+from planner.store import revisions, server
+from planner.store.audit import change_reason, changes_by, context_value
 from planner.store.backup import backup_file
 from planner.store.engine import frozen_flag, journal_mode, make_engine
 from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
+from planner.store.server import is_server_url
 
 # Written into the SQLite header (PRAGMA application_id): "PLNR". It tells a Planner file from any other
 # SQLite database without reading a single table.
@@ -58,8 +59,23 @@ SIDE_FILES = {"-wal": "SQLite keeps the plan's journal", "-shm": "SQLite keeps t
               "-journal": "SQLite keeps the plan's journal", ".lock": "Planner keeps the plan's lock"}
 
 __all__ = [
-    "APPLICATION_ID", "FILE_SUFFIX", "FileReport", "PlanStore", "backup_file", "change_reason", "create_plan_file",
-    "inspect_plan_file", "lock_path", "open_plan_file", "risky_location",
+    "APPLICATION_ID",
+    "FILE_SUFFIX",
+    "FileReport",
+    "PlanStore",
+    "backup_file",
+    "change_reason",
+    "copy_to_file",
+    "create_plan_file",
+    "grant_role",
+    "init_server",
+    "inspect_plan_file",
+    "is_server_url",
+    "lock_path",
+    "open_plan",
+    "open_plan_file",
+    "open_server",
+    "risky_location",
 ]
 
 
@@ -245,13 +261,19 @@ def _schema_revision(path: Path, conn: sqlite3.Connection) -> str:
 class PlanStore:
     """An open plan file: engine, lock, and one session per unit of work."""
 
-    def __init__(self, path: Path, engine: Engine, lock: WriterLock | None, *, read_only: bool) -> None:
-        self.path = path
+    def __init__(self, path: Path, engine: Engine, lock: WriterLock | None, *, read_only: bool,
+                 server_url: str | None = None) -> None:
+        self.path = path  # on a server, the database's name (what messages call the plan)
+        self.server_url = server_url  # None for a plan file
         self.actor = default_actor()  # who the change history names; the app sets the name in its settings
         self.engine = engine
         self.read_only = read_only
         self._lock = lock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if server_url is not None:
+            event.listen(self._sessions, "before_flush", _note_touched)
+        self._own_batches: set[str] = set()  # what this Planner saved on the server: no news to it
+        self._listeners: list[server.Listener] = []
 
     @property
     def journal_mode(self) -> str | None:
@@ -264,13 +286,23 @@ class PlanStore:
         """One transaction: committed whole when the block ends, rolled back whole if it raises. Every row it
         changes is recorded in the change history under the store's actor and `reason` (or the reason of an
         enclosing `change_reason` block). A database failure is raised as SaveError, in words."""
+        touched: list[tuple[str, int]] = []  # the rows it changed, to name who else changed one first
+        batch = ""
         try:
             with self._stored_values_checked(), changes_by(self.actor, reason), self._sessions() as session, \
                     session.begin():
+                batch = context_value("batch")
+                session.info["touched"] = touched
+                if self.on_server:
+                    self._own_batches.add(batch)
+                    if context_value("reason").startswith("Undo"):
+                        session.info["undo_of"] = self._own_batches
                 yield session
                 if self.read_only and (session.new or session.dirty or session.deleted):
                     raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
         except DATABASE_ERRORS as exc:
+            if self.on_server:
+                raise server.conflict_error(self.engine, exc, touched, batch) from exc
             raise save_error(exc) from exc
 
     @contextlib.contextmanager
@@ -306,19 +338,37 @@ class PlanStore:
         with self.engine.connect() as conn:
             return migrate.current_revision(conn)
 
+    @property
+    def on_server(self) -> bool:
+        """True when the plan lives on a district server, whose backups are the server's own (pg_dump)."""
+        return self.server_url is not None
+
     def save_copy(self, dest: Path) -> Path:
         """A consistent copy of the whole file at `dest` (the backup API, safe while open)."""
         dest = Path(dest)
+        if self.on_server:
+            raise PlanFileError(self.path, f"“{self.path.name}” is on the district server, which keeps its own "
+                                "backups; Planner does not copy it.",
+                                hint="Ask the server's administrator (pg_dump makes a copy of the database).")
         if dest.resolve() == self.path.resolve():
             raise PlanFileExistsError(dest, "A copy cannot replace the file it is copied from.",
                                       hint="Choose another name.")
         return backup_file(self.path, dest)
+
+    def listen(self, on_change: Callable[[str], None]) -> None:
+        """On a district server: call `on_change(who)` (on a thread of the store's own) whenever someone else
+        commits a change to the plan. A plan file has one writer, so nothing else changes it: no call."""
+        if self.server_url is not None:
+            self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches))
 
     @property
     def holds_writer_lock(self) -> bool:
         return self._lock is not None and self._lock.held
 
     def close(self) -> None:
+        for listener in self._listeners:
+            listener.stop()
+        self._listeners.clear()
         self.engine.dispose()
         if self._lock is not None:
             self._lock.release()
@@ -329,6 +379,23 @@ class PlanStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _note_touched(session: Session, _context: object, _instances: object) -> None:
+    """Before a flush on the server: the rows it is about to change or delete, for a conflict's words."""
+    touched = session.info.get("touched")
+    if touched is None:
+        return
+    rows: list[tuple[str, int]] = []
+    for obj in list(session.dirty) + list(session.deleted):
+        table = getattr(getattr(obj, "__table__", None), "name", None)
+        row_id = getattr(obj, "id", None)
+        if isinstance(table, str) and isinstance(row_id, int):
+            rows.append((table, row_id))
+    touched.extend(rows)
+    own = session.info.get("undo_of")
+    if own is not None and rows:  # an undo: never over someone else's later change
+        server.check_undo(session.connection(), rows, own)
 
 
 def _raised_reading_a_value(exc: BaseException) -> bool:
@@ -483,3 +550,97 @@ def inspect_plan_file(path: Path) -> FileReport:
     integrity = "ok" if integrity_rows == ["ok"] else one_line("; ".join(integrity_rows))
     return FileReport(path, revision, revisions.head_revision(), integrity, fk_problems, str(journal))
 
+
+
+def open_server(url: str, *, read_only: bool = False) -> PlanStore:
+    """Open the plan on a district server (a PostgreSQL URL, or libpq's key=value form). The schema must be
+    the one this Planner ships: `planner server init` creates or upgrades it, never an open."""
+    name = Path(server.database_name(url))
+    engine = server.make_server_engine(url)
+    server.reach(url, engine)
+    from sqlalchemy import inspect as sa_inspect
+
+    with engine.connect() as conn:
+        has_version = sa_inspect(conn).has_table("alembic_version")
+        revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() if has_version else None
+    if revision != revisions.head_revision():
+        engine.dispose()
+        if revision is not None and revision not in revisions.known_revisions():
+            raise NewerPlanFileError(name, f"“{name}” on the district server was set up by a newer version of "
+                                     f"Planner (schema {str(revision)[:40]}).", hint="Install the latest Planner.")
+        what = "holds no plan yet" if revision is None else "was set up by an older Planner"
+        raise server.ServerError(name, f"“{name}” on the district server {what}.",
+                                 hint=f"Run: planner server init --server \"{server.shown_url(url)}\"")
+    return PlanStore(name, engine, None, read_only=read_only, server_url=url)
+
+
+def init_server(url: str) -> PlanStore:
+    """Create the plan's schema on a district server (the same revisions a file gets), or bring an older one
+    up to date, in one transaction; then open it."""
+    engine = server.make_server_engine(url)
+    server.reach(url, engine)
+    from planner.store import migrate
+
+    name = Path(server.database_name(url))
+    try:
+        migrate.upgrade(engine)
+    except DATABASE_ERRORS as exc:
+        d = describe(exc)
+        log.warning("setting up %s failed: %s", server.shown_url(url), d.detail)
+        raise server.ServerError(name, f"“{name}” on the district server could not be set up: {d.words}.",
+                                 hint="Nothing was changed there.") from exc
+    finally:
+        engine.dispose()
+    return open_server(url)
+
+
+def open_plan(location: Path | str, *, read_only: bool = False) -> PlanStore:
+    """A plan file or a district server, whichever `location` names."""
+    if is_server_url(location):
+        return open_server(str(location), read_only=read_only)
+    return open_plan_file(Path(location), read_only=read_only)
+
+
+def grant_role(store: PlanStore, role: str, department_id: int | None) -> None:
+    """On a district server: let the database role `role` work on the plan as the lead of `department_id`, or
+    (None) as the central office. Only the central office may; the role itself is made by the server's
+    administrator."""
+    if not store.on_server:
+        raise PlanFileError(store.path, "Roles are a district server's; a plan file has one writer at a time.")
+    from planner.store import rights_pg
+
+    try:
+        with store.engine.begin() as conn:
+            rights_pg.grant(conn, role, department_id)
+    except LookupError:
+        raise server.ServerError(store.path, f"The district server has no role “{role}”.",
+                                 hint="Its administrator creates it (CREATE ROLE … LOGIN), then grant it again."
+                                 ) from None
+    except DATABASE_ERRORS as exc:
+        raise save_error(exc) from exc
+
+
+def copy_to_file(source: PlanStore, path: Path) -> PlanStore:
+    """A new plan file at `path` holding everything `source` holds (a district server's plan, to take
+    offline): every row with its ids and UUIDs, and the history as the server kept it. The file's history
+    and lock triggers are off while the rows go in (they are the server's rows, already recorded) and
+    installed again after. Returns the file open; a failure leaves no file."""
+    from planner.model import Base
+    from planner.store import audit
+
+    dest = create_plan_file(path)
+    try:
+        with source.engine.connect() as src, dest.engine.begin() as dst:
+            audit.drop_cycle_triggers(dst)
+            for table in Base.metadata.sorted_tables:
+                rows = [dict(row) for row in src.execute(
+                    table.select().order_by(*table.primary_key.columns)).mappings()]
+                for start in range(0, len(rows), 500):
+                    dst.execute(table.insert(), rows[start:start + 500])
+            audit.install_period_locks(dst)
+            audit.install_triggers(dst)
+    except BaseException:
+        dest.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    return dest

@@ -21,9 +21,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
-NOT_AUDITED = frozenset({"change_log", "exchange_state", "alembic_version"})
+from planner.store import audit_pg
+
+NOT_AUDITED = frozenset({"change_log", "exchange_state", "alembic_version", "planner_role"})
 TRIGGER_PREFIX = "audit_"
 IGNORED_IN_UPDATES = frozenset({"updated_at"})  # a save that changed nothing else is not a change
 
@@ -69,8 +71,14 @@ def changes_by(actor: str, reason: str | None = None) -> Iterator[None]:
         _context.reset(token)
 
 
+def _on_server(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
 def audited_tables(conn: Connection) -> dict[str, list[str]]:
     """Every audited table and its columns, as the database has them now."""
+    if _on_server(conn):
+        return audit_pg.audited_tables(conn, NOT_AUDITED)
     names = [row[0] for row in conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     return {name: [row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{name}")')]
@@ -113,6 +121,9 @@ APPEND_ONLY = [
 
 def drop_triggers(conn: Connection) -> None:
     """Drop the history triggers: a migration does this before it drops a column a trigger names."""
+    if _on_server(conn):
+        audit_pg.drop_triggers(conn, TRIGGER_PREFIX)
+        return
     existing = [row[0] for row in conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit\\_%' ESCAPE '\\'")]
     for name in existing:
@@ -122,6 +133,9 @@ def drop_triggers(conn: Connection) -> None:
 def install_triggers(conn: Connection) -> None:
     """(Re)create the history triggers of every audited table from its current columns."""
     drop_triggers(conn)
+    if _on_server(conn):
+        audit_pg.install_triggers(conn, list(audited_tables(conn)), TRIGGER_PREFIX)
+        return
     for table, columns in audited_tables(conn).items():
         for statement in trigger_sql(table, columns):
             conn.exec_driver_sql(statement)
@@ -134,3 +148,42 @@ def installed_columns(conn: Connection) -> dict[str, str]:
     query = ("SELECT tbl_name, sql FROM sqlite_master "
              "WHERE type = 'trigger' AND name LIKE 'audit\\_%\\_insert' ESCAPE '\\'")
     return {row[0]: row[1] for row in conn.exec_driver_sql(query)}
+
+
+LOCKED = ("SELECT RAISE(ABORT, 'That value is in a locked period (it was sent to the central office); "
+          "unlock the period first, giving a reason.')")
+
+
+def install_period_locks(conn: Connection) -> None:
+    """A value whose period ends inside a locked period cannot be added, changed or deleted, by any path."""
+    if _on_server(conn):
+        audit_pg.install_period_locks(conn)
+        return
+    locked = "EXISTS (SELECT 1 FROM period_lock WHERE {row}.period_end BETWEEN period_start AND period_end)"
+    conn.exec_driver_sql(f"CREATE TRIGGER lock_measurement_insert BEFORE INSERT ON measurement "
+                         f"WHEN {locked.format(row='NEW')} BEGIN {LOCKED}; END")
+    conn.exec_driver_sql(f"CREATE TRIGGER lock_measurement_update BEFORE UPDATE ON measurement "
+                         f"WHEN {locked.format(row='OLD')} OR {locked.format(row='NEW')} BEGIN {LOCKED}; END")
+    conn.exec_driver_sql(f"CREATE TRIGGER lock_measurement_delete BEFORE DELETE ON measurement "
+                         f"WHEN {locked.format(row='OLD')} BEGIN {LOCKED}; END")
+
+
+def drop_cycle_triggers(conn: Connection) -> None:
+    """Every trigger the reporting cycle made (history, append-only, locks): revision 0006's downgrade."""
+    if _on_server(conn):
+        audit_pg.drop_cycle_triggers(conn)
+        return
+    for (name,) in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+            "(name LIKE 'audit%' OR name LIKE 'lock_measurement%' OR name LIKE 'change_log_no%')").fetchall():
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+
+
+def tables_with_history(conn: Connection) -> set[str]:
+    """The tables whose changes a history trigger records, as the database has them now."""
+    if _on_server(conn):
+        return {row[0] for row in conn.execute(text(
+            "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+            "WHERE trigger_schema = current_schema() AND action_statement = 'EXECUTE FUNCTION planner_audit()'"))}
+    return {row[0] for row in conn.exec_driver_sql(
+        "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit\\_%\\_insert' ESCAPE '\\'")}

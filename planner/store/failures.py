@@ -54,6 +54,9 @@ def describe(exc: BaseException) -> Described:
     code = str(getattr(orig, "sqlite_errorname", "") or "")
     detail = driver_text(exc)
     text = detail.lower()
+    state = str(getattr(orig, "sqlstate", "") or "")
+    if state:
+        return _server_words(orig, state, detail)
     if code == "SQLITE_CONSTRAINT_TRIGGER":  # RAISE(ABORT, '…') in the store's own triggers: our own words
         return Described(detail.rstrip("."), None, detail)
     if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
@@ -88,6 +91,39 @@ def describe(exc: BaseException) -> Described:
     return Described("the database reported a problem (the details are in the log)", _DISK_HINT, detail)
 
 
+def _server_words(orig: object, state: str, detail: str) -> Described:
+    """A PostgreSQL failure, by its SQLSTATE: the server's own triggers speak in our words already."""
+    diag = getattr(orig, "diag", None)
+    primary = str(getattr(diag, "message_primary", "") or detail)
+    constraint = str(getattr(diag, "constraint_name", "") or "")
+    if state == "P0001":  # RAISE EXCEPTION in the store's own plpgsql
+        return Described(primary.rstrip("."), None, detail)
+    if state == "23514":
+        rule = constraint.split("_", 2)[-1] if constraint.startswith("ck_") else constraint
+        return Described(f"a value is outside what the plan allows (the rule “{_words(rule)}”)", _VALUES_HINT,
+                         detail)
+    if state == "23505":
+        return Described("another item already has the same values where the plan allows only one",
+                         _VALUES_HINT, detail)
+    if state == "23502":
+        column = str(getattr(diag, "column_name", "") or "value")
+        return Described(f"a required value ({_words(column)}) is missing", _VALUES_HINT, detail)
+    if state == "23503":
+        return Described("it refers to an item that is no longer in the plan", _VALUES_HINT, detail)
+    if state == "42501":  # insufficient privilege, or a row-level security policy
+        return Described("your role on the district server may not change that (it belongs to another "
+                         "department, or only the central office may)", None, detail)
+    if state in ("40001", "40P01"):
+        return Described("someone else was changing the same rows at the same moment",
+                         "Try again: nothing was changed.", detail)
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return Described("the district server cannot be reached", "Check the network, then try again.", detail)
+    if state in ("42P01", "42703"):
+        return Described("the server's tables are not the ones this Planner expects",
+                         "Ask the server's administrator to run planner server init.", detail)
+    return Described("the database reported a problem (the details are in the log)", None, detail)
+
+
 def _logged(exc: BaseException, what: str) -> Described:
     described = describe(exc)
     log.warning("%s: %s (%s)", what, described.detail, type(exc).__name__)
@@ -112,3 +148,16 @@ def backup_error(exc: BaseException, source: Path) -> BackupError:
     words = "the file is damaged" if damaged else d.words
     return BackupError(f"The copy of “{Path(source).name}” could not be made: {words}.",
                        hint=None if damaged else d.hint, detail=d.detail)
+
+
+class RowChangedError(SaveError):
+    """Someone else changed (or removed) a row while this change was being made: the change was not saved,
+    and the message says who changed it and to what."""
+
+    def __init__(self, message: str, *, actor: str, table: str, row_id: int | None,
+                 changes: list[tuple[str, object, object]], hint: str | None = None, detail: str = "") -> None:
+        super().__init__(message, hint=hint, detail=detail)
+        self.actor = actor
+        self.table = table
+        self.row_id = row_id
+        self.changes = changes

@@ -43,11 +43,15 @@ def default_plan_path() -> Path:
     return data_folder() / DEFAULT_FILE_NAME
 
 
-def create_main_window(db: Path | None) -> MainWindow | None:
-    """The window on `db`, or on the user's own plan file. None when the user cancels the first open."""
+def create_main_window(db: Path | None, server: str | None = None) -> MainWindow | None:
+    """The window on `db`, on a district `server`, or on the user's own plan file. None when the user cancels
+    the first open."""
     folder = data_folder()
     window = MainWindow(data_dir=folder)
-    opened = window.open_default(default_plan_path()) if db is None else window.open_path(db)
+    if server is not None:
+        opened = window.connect_to_server(server)
+    else:
+        opened = window.open_default(default_plan_path()) if db is None else window.open_path(db)
     if not opened:
         window.close()
         window.deleteLater()
@@ -55,10 +59,10 @@ def create_main_window(db: Path | None) -> MainWindow | None:
     return window
 
 
-def run_gui(db: Path | None) -> int:
+def run_gui(db: Path | None, server: str | None = None) -> int:
     app = application()
     install_excepthook(data_folder() / "logs")
-    window = create_main_window(db)
+    window = create_main_window(db, server)
     if window is None:
         return 1
     window.show()

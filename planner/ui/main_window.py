@@ -156,6 +156,8 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self._action("Connect to District &Server…", lambda: self.connect_to_server(),
+                                         tip="Open the district's plan on its PostgreSQL server"))
         file_menu.addSeparator()
         file_menu.addAction(self.save_copy_action)
         file_menu.addAction(self.restore_action)

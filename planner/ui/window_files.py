@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QProgressDialog,
 )
@@ -17,7 +17,9 @@ from planner.errors import (
     ReadOnlyPlanFileError,
 )
 from planner.services.plan_file import new_plan_file, plan_summaries
-from planner.store import PlanStore, backup_file, backups, open_plan_file, risky_location
+from planner.store import PlanStore, backup_file, backups, open_plan_file, open_server, risky_location
+from planner.store.server import shown_url
+from planner.ui.document import EVERYTHING
 from planner.ui.prompts import CreateChoice, LocationChoice
 from planner.ui.restore_dialog import RestoreDialog
 from planner.ui.save_places import remember_folder, start_folder
@@ -26,7 +28,15 @@ from planner.ui.window_part import WindowPart
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
+SERVER_BACKUPS = ("This plan is on the district server, which keeps its own backups (its administrator makes "
+                  "them, with pg_dump for example); Planner makes none of it and restores none.")
 BACKUP_INTERVAL = backups.MIN_INTERVAL  # how often an open file is backed up while it is worked on
+
+
+class ServerNews(QObject):
+    """Carries the district server's notices from the store's listening thread to the GUI thread."""
+
+    changed = Signal(str)  # who changed the plan
 
 
 class FileFlows(WindowPart):
@@ -56,11 +66,13 @@ class FileFlows(WindowPart):
 
     def _show_store(self, store: PlanStore) -> None:
         self._close_store()
-        self._remember(store.path)
+        if not store.on_server:  # a server is no file to reopen from the recent list
+            self._remember(store.path)
         marker = " [read-only]" if store.read_only else ""
-        self.setWindowFilePath(str(store.path))
+        self.setWindowFilePath("" if store.on_server else str(store.path))
         self.setWindowTitle(f"{store.path.name}{marker} — {APP_NAME}")
-        self.file_label.setText(f"{store.path}{marker}")
+        shown = f"District server: {shown_url(store.server_url)}" if store.server_url else str(store.path)
+        self.file_label.setText(f"{shown}{marker}")
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
         self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
         self.year_bar.blockSignals(True)  # the year is the document's from the start: each page reads once
@@ -72,6 +84,8 @@ class FileFlows(WindowPart):
         if getattr(self, "_ask_when_open", False):
             self.ask_who_you_are()  # the first start, now that the plan's departments can be offered
         self.back_up()
+        if store.on_server:
+            self._follow_server(store)
         self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
 
@@ -82,7 +96,7 @@ class FileFlows(WindowPart):
     def back_up(self) -> None:
         """An automatic backup: on open and every half hour while a file is open for changes. Copying a large
         file takes seconds, so it runs off the GUI thread (SQLite's backup API reads a consistent snapshot)."""
-        if self.store is None or self.store.read_only:
+        if self.store is None or self.store.read_only or self.store.on_server:  # a server keeps its own
             self.backup_timer.stop()
             return
         self.backup_timer.start()
@@ -97,6 +111,9 @@ class FileFlows(WindowPart):
 
     def restore_from_backup(self) -> None:
         if self.store is None or self.store.read_only:
+            return
+        if self.store.on_server:
+            self.prompter.info("Backups", SERVER_BACKUPS)
             return
         path = self.store.path
         found = []
@@ -213,6 +230,44 @@ class FileFlows(WindowPart):
         backup_file(path, dest)
         self.statusBar().showMessage(f"Working on a local copy: {dest}", 10000)
         return dest
+
+    def _follow_server(self, store: PlanStore) -> None:
+        """Someone else's change on the district server (LISTEN/NOTIFY) redraws what the window shows, on the
+        GUI thread, without a reload by hand."""
+        news = ServerNews(self)
+
+        def arrived(who: str) -> None:
+            if self.doc.store is store:
+                self.doc.notify(EVERYTHING)
+                self.statusBar().showMessage(f"Updated: {who or 'someone'} changed the plan on the server", 8000)
+
+        news.changed.connect(arrived)
+        store.listen(news.changed.emit)
+
+    def connect_to_server(self, url: str | None = None) -> bool:
+        """File > Connect to District Server…: the same window on the district's PostgreSQL database. The
+        sign-in is libpq's (its settings and password file); Planner keeps no password."""
+        if url is None:
+            url = self.prompter.ask_text("Connect to District Server",
+                                         "The server's address, e.g. postgresql://server/district (your sign-in "
+                                         "comes from your PostgreSQL settings and password file):")
+            if not url or not url.strip():
+                return False
+        outcome: dict[str, bool] = {}
+
+        def opened(store: PlanStore) -> None:
+            self._show_store(store)
+            outcome["ok"] = True
+
+        def failed(exc: BaseException) -> None:
+            outcome["ok"] = False
+            if not isinstance(exc, PlannerError):
+                raise exc
+            self.prompter.error(exc)
+
+        address = url.strip()
+        run_in_background(lambda: open_server(address), opened, failed)
+        return outcome.get("ok", True)
 
     def choose_and_open(self) -> None:
         start = self.store.path.parent if self.store else self.data_dir

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from planner.store.audit import install_triggers
+from planner.store.audit import drop_cycle_triggers, install_period_locks, install_triggers
 
 revision = "0006"
 down_revision = "0005"
@@ -25,10 +25,6 @@ def _record() -> list[sa.Column[Any]]:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
     ]
-
-
-LOCKED = ("SELECT RAISE(ABORT, 'That value is in a locked period (it was sent to the central office); "
-          "unlock the period first, giving a reason.')")
 
 
 def upgrade() -> None:
@@ -83,24 +79,12 @@ def upgrade() -> None:
     op.create_index("ix_commitment_wig_id", "commitment", ["wig_id"])
     op.create_index("ix_commitment_week_start", "commitment", ["week_start"])
 
-    # A value whose period ends inside a locked period cannot be added, changed or deleted, by any path.
-    locked = "EXISTS (SELECT 1 FROM period_lock WHERE {row}.period_end BETWEEN period_start AND period_end)"
-    op.execute(f"CREATE TRIGGER lock_measurement_insert BEFORE INSERT ON measurement "
-               f"WHEN {locked.format(row='NEW')} BEGIN {LOCKED}; END")
-    op.execute(f"CREATE TRIGGER lock_measurement_update BEFORE UPDATE ON measurement "
-               f"WHEN {locked.format(row='OLD')} OR {locked.format(row='NEW')} BEGIN {LOCKED}; END")
-    op.execute(f"CREATE TRIGGER lock_measurement_delete BEFORE DELETE ON measurement "
-               f"WHEN {locked.format(row='OLD')} BEGIN {LOCKED}; END")
-
+    install_period_locks(op.get_bind())
     install_triggers(op.get_bind())
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    for (name,) in bind.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
-            "(name LIKE 'audit%' OR name LIKE 'lock_measurement%' OR name LIKE 'change_log_no%')").fetchall():
-        bind.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    drop_cycle_triggers(op.get_bind())
     op.drop_table("commitment")
     op.drop_table("period_lock")
     op.drop_table("change_log")

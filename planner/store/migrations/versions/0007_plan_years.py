@@ -67,12 +67,17 @@ def upgrade() -> None:
         op.execute(f"UPDATE {table} SET lineage_uuid = uuid")
 
     # Each plan with a year becomes a plan with its first year. The UUID is made in SQL so the revision
-    # needs no Python per row: 32 hex digits, the form the Uuid column stores on SQLite.
+    # needs no Python per row: on SQLite 32 hex digits, the form the Uuid column stores there.
+    # On PostgreSQL the same in its own words: a native UUID, to_char for the year.
+    if bind.dialect.name == "postgresql":
+        new_uuid, year_of = "gen_random_uuid()", "to_char({}, 'YYYY')"
+    else:
+        new_uuid, year_of = "lower(hex(randomblob(16)))", "strftime('%Y', {})"
     op.execute(
         "INSERT INTO plan_year (uuid, created_at, updated_at, plan_id, label, start_date, end_date) "
-        "SELECT lower(hex(randomblob(16))), created_at, updated_at, id, "
+        f"SELECT {new_uuid}, created_at, updated_at, id, "
         "CASE WHEN plan_year <> '' THEN plan_year "
-        "ELSE strftime('%Y', year_start) || '-' || substr(strftime('%Y', year_end), 3, 2) END, "
+        f"ELSE {year_of.format('year_start')} || '-' || substr({year_of.format('year_end')}, 3, 2) END, "
         "year_start, year_end FROM plan "
         "WHERE year_start IS NOT NULL AND year_end IS NOT NULL AND year_end > year_start")
     plan_of_wig = (

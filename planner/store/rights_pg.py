@@ -1,0 +1,127 @@
+"""Rights kept by the district server: each person signs in as their own role, and row-level security lets a
+department lead change only their department's rows; the central office changes everything.
+
+`planner_role` maps a role to its department (or marks it the central office's); the central office edits it
+(`planner server grant`). The role that set the server up (the tables' owner) is the central office too.
+Everyone may read the whole plan. A row's department is the department of the goal, measure or project it
+belongs to; rows of the plan's frame (pillars, strategies, years, locks) belong to the central office alone.
+The policies are made by revision 0008 and remade by any later revision that adds a table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+# The department a row belongs to, as an expression over its columns; a table not named here belongs to the
+# central office (NULL: no lead may change it).
+OWNER = {
+    "department": "id",
+    "wig": "department_id",
+    "performance_measure": "coalesce(department_id, planner_wig_department(wig_id))",
+    "measurement": "coalesce(planner_measure_department(measure_id), planner_wig_department(wig_id))",
+    "interim_target": "coalesce(planner_measure_department(measure_id), planner_wig_department(wig_id))",
+    "key_lever": "planner_wig_department(wig_id)",
+    "commitment": "planner_wig_department(wig_id)",
+    "project": "coalesce(planner_wig_department(wig_id), planner_key_lever_department(key_lever_id))",
+    "milestone": "planner_project_department(project_id)",
+    "raid_item": "planner_project_department(project_id)",
+    "status_update": "planner_project_department(project_id)",
+    "task": "planner_project_department(project_id)",
+    "task_dependency": "planner_task_department(task_id)",
+}
+OPEN_TO_ALL = frozenset({"exchange_state"})  # what an export or import records of itself, for anyone
+READ_ONLY = frozenset({"change_log", "alembic_version"})  # written by the server's triggers and migrations only
+
+_DEFINER = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public"
+FUNCTIONS = [
+    f"CREATE OR REPLACE FUNCTION planner_wig_department(wig integer) RETURNS integer {_DEFINER} AS "
+    "$fn$ SELECT department_id FROM public.wig WHERE id = $1 $fn$",
+    f"CREATE OR REPLACE FUNCTION planner_measure_department(measure integer) RETURNS integer {_DEFINER} AS "
+    "$fn$ SELECT coalesce(m.department_id, w.department_id) FROM public.performance_measure m "
+    "LEFT JOIN public.wig w ON w.id = m.wig_id WHERE m.id = $1 $fn$",
+    f"CREATE OR REPLACE FUNCTION planner_key_lever_department(lever integer) RETURNS integer {_DEFINER} AS "
+    "$fn$ SELECT w.department_id FROM public.key_lever k JOIN public.wig w ON w.id = k.wig_id "
+    "WHERE k.id = $1 $fn$",
+    f"CREATE OR REPLACE FUNCTION planner_project_department(proj integer) RETURNS integer {_DEFINER} AS "
+    "$fn$ SELECT coalesce(public.planner_wig_department(p.wig_id), public.planner_key_lever_department("
+    "p.key_lever_id)) FROM public.project p WHERE p.id = $1 $fn$",
+    f"CREATE OR REPLACE FUNCTION planner_task_department(t integer) RETURNS integer {_DEFINER} AS "
+    "$fn$ SELECT public.planner_project_department(project_id) FROM public.task WHERE id = $1 $fn$",
+    f"CREATE OR REPLACE FUNCTION planner_role_department(who name) RETURNS integer {_DEFINER} AS "
+    "$fn$ SELECT department_id FROM public.planner_role WHERE role_name = $1 $fn$",
+    # The central office: a role marked so in planner_role, the tables' owner, or a superuser.
+    f"CREATE OR REPLACE FUNCTION planner_is_central(who name) RETURNS boolean {_DEFINER} AS "
+    "$fn$ SELECT EXISTS (SELECT 1 FROM public.planner_role WHERE role_name = $1 AND central_office) "
+    "OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1 AND rolsuper) "
+    "OR pg_has_role($1, (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'plan'), "
+    "'MEMBER') $fn$",
+    # Run as the person (not the owner): current_user is then the role signed in, or the one SET ROLE chose.
+    "CREATE OR REPLACE FUNCTION planner_may_change(dept integer) RETURNS boolean "
+    "LANGUAGE sql STABLE SET search_path = pg_catalog, public AS "
+    "$fn$ SELECT public.planner_is_central(current_user) "
+    "OR ($1 IS NOT NULL AND $1 = public.planner_role_department(current_user)) $fn$",
+]
+FUNCTION_NAMES = ["planner_may_change(integer)", "planner_is_central(name)", "planner_role_department(name)",
+                  "planner_task_department(integer)", "planner_project_department(integer)",
+                  "planner_key_lever_department(integer)", "planner_measure_department(integer)",
+                  "planner_wig_department(integer)"]
+
+
+def create_role_table(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "CREATE TABLE planner_role ("
+        "role_name name PRIMARY KEY, "
+        "department_id integer REFERENCES department (id) ON DELETE CASCADE, "
+        "central_office boolean NOT NULL DEFAULT false, "
+        "CONSTRAINT ck_planner_role_has_scope CHECK (central_office OR department_id IS NOT NULL))")
+
+
+def _tables(conn: Connection) -> list[str]:
+    return [row[0] for row in conn.exec_driver_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
+
+
+def install_policies(conn: Connection) -> None:
+    """(Re)make the functions and every table's policies: read for everyone, change by the row's department's
+    lead or the central office."""
+    for statement in FUNCTIONS:
+        conn.exec_driver_sql(statement)
+    for table in _tables(conn):
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+        for policy in ("planner_read", "planner_change"):
+            conn.exec_driver_sql(f'DROP POLICY IF EXISTS {policy} ON "{table}"')
+        conn.exec_driver_sql(f'CREATE POLICY planner_read ON "{table}" FOR SELECT USING (true)')
+        if table in READ_ONLY:
+            continue
+        rule = "true" if table in OPEN_TO_ALL else f"planner_may_change({OWNER.get(table, 'NULL')})"
+        conn.exec_driver_sql(f'CREATE POLICY planner_change ON "{table}" FOR ALL USING ({rule}) WITH CHECK ({rule})')
+
+
+def drop_policies(conn: Connection) -> None:
+    for table in _tables(conn):
+        for policy in ("planner_read", "planner_change"):
+            conn.exec_driver_sql(f'DROP POLICY IF EXISTS {policy} ON "{table}"')
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+    conn.exec_driver_sql("DROP TABLE IF EXISTS planner_role")
+    for function in FUNCTION_NAMES:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")
+
+
+def grant(conn: Connection, role: str, department_id: int | None) -> None:
+    """Let `role` sign in to the plan: read everything, change its department's rows (or, with no department,
+    everything, as the central office). The role itself is the server's: its administrator creates it."""
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+    if exists is None:
+        raise LookupError(role)
+    quoted = conn.dialect.identifier_preparer.quote(role)  # a name, never SQL
+    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+    for table in sorted(READ_ONLY):
+        conn.exec_driver_sql(f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "{table}" FROM {quoted}')
+    conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON planner_role FROM {quoted}"
+                         if department_id is not None else "SELECT 1")
+    conn.execute(text(
+        "INSERT INTO planner_role (role_name, department_id, central_office) VALUES (:role, :dept, :central) "
+        "ON CONFLICT (role_name) DO UPDATE SET department_id = EXCLUDED.department_id, "
+        "central_office = EXCLUDED.central_office"),
+        {"role": role, "dept": department_id, "central": department_id is None})

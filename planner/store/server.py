@@ -1,0 +1,234 @@
+"""A district server: the same plan on PostgreSQL.
+
+`open_server(url)` and `init_server(url)` hand back the same `PlanStore` a file gives. The URL goes to libpq
+as it is (psycopg is a libpq client), so libpq's own settings work: PGHOST, PGUSER, a service file, the
+password file (~/.pgpass). Planner stores no password.
+
+Who and why reach the server's history triggers through the session: every transaction starts by setting
+`planner.actor`, `planner.reason` and `planner.batch` with set_config(..., true), which lasts until the
+transaction ends. A raw SQL client that sets nothing is recorded under its own role (session_user).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+from planner.errors import PlanFileError, SaveError
+from planner.store.audit import IGNORED_IN_UPDATES, context_value
+from planner.store.failures import DATABASE_ERRORS, RowChangedError, describe, save_error
+
+SCHEMES = ("postgresql://", "postgres://")
+# libpq's key=value form: "host=... dbname=..."; only the names libpq knows are taken for one
+_KEY_VALUE = re.compile(r"^\s*(host|hostaddr|port|dbname|user|service|sslmode)\s*=", re.IGNORECASE)
+
+
+class ServerError(PlanFileError):
+    """The district server cannot be reached or does not hold a plan this Planner can open."""
+
+
+def is_server_url(location: object) -> bool:
+    """True for a PostgreSQL connection string (URL or libpq key=value), False for a file path."""
+    if not isinstance(location, str):
+        return False
+    return location.startswith(SCHEMES) or bool(_KEY_VALUE.match(location))
+
+
+def database_name(url: str) -> str:
+    """The database the URL names (what a message calls the plan), or the whole URL when it names none.
+    A password in the URL is never part of it."""
+    if url.startswith(SCHEMES):
+        parts = urlsplit(url)
+        name = unquote(parts.path.lstrip("/"))
+        return name or (parts.hostname or "the district server")
+    found = re.search(r"dbname\s*=\s*(\S+)", url)
+    return found.group(1) if found else "the district server"
+
+
+def shown_url(url: str) -> str:
+    """The URL with any password replaced, for messages and the log."""
+    if url.startswith(SCHEMES):
+        parts = urlsplit(url)
+        if parts.password is not None:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":…@")
+            return parts._replace(netloc=netloc).geturl()
+        return url
+    return re.sub(r"(password\s*=\s*)\S+", r"\1…", url)
+
+
+def _driver() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise ServerError(Path("server"), "This Planner cannot open a district server: the PostgreSQL driver "
+                          "(psycopg) is not installed.",
+                          hint="Install Planner with its server part: pip install 'planner[server]'.") from None
+    return psycopg
+
+
+def make_server_engine(url: str) -> Engine:
+    """An engine on the server whose every transaction tells the history triggers who and why."""
+    psycopg = _driver()
+
+    def connect() -> Any:
+        return psycopg.connect(url)
+
+    # Repeatable read: a transaction sees one snapshot, and changing a row someone else changed after that
+    # snapshot fails (first to commit wins) instead of overwriting their change unseen (conflict_error).
+    engine = create_engine("postgresql+psycopg://", creator=connect, pool_size=2, max_overflow=4,
+                           pool_pre_ping=True, isolation_level="REPEATABLE READ")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.execute(text("SELECT set_config('planner.actor', :actor, true), "
+                          "set_config('planner.reason', :reason, true), set_config('planner.batch', :batch, true)"),
+                     {"actor": context_value("actor"), "reason": context_value("reason"),
+                      "batch": context_value("batch")})
+
+    return engine
+
+
+def reach(url: str, engine: Engine) -> None:
+    """Connect once, turning the driver's refusal into words: which server, and what it said."""
+    psycopg = _driver()
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect():
+            pass
+    except (psycopg.Error, DBAPIError) as exc:
+        engine.dispose()
+        orig = getattr(exc, "orig", None) or exc
+        said = " ".join(str(orig).split())[:300]
+        raise ServerError(Path(database_name(url)), f"The district server “{shown_url(url)}” cannot be reached: "
+                          f"{said}.", hint="Check the address and that you may sign in there (libpq's settings "
+                          "and password file are used), then try again.") from None
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(getattr(orig, "sqlstate", "") or "")
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    text_value = " ".join(str(value).split())
+    return f"“{text_value if len(text_value) <= limit else text_value[:limit] + '…'}”"
+
+
+def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str) -> SaveError:
+    """What a failed change on the server means. When it failed because someone else changed or removed one
+    of its rows first (a serialization failure), the error names who and what they changed it to, read from
+    the server's history; otherwise the usual words."""
+    from sqlalchemy import and_, or_, select
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(exc, StaleDataError):
+        # Under repeatable read a row changed or removed by someone else since this transaction's snapshot
+        # fails as a serialization failure; an update that finds no row it may see is row-level security.
+        return SaveError("The district server refused the change: your role on the district server may not "
+                         "change that (it belongs to another department, or only the central office may). "
+                         "Nothing was changed.", detail=str(exc))
+    if not touched or _sqlstate(exc) != "40001":
+        return save_error(exc)
+    from planner.model import Change
+
+    rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id) for table, row_id in touched))
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
+                                        Change.before, Change.after)
+                                 .where(rows, Change.batch != batch).order_by(Change.id.desc()).limit(1)).first()
+    except DATABASE_ERRORS:
+        found = None
+    if found is None:
+        return save_error(exc)
+    return _named(found, undo=False, detail=describe(exc).detail)
+
+
+def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
+    """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
+    actor, at, action, table, row_id, before, after = found
+    what = table.replace("_", " ")
+    old = json.loads(before) if before else {}
+    new = json.loads(after) if after else {}
+    changes = [(key, old.get(key), new.get(key)) for key in new
+               if key not in IGNORED_IN_UPDATES and old.get(key) != new.get(key)]
+    who = actor or "Someone"
+    when = f"{at:%H:%M} UTC" if at is not None else "a moment ago"
+    shown = "; ".join(f"{key.replace('_', ' ')}: {_shown(a)} → {_shown(b)}" for key, a, b in changes[:4])
+    if undo:
+        done = f"removed this {what}" if action == "delete" else f"changed this {what}"
+        said = f"{who} {done} at {when}, after your change" + (f": {shown}." if shown and action != "delete"
+                                                               else ".")
+        return RowChangedError(f"Undo would overwrite someone else's later change, so nothing was undone: {said}",
+                               hint="Look at their change first; change it by hand if yours should still stand.",
+                               actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+    if action == "delete":
+        said = f"{who} removed this {what} at {when}, while you were changing it."
+    else:
+        said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
+    return RowChangedError(f"The change was not saved: {said}",
+                           hint="Look at their change, then make yours again if it still applies.",
+                           actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+
+
+def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str]) -> None:
+    """Before an undo is written on the server: each row it puts back must still be as this Planner left it.
+    The newest history entry of a row saved by someone else (another batch) means a later change of theirs,
+    which the undo refuses to overwrite, naming it."""
+    from sqlalchemy import select
+
+    from planner.model import Change
+
+    for table, row_id in touched:
+        found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
+                                    Change.before, Change.after, Change.batch)
+                             .where(Change.table_name == table, Change.row_id == row_id)
+                             .order_by(Change.id.desc()).limit(1)).first()
+        if found is not None and found[-1] not in own:
+            raise _named(found[:-1], undo=True)
+
+
+CHANNEL = "planner_changes"
+
+
+class Listener:
+    """Told by the server whenever someone else's change to the plan is committed (LISTEN/NOTIFY): a thread
+    of its own on a connection of its own calls `on_change(actor)`; `own` holds the batches this Planner
+    saved, which are not news to it."""
+
+    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str]) -> None:
+        import threading
+
+        self._conn = _driver().connect(url, autocommit=True)
+        self._conn.execute(f"LISTEN {CHANNEL}")
+        self._on_change, self._own = on_change, own
+        self._thread = threading.Thread(target=self._run, name="planner-listen", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for notice in self._conn.notifies():
+                try:
+                    said = json.loads(notice.payload)
+                except ValueError:
+                    continue
+                if said.get("batch") not in self._own:
+                    self._on_change(str(said.get("actor") or ""))
+        except Exception:  # the connection closed (stop(), or the server went away): listening ends
+            return
+
+    def stop(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        self._thread.join(timeout=2)

@@ -1,0 +1,120 @@
+"""Rights kept by the server: each person signs in as their own role; a department lead changes only their
+department's rows, the central office everything. Proved through Planner and from a raw SQL client."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from planner.cli import main
+from planner.errors import PlannerError
+from planner.model import Department, PerformanceMeasure, Wig
+from planner.services import measurements as ms
+from planner.store import PlanStore, open_server
+from tests.conftest import PgCluster
+
+try:
+    import psycopg
+except ImportError:  # CI (PLANNER_REQUIRE_TOOLS=1) fails without it
+    if os.environ.get("PLANNER_REQUIRE_TOOLS") == "1":
+        raise
+    pytest.skip("psycopg (the PostgreSQL driver) is not installed", allow_module_level=True)
+
+WELLNESS, DATA = "Student Wellness", "Data Strategy"
+
+
+@pytest.fixture
+def roles(pg_cluster: PgCluster, server_url: str) -> Iterator[dict[str, str]]:
+    """Three people's own roles, made by the server's administrator, granted by the central office."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {"wellness": f"lead_wellness_{suffix}", "data": f"lead_data_{suffix}", "office": f"office_{suffix}"}
+    for name in names.values():
+        pg_cluster.admin(f"CREATE ROLE {name} LOGIN")
+    assert main(["server", "grant", "--server", server_url, "--role", names["wellness"], "--department", WELLNESS]) == 0
+    assert main(["server", "grant", "--server", server_url, "--role", names["data"], "--department", DATA]) == 0
+    assert main(["server", "grant", "--server", server_url, "--role", names["office"], "--central-office"]) == 0
+    yield {key: server_url.replace(f"{pg_cluster.superuser}@", f"{name}@") for key, name in names.items()}
+
+
+def _wig_of(store: PlanStore, department: str) -> tuple[int, str]:
+    with store.reader() as s:
+        wig = s.scalars(select(Wig).join(Department, Wig.department_id == Department.id)
+                        .where(Department.name == department).order_by(Wig.id)).first()
+        assert wig is not None
+        return wig.id, wig.sentence
+
+
+def _measure_of(store: PlanStore, department: str) -> str:
+    with store.reader() as s:
+        name = s.scalars(select(PerformanceMeasure.name).join(Department).where(Department.name == department)
+                         .order_by(PerformanceMeasure.id)).first()
+        assert name is not None
+        return name
+
+
+def test_a_leads_role_cannot_change_another_departments_rows_even_from_a_raw_sql_client(
+        roles: dict[str, str], server_url: str) -> None:
+    with open_server(server_url) as office:
+        data_wig, data_sentence = _wig_of(office, DATA)
+        wellness_wig, _ = _wig_of(office, WELLNESS)
+    with psycopg.connect(roles["wellness"]) as conn:
+        # another department's row: the policy hides it from every change, so nothing is changed
+        assert conn.execute("UPDATE wig SET sentence = 'taken over' WHERE id = %s", (data_wig,)).rowcount == 0
+        assert conn.execute("DELETE FROM wig WHERE id = %s", (data_wig,)).rowcount == 0
+        # nor may a row be moved into, or made in, another department
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("UPDATE wig SET department_id = (SELECT department_id FROM wig WHERE id = %s) "
+                         "WHERE id = %s", (data_wig, wellness_wig))
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO key_lever (uuid, created_at, updated_at, wig_id, position, text) "
+                         "VALUES (gen_random_uuid(), now(), now(), %s, 9, 'sneaked in')", (data_wig,))
+        conn.rollback()
+        # the history and the role table are not theirs to write
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO change_log (at, actor, reason, batch, action, table_name) "
+                         "VALUES (now(), 'x', '', '', 'add', 'wig')")
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE planner_role SET central_office = true")
+        conn.rollback()
+        # their own department's rows they change, and everyone reads the whole plan
+        assert conn.execute("UPDATE wig SET unit = 'students' WHERE id = %s", (wellness_wig,)).rowcount == 1
+        conn.commit()
+        assert conn.execute("SELECT sentence FROM wig WHERE id = %s", (data_wig,)).fetchone() == (data_sentence,)
+    with psycopg.connect(server_url) as conn:
+        assert conn.execute("SELECT sentence FROM wig WHERE id = %s", (data_wig,)).fetchone() == (data_sentence,)
+        who = conn.execute("SELECT actor FROM change_log WHERE table_name = 'wig' AND row_id = %s "
+                           "ORDER BY id DESC LIMIT 1", (wellness_wig,)).fetchone()
+    assert who is not None and who[0].startswith("lead_wellness_")  # signed in as their own role
+
+
+def test_through_planner_a_lead_logs_their_departments_values_and_is_refused_anothers_in_words(
+        roles: dict[str, str], server_url: str) -> None:
+    with open_server(server_url) as office:
+        mine, theirs = _measure_of(office, WELLNESS), _measure_of(office, DATA)
+    with open_server(roles["wellness"]) as lead:
+        ms.log_value(lead, ms.find_measure(lead, mine), "Q2 2024-25", "12")
+        with pytest.raises(PlannerError, match="your role on the district server may not change that"):
+            ms.log_value(lead, ms.find_measure(lead, theirs), "Q2 2024-25", "12")
+    with open_server(roles["data"]) as other:
+        ms.log_value(other, ms.find_measure(other, theirs), "Q2 2024-25", "7")
+    with open_server(roles["office"]) as office:  # the central office changes everything
+        ms.log_value(office, ms.find_measure(office, mine), "Q3 2024-25", "11")
+        ms.log_value(office, ms.find_measure(office, theirs), "Q3 2024-25", "6")
+        with office.reader() as s:
+            assert len(s.scalars(select(Wig.id)).all()) > 0
+
+
+def test_only_the_central_office_grants_and_a_role_the_server_lacks_is_named(
+        roles: dict[str, str], server_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["server", "grant", "--server", roles["wellness"], "--role", "lead_wellness_x", "--central-office"]
+                ) == 1
+    assert main(["server", "grant", "--server", server_url, "--role", "nobody_here", "--department", WELLNESS]) == 1
+    err = capsys.readouterr().err
+    assert "has no role “nobody_here”" in err and "Traceback" not in err
