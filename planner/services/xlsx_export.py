@@ -326,9 +326,10 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
         kept: list[list[str]] = []
         base: list[list[str]] = []
         bases = _exchange_bases(store)
+        hashes: dict[tuple[str, str], str] = {}  # (sheet, row UUID): the row's hash as it went out
         for i, sheet in enumerate(DATA_SHEETS):
             report(0.1 + 0.6 * i / total, f"Writing {sheet.name}")
-            found, rows_base = _data_sheet(wb, sheet, rows[sheet.name], bases)
+            found, rows_base = _data_sheet(wb, sheet, rows[sheet.name], bases, hashes)
             kept += found
             base += rows_base
         report(0.75, "Writing the data-entry sheets")
@@ -349,7 +350,7 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
         tmp.unlink(missing_ok=True)
         raise
     if not store.read_only:
-        _remember_exchange(store, rows)
+        _remember_exchange(store, rows, hashes)
     report(1.0, "Done")
     return ExportResult(out, {k: len(v) for k, v in rows.items()}, quality)
 
@@ -397,9 +398,12 @@ def _exchange_bases(store: PlanStore) -> dict[uuid_mod.UUID, str]:
     return found
 
 
-def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """The values as they went out: the base a later import compares against."""
-    states = {state_key(sheet.name, row["uuid"]): (sheet.table, row_hash(sheet, row))
+def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]],
+                       hashes: dict[tuple[str, str], str]) -> None:
+    """The values as they went out: the base a later import compares against (each row's hash as the export
+    worked it out, in `hashes`)."""
+    states = {state_key(sheet.name, row["uuid"]): (sheet.table, hashes.get((sheet.name, str(row["uuid"])))
+                                                   or row_hash(sheet, row))
               for sheet in DATA_SHEETS for row in rows[sheet.name]}
     with store.session() as s:
         existing = {e.row_uuid: e for e in s.scalars(select(ExchangeState).where(
@@ -426,8 +430,8 @@ def protect(ws: Any) -> None:
 UNLOCKED = Protection(locked=False)
 
 
-def _data_sheet(wb: Workbook, sheet: XSheet, rows: list[dict[str, Any]],
-                bases: dict[uuid_mod.UUID, str]) -> tuple[list[list[str]], list[list[str]]]:
+def _data_sheet(wb: Workbook, sheet: XSheet, rows: list[dict[str, Any]], bases: dict[uuid_mod.UUID, str],
+                hashes: dict[tuple[str, str], str]) -> tuple[list[list[str]], list[list[str]]]:
     """Write the sheet; returns the cells whose text a spreadsheet cannot hold as it is (sheet, UUID, column,
     digest of the text as written), so an import of this workbook leaves the plan file's text as it was, and
     each row's base: what the workbook holds now, for the import's three-way merge."""
@@ -473,10 +477,10 @@ def _data_sheet(wb: Workbook, sheet: XSheet, rows: list[dict[str, Any]],
             derived["value"] = normalise("number", row.get("value"))  # also what its Data Entry cell held
             derived["key"] = [str(row.get("subject_uuid")), normalise("date", row.get("period_start"))]
         if row.get("uuid"):
+            digest = hashes[(sheet.name, str(row["uuid"]))] = row_hash(sheet, row)
             before = bases.get(state_key(sheet.name, row["uuid"]), "")
             if (not before and bases.get(uuid_mod.UUID(str(row["uuid"]))) == UNTOUCHED) or before == UNTOUCHED:
-                before = row_hash(sheet, row)
-            digest = row_hash(sheet, row)
+                before = digest
             base.append([sheet.name, str(row["uuid"]), short_hash(digest),
                          SAME if before == digest else short_hash(before),
                          json.dumps(derived, ensure_ascii=False, separators=(",", ":"))])
