@@ -146,8 +146,8 @@ CELL_DAMAGE = {
     "error cell": lambda ref: f'<c r="{ref}" t="e"><v>#DIV/0!</v></c>'.encode(),
     "formula without a result": lambda ref: f'<c r="{ref}"><f>1/0</f></c>'.encode(),
 }
-REQUIRED_COLUMN = {"Plan": "D", "WIGs": "D", "Measures": "B", "Measurements": "C", "Projects": "B",
-                   "Milestones": "B", "Tasks": "E", "Task Dependencies": "B", "RAID Log": "E", "Weekly Updates": "D"}
+REQUIRED_COLUMN = {"Plan": "D", "WIGs": "C", "Measures": "A", "Measurements": "B", "Projects": "A",
+                   "Milestones": "A", "Tasks": "D", "Task Dependencies": "A", "RAID Log": "D", "Weekly Updates": "C"}
 
 
 @MORE
@@ -356,14 +356,14 @@ def test_a_period_start_typed_as_text_is_read_or_named(base: Base, work: Path,
     row = _percent_measurement(base)
     bad = _edit(base, work, lambda wb: _set(wb, "Measurements", row, "Period start", "first of July"))
     _, _, err = run_import(base, work, capsys, bad)
-    assert f"Measurements sheet, row {row}, column E (“Period start”): “first of July” is not a date" in err
+    assert f"Measurements sheet, row {row}, column D (“Period start”): “first of July” is not a date" in err
 
 
 def test_a_value_cell_formatted_as_a_date_is_named(base: Base, work: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     bad = _edit(base, work, lambda wb: _set(wb, "Measurements", 2, "Value", datetime(2024, 9, 1), "yyyy-mm-dd"))
     _, _, err = run_import(base, work, capsys, bad)
-    assert "Measurements sheet, row 2, column G (“Value”): holds a date" in err
+    assert "Measurements sheet, row 2, column F (“Value”): holds a date" in err
 
 
 def test_a_target_of_only_spaces_is_no_target(base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -378,7 +378,8 @@ def test_a_target_of_only_spaces_is_no_target(base: Base, work: Path, capsys: py
 
 
 def test_a_new_pillar_without_a_parent_is_named(base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bad = _edit(base, work, lambda wb: wb["Plan"].append(["Pillar", "Xe", None, "A new pillar", str(uuid.uuid4())]))
+    bad = _edit(base, work, lambda wb: wb["Plan"].append(["Pillar", "Xe", None, "A new pillar", None, None, None,
+                                                          str(uuid.uuid4())]))  # no Parent UUID; its UUID last
     _, _, err = run_import(base, work, capsys, bad)
     assert "Plan sheet, row" in err and "(“Parent UUID”): a pillar needs a Parent UUID" in err
 
@@ -388,12 +389,12 @@ def test_a_data_entry_problem_is_named_on_its_own_sheet(base: Base, work: Path,
     def over(wb: Any) -> None:
         ws = wb["Data Entry quarterly"]
         for row in ws.iter_rows(min_row=2):
-            if row[1].value == "Chronic absenteeism rate":
-                row[2].value = 150
+            if row[0].value == "Chronic absenteeism rate":
+                row[1].value = 150  # its first period's value
 
     bad = _edit(base, work, over)
     _, _, err = run_import(base, work, capsys, bad)
-    assert "Data Entry quarterly sheet, row" in err and "column C (“Q1 2024-25”): 150% is outside 0 to 100" in err
+    assert "Data Entry quarterly sheet, row" in err and "column B (“Q1 2024-25”): 150% is outside 0 to 100" in err
 
 
 def test_an_unknown_workbook_format_is_refused(base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -420,14 +421,15 @@ def test_a_database_refusal_does_not_stop_the_good_file_after_it(base: Base, wor
     good = _edit(base, work, lambda wb: _set(wb, "Milestones", 2, "Milestone", "Teams hired"), "good.xlsx")
     code, out, err = run_import(base, work, capsys, bad, good, refused=False)
     assert code == 1 and "Imported good.xlsx: 0 added, 1 updated." in out
-    assert "bad.xlsx, Projects sheet, row 2, column K (“% complete”): % complete must be between 0 and 100." in err
+    assert "bad.xlsx, Projects sheet, row 2, column J (“% complete”): % complete must be between 0 and 100." in err
     assert "The end (01 Jan 2020) is before the start" not in err  # one problem at a time per row is enough
 
 
 def test_a_stale_dimension_does_not_skip_rows(base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def add(wb: Any) -> None:
         ws = wb["Milestones"]
-        ws.append([str(uuid.uuid4()), ws["B2"].value, "x", "Added below the old dimension", date(2025, 3, 1)])
+        ws.append([ws["A2"].value, "x", "Added below the old dimension", date(2025, 3, 1), None, None,
+                   str(uuid.uuid4())])  # Project UUID, Project, Milestone, Due, Done on, Position, UUID
 
     book = _edit(base, work, add, "added.xlsx")
     small = _rewrite(book, work / "small.xlsx", _part("Milestones"),
@@ -467,8 +469,8 @@ def test_thousands_separators_and_cached_formula_values(base: Base, work: Path,
                                          _set(wb, "Projects", 2, "Spent", 1)), "habits.xlsx")
 
     def formula(data: bytes) -> bytes:  # as Excel saves =4000+512.75: the formula and its result
-        found = next(m for m in _cells(data) if m[1] == b"M" and m[2] == b"2")
-        return data[:found.start()] + b'<c r="M2"><f>4000+512.75</f><v>4512.75</v></c>' + data[found.end():]
+        found = next(m for m in _cells(data) if m[1] == b"L" and m[2] == b"2")  # Spent
+        return data[:found.start()] + b'<c r="L2"><f>4000+512.75</f><v>4512.75</v></c>' + data[found.end():]
 
     book = _rewrite(book, work / "formula.xlsx", _part("Projects"), formula)
     code, out, err = run_import(base, work, capsys, book, refused=False)
@@ -483,14 +485,14 @@ def test_thousands_separators_and_cached_formula_values(base: Base, work: Path,
 
 def test_warnings_are_not_printed(base: Base, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def far_date(data: bytes) -> bytes:  # a date-formatted cell whose number is no date: openpyxl warns
-        found = next(m for m in _cells(data) if m[1] == b"E" and m[2] == b"2")
+        found = next(m for m in _cells(data) if m[1] == b"D" and m[2] == b"2")  # Period start
         style = re.search(rb's="(\d+)"', found[0])
-        return data[:found.start()] + b'<c r="E2" s="' + (style[1] if style else b"1") + b'"><v>1e12</v></c>' + \
+        return data[:found.start()] + b'<c r="D2" s="' + (style[1] if style else b"1") + b'"><v>1e12</v></c>' + \
             data[found.end():]
 
     bad = _rewrite(base.book, work / "bad.xlsx", _part("Measurements"), far_date)
     _, _, err = run_import(base, work, capsys, bad)
-    assert "Measurements sheet, row 2, column E (“Period start”)" in err
+    assert "Measurements sheet, row 2, column D (“Period start”)" in err
 
 
 TEXTS = {"long": "x" * 40_000 + "end", "control": "bell\x07 and\x0b form feed", "carriage": "line one\rline two",
@@ -551,7 +553,7 @@ def test_a_clashing_code_or_an_empty_value_is_named_before_the_database_sees_it(
         _set(wb, "Measurements", 2, "Done", None)
 
     _, _, err = run_import(base, work, capsys, _edit(base, work, empty))
-    assert "Measurements sheet, row 2, column G (“Value”): a logged value needs a Value" in err
+    assert "Measurements sheet, row 2, column F (“Value”): a logged value needs a Value" in err
 
 
 def test_a_folder_or_a_pipe_named_as_a_workbook_is_said_to_be_one(tmp_path: Path, plan_path: Path,

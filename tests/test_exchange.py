@@ -7,6 +7,7 @@ import io
 import subprocess
 import uuid
 import zipfile
+from copy import copy
 from datetime import date
 from pathlib import Path
 
@@ -81,26 +82,29 @@ def test_edits_made_in_the_workbook_come_back(store: PlanStore, tmp_path: Path) 
     book = export(store, tmp_path / "district.xlsx")
     wb = openpyxl.load_workbook(book)
     values = wb["Measurements"]
-    values.cell(row=2, column=7).value = 23.5  # a value corrected by hand (a percent: 0 to 100)
-    changed_uuid = values.cell(row=2, column=1).value
+    values.cell(row=2, column=_column(wb, "Measurements", "Value")).value = 23.5  # corrected by hand (a percent)
+    changed_uuid = values.cell(row=2, column=_column(wb, "Measurements", "UUID")).value
     plan_sheet = wb["Plan"]
+    title, own = _column(wb, "Plan", "Title") - 1, _column(wb, "Plan", "UUID") - 1
     for row in plan_sheet.iter_rows(min_row=2):
-        if row[0].value == "Key lever" and str(row[3].value).startswith("Map district needs"):
-            row[3].value = "Map district needs to community resources, by school"
-            lever_uuid = row[4].value
+        if row[0].value == "Key lever" and str(row[title].value).startswith("Map district needs"):
+            row[title].value = "Map district needs to community resources, by school"
+            lever_uuid = row[own].value
     milestones = wb["Milestones"]
-    project_uuid = milestones.cell(row=2, column=2).value
+    assert [c.value for c in milestones[1]] == ["Project UUID", "Project", "Milestone", "Due", "Done on", "Position",
+                                                "UUID"]  # the row's UUID last
+    project_uuid = milestones.cell(row=2, column=1).value
     new_uuid = str(uuid.uuid4())
-    milestones.append([new_uuid, project_uuid, "Street teams", "Board update", date(2025, 3, 1), None, 1])
+    milestones.append([project_uuid, "Street teams", "Board update", date(2025, 3, 1), None, 1, new_uuid])
     entry = wb["Data Entry quarterly"]
     header = [c.value for c in entry[1]]
     q3 = header.index("Q3 2024-25") + 1
     measure_uuid = None
     for row in entry.iter_rows(min_row=2):
-        if row[1].value == "Chronic absenteeism rate":
+        if row[0].value == "Chronic absenteeism rate":
             row[q3 - 1].value = 21.2
             row[q3].value = 21.0  # the interim target beside it
-            measure_uuid = row[0].value
+            measure_uuid = row[header.index("Measure UUID")].value
     wb.save(book)
 
     plan = plan_import(store, [book], TODAY)
@@ -126,8 +130,8 @@ def test_a_row_changed_on_both_sides_is_a_conflict_left_alone(store: PlanStore, 
     book = export(store, tmp_path / "district.xlsx")
     wb = openpyxl.load_workbook(book)
     sheet = wb["Measurements"]
-    row_uuid = uuid.UUID(sheet.cell(row=2, column=1).value)
-    sheet.cell(row=2, column=7).value = 11.0
+    row_uuid = uuid.UUID(sheet.cell(row=2, column=_column(wb, "Measurements", "UUID")).value)
+    sheet.cell(row=2, column=_column(wb, "Measurements", "Value")).value = 11.0
     wb.save(book)
     with store.reader() as s:
         measurement = s.scalars(select(Measurement).where(Measurement.uuid == row_uuid)).one()
@@ -177,7 +181,7 @@ def test_the_change_history_goes_out_with_the_workbook(store: PlanStore, tmp_pat
     wb = openpyxl.load_workbook(export(store, tmp_path / "district.xlsx"))
     sheet = wb["History"]
     header = [c.value for c in sheet[1]]
-    assert header == ["When (UTC)", "Who", "Action", "Kind", "Item", "Item UUID", "Changes", "Reason"]
+    assert header == ["When (UTC)", "Who", "Action", "Kind", "Item", "Changes", "Reason", "Item UUID"]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     last = rows[-1]
     assert (last["Who"], last["Action"], last["Kind"]) == ("Dana Whitfield", "Changed", "Logged value")
@@ -189,7 +193,7 @@ def test_the_change_history_goes_out_with_the_workbook(store: PlanStore, tmp_pat
     # a department's workbook carries the history of its own rows only
     athletics = _dept(store)
     department = openpyxl.load_workbook(export(store, tmp_path / "athletics.xlsx", department_id=athletics))
-    uuids = {c.value for c in department["History"]["F"][1:]}
+    uuids = {c.value for c in department["History"]["H"][1:]}
     exported = {str(r["uuid"]) for rows in collect(store, ExportScope(1, department_id=athletics), TODAY).values()
                 for r in rows}
     assert uuids and uuids <= exported
@@ -298,7 +302,7 @@ CASES = {
     "not planner": (lambda tmp, st: _plain_workbook(tmp), "not a Planner workbook"),
     "missing sheet": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: wb.remove(wb["Projects"])),
                       "Projects sheet: the sheet is missing"),
-    "renamed column": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: setattr(wb["Measures"]["B1"], "value",
+    "renamed column": (lambda tmp, st: _xlsx_with(tmp, st, lambda wb: setattr(wb["Measures"]["A1"], "value",
                                                                               "Measure name")),
                        "missing column(s): “Measure”"),
     "wrong type": (lambda tmp, st: _xlsx_with(tmp, st, _wrong_type), "“lots” is not a number"),
@@ -309,8 +313,9 @@ CASES = {
 
 def _circle(wb) -> None:  # type: ignore[no-untyped-def]
     sheet = wb["Task Dependencies"]
-    task, depends_on = sheet["B2"].value, sheet["D2"].value  # Train depends on Hire ...
-    sheet.append([str(uuid.uuid4()), depends_on, "Hire", task, "Train"])  # ... and now Hire on Train
+    task, depends_on = sheet["A2"].value, sheet["C2"].value  # Train depends on Hire ...
+    _append(sheet, {"Task UUID": depends_on, "Task": "Hire", "Depends on UUID": task, "Depends on": "Train",
+                    "UUID": str(uuid.uuid4())})  # ... and now Hire on Train
 
 
 def _truncated(tmp: Path, store: PlanStore) -> Path:
@@ -328,12 +333,20 @@ def _plain_workbook(tmp: Path) -> Path:
 
 
 def _wrong_type(wb) -> None:  # type: ignore[no-untyped-def]
-    wb["Measurements"].append([str(uuid.uuid4()), "x", wb["Measures"]["A2"].value, "Q1", date(2024, 7, 1),
-                               date(2024, 9, 30), "lots"])
+    measure = wb["Measures"].cell(row=2, column=_column(wb, "Measures", "UUID")).value
+    _append(wb["Measurements"], {"UUID": str(uuid.uuid4()), "Subject": "x", "Subject UUID": measure, "Period": "Q1",
+                                 "Period start": date(2024, 7, 1), "Period end": date(2024, 9, 30), "Value": "lots"})
 
 
 def _dangling(wb) -> None:  # type: ignore[no-untyped-def]
-    wb["Milestones"].append([str(uuid.uuid4()), str(uuid.uuid4()), "Nowhere", "Ghost milestone"])
+    _append(wb["Milestones"], {"UUID": str(uuid.uuid4()), "Project UUID": str(uuid.uuid4()), "Project": "Nowhere",
+                               "Milestone": "Ghost milestone"})
+
+
+def _append(ws, values: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    """A row added below the others, its cells placed by their headers."""
+    header = [c.value for c in ws[1]]
+    ws.append([values.get(h) for h in header])
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -430,14 +443,15 @@ def test_an_import_leaves_locked_periods_as_they_were_sent(store: PlanStore, tmp
     period_locks.lock(store, "Q1 2024-25")  # July-September went to the central office
     plan = plan_import(store, [book], TODAY)
     held = [c for c in plan.files[0].changes if c.action == "locked"]
-    assert [c.uuid for c in held] == [sheet.cell(row=sept, column=1).value]
+    own = header.index("UUID") + 1
+    assert [c.uuid for c in held] == [sheet.cell(row=sept, column=own).value]
     assert "(Q1 2024-25 is locked)" in held[0].label
     result = apply_import(store, plan)
     assert (result.locked_left, result.updated) == (1, 1)
     with store.reader() as s:
         notes = {str(m.uuid): m.note for m in s.scalars(select(Measurement))}
-    assert notes[sheet.cell(row=sept, column=1).value] == ""
-    assert notes[sheet.cell(row=dec, column=1).value] == "changed in the workbook"
+    assert notes[sheet.cell(row=sept, column=own).value] == ""
+    assert notes[sheet.cell(row=dec, column=own).value] == "changed in the workbook"
     assert history.changes(store, limit=1)[0].reason == "Imported from district.xlsx"
     store.close()
     assert main(["import", "--db", str(store.path), str(book)]) == 1
@@ -475,3 +489,118 @@ def test_a_whole_years_values_go_out_and_come_back(store: PlanStore, tmp_path: P
         assert not plan.files[0].problems, plan.files[0].problems[:3]
         apply_import(central, plan)
         assert hashes(central)["Measurements"] == hashes(store)["Measurements"]
+
+
+def _history_rows(wb: openpyxl.Workbook) -> list[dict[str, object]]:
+    sheet = wb["History"]
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
+def _column(wb: openpyxl.Workbook, sheet: str, header: str) -> int:
+    return [c.value for c in wb[sheet][1]].index(header) + 1
+
+
+def test_the_history_sheet_carries_what_the_receiver_does_not_have_yet(store: PlanStore, tmp_path: Path) -> None:
+    from sqlalchemy import func
+
+    from planner.model import Change
+
+    seed(store)
+    scope = ExportScope(1, department_id=_dept(store), label="Department: Athletics")
+    book = export_workbook(store, tmp_path / "athletics.xlsx", scope, TODAY, "Test").path
+    wb = openpyxl.load_workbook(book)
+    everything = _history_rows(wb)
+    assert everything  # nothing came back from Athletics yet: its rows' whole history goes out
+    # Athletics sends the workbook back with a value's note written; its cover says when it was exported
+    with store.reader() as s:
+        cutoff = s.scalar(select(func.max(Change.at)))
+    values = wb["Measurements"]
+    values.cell(row=2, column=_column(wb, "Measurements", "Note")).value = "Noted in the department"
+    value_uuid = uuid.UUID(values.cell(row=2, column=_column(wb, "Measurements", "UUID")).value)
+    for cells in wb["Cover"].iter_rows():
+        if cells[0].value == "Exported at":
+            cells[1].value = cutoff.astimezone().replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
+    wb.save(book)
+    result = apply_import(store, plan_import(store, [book], TODAY))
+    assert result.files_in == ["athletics.xlsx"]
+    with store.reader() as s:  # then the central office changes the note again
+        value_id = s.scalars(select(Measurement.id).where(Measurement.uuid == value_uuid)).one()
+    ms.update_measurement(store, value_id, {"note": "Noted centrally"})
+    again = openpyxl.load_workbook(export_workbook(store, tmp_path / "athletics-2.xlsx", scope, TODAY, "Test").path)
+    rows = _history_rows(again)
+    assert rows and len(rows) < len(everything)
+    assert all(r["When (UTC)"] >= cutoff.replace(tzinfo=None, microsecond=0) for r in rows)
+    assert any("Noted centrally" in str(r["Changes"]) for r in rows)
+    cover = " ".join(str(c.value) for row in again["Cover"].iter_rows() for c in row if c.value)
+    assert f"{len(rows):,} recorded changes" in cover and "came back from Athletics" in cover
+    # the whole district's workbook goes to somebody else: its history is whole
+    district = _history_rows(openpyxl.load_workbook(export(store, tmp_path / "district.xlsx")))
+    assert len(district) > len(everything)
+
+
+def _earlier_layout(book: Path, full: dict[str, dict[str, str]], out: Path) -> Path:
+    """The workbook as the Planner before workbook format 2 wrote it: each row's UUID in the first column (the
+    Data Entry sheets' Measure UUID too), the base sheet's row hashes whole (SHA-256), format 1 on the cover."""
+    from planner.services.exchange import BASE
+
+    wb = openpyxl.load_workbook(book)
+    sheets = [(s.name, "UUID") for s in DATA_SHEETS] + [(n, "Measure UUID") for n in wb.sheetnames
+                                                         if n.startswith("Data Entry ")]
+    for name, header in sheets:
+        ws = wb[name]
+        rows = [[(c.value, copy(c._style)) for c in row] for row in ws.iter_rows()]  # values with their formats
+        own = [value for value, _style in rows[0]].index(header)
+        for r, cells in enumerate(rows, start=1):
+            for c, (value, style) in enumerate([cells[own], *cells[:own], *cells[own + 1:]], start=1):
+                ws.cell(row=r, column=c).value = value
+                ws.cell(row=r, column=c)._style = style
+    for row in wb[BASE].iter_rows(min_row=2):
+        row[2].value = full[row[0].value][row[1].value]
+        assert row[3].value in ("same", None)  # a first export: nothing was exchanged before
+    for row in wb["Cover"].iter_rows():
+        if row[0].value == "Workbook format":
+            row[1].value = "1"
+    wb.save(out)
+    return out
+
+
+def test_a_workbook_of_the_earlier_layout_with_the_uuid_first_still_imports(store: PlanStore, tmp_path: Path) -> None:
+    seed(store)
+    book = export(store, tmp_path / "district.xlsx")
+    wb = openpyxl.load_workbook(book)
+    for name in [s.name for s in DATA_SHEETS] + [n for n in wb.sheetnames if n.startswith("Data Entry ")]:
+        header = [c.value for c in wb[name][1]]
+        assert header[0] != "UUID" and header[-1] in ("UUID", "Measure UUID")  # not first: last, and narrow
+        assert wb[name].column_dimensions[openpyxl.utils.get_column_letter(len(header))].width <= 12
+        if name in ("Measurements", "Milestones"):
+            assert wb[name].cell(row=2, column=len(header)).protection.locked
+    old = _earlier_layout(book, hashes(store), tmp_path / "earlier.xlsx")
+    assert [c.value for c in openpyxl.load_workbook(old)["Measurements"][1]][:2] == ["UUID", "Subject"]
+    with new_plan_file(tmp_path / "empty.planner", empty=True) as empty:
+        plan = plan_import(empty, [old], TODAY)
+        assert not plan.files[0].problems, plan.files[0].problems[:3]
+        result = apply_import(empty, plan)
+        assert result.files_in == ["earlier.xlsx"] and result.conflicts_left == 0
+        assert hashes(empty) == hashes(store)
+    # a value corrected in the earlier layout's Measurements sheet and one typed on its Data Entry sheet
+    wb = openpyxl.load_workbook(old)
+    values = wb["Measurements"]
+    values.cell(row=2, column=_column(wb, "Measurements", "Value")).value = 23.5
+    changed = values.cell(row=2, column=1).value
+    entry = wb["Data Entry quarterly"]
+    header = [c.value for c in entry[1]]
+    measure = next(r for r in entry.iter_rows(min_row=2) if r[header.index("Measure")].value ==
+                   "Chronic absenteeism rate")
+    measure[header.index("Q3 2024-25")].value = 21.2
+    wb.save(old)
+    plan = plan_import(store, [old], TODAY)
+    assert not plan.files[0].problems, plan.files[0].problems[:3]
+    assert {c.action for c in plan.files[0].changes} == {"same", "update", "add"}
+    apply_import(store, plan)
+    with store.reader() as s:
+        assert s.scalar(select(Measurement.value).where(Measurement.uuid == uuid.UUID(changed))) == 23.5
+        measure_id = s.scalar(select(PerformanceMeasure.id).where(
+            PerformanceMeasure.uuid == uuid.UUID(measure[0].value)))
+        assert s.scalars(select(Measurement.value).where(Measurement.measure_id == measure_id,
+                                                         Measurement.period_start == date(2025, 1, 1))).one() == 21.2

@@ -127,7 +127,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Book:
 
 
 def _percent_row(b: Book) -> int:
-    kinds = {r[0]: r[b.headers["WIGs"].index("Kind")] for r in b.rows["WIGs"]}
+    kinds = {r[b.headers["WIGs"].index("UUID")]: r[b.headers["WIGs"].index("Kind")] for r in b.rows["WIGs"]}
     return next(i for i, r in enumerate(b.rows["Measurements"], start=2)
                 if kinds.get(r[b.headers["Measurements"].index("Subject UUID")]) == "percent")
 
@@ -135,9 +135,11 @@ def _percent_row(b: Book) -> int:
 def _entry(b: Book) -> tuple[str, int, int, int]:
     """The Data Entry cell holding the logged Q1 value: (sheet, row, column, Measurements row)."""
     sheet = "Data Entry quarterly"
-    row = next(i for i, r in enumerate(b.rows[sheet], start=2) if r[1] == "Chronic absenteeism rate")
-    column = b.headers[sheet].index("Q1 2024-25") + 1
-    measure = b.rows[sheet][row - 2][0]
+    header = b.headers[sheet]
+    row = next(i for i, r in enumerate(b.rows[sheet], start=2)
+               if r[header.index("Measure")] == "Chronic absenteeism rate")
+    column = header.index("Q1 2024-25") + 1
+    measure = b.rows[sheet][row - 2][header.index("Measure UUID")]
     listed = next(i for i, r in enumerate(b.rows["Measurements"], start=2)
                   if r[b.headers["Measurements"].index("Subject UUID")] == measure
                   and r[b.headers["Measurements"].index("Period")] == "Q1 2024-25")
@@ -208,7 +210,7 @@ def _both_copies(b: Book) -> tuple[list[dict[str, Any]], Callable[[Path, str], N
 
     def check(plan: Path, out: str) -> None:
         assert f"Data Entry quarterly sheet, row {row}, column {get_column_letter(column)}" in out
-        assert f"the Measurements sheet (row {listed}, column G) says 22" in out
+        assert f"the Measurements sheet (row {listed}, column F) says 22" in out
         assert _measurement(plan, wanted) == 24
 
     return [{"op": "type", "sheet": sheet, "cell": f"{get_column_letter(column)}{row}", "text": "21"},
@@ -262,7 +264,7 @@ def _copied_row(b: Book) -> tuple[list[dict[str, Any]], Callable[[Path, str], No
     def check(plan: Path, out: str) -> None:
         found = _milestones(plan)
         assert found[name][0] == original and found["Teams trained"][0] != original
-        assert f"Milestones sheet, row {row}, column A (“UUID”): this row has the UUID of row 2" in out
+        assert f"Milestones sheet, row {row}, column G (“UUID”): this row has the UUID of row 2" in out
 
     return [{"op": "copy_row", "sheet": "Milestones", "from": 2, "to": row},
             {"op": "type", "sheet": "Milestones", "cell": b.cell("Milestones", row, "Milestone"),

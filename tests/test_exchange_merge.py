@@ -43,9 +43,9 @@ def _measure_row(wb: Any, frequency: str = "quarterly") -> tuple[int, int, str, 
     entry = wb[f"Data Entry {frequency}"]
     header = _header(entry)
     for r in range(2, entry.max_row + 1):
-        for c in range(3, len(header) + 1, 2):
+        for c in range(2, len(header), 2):  # a period's value, its target beside it; the measure's UUID last
             if entry.cell(row=r, column=c).value is not None:
-                return r, c, str(entry.cell(row=r, column=1).value), str(header[c - 1])
+                return r, c, str(entry.cell(row=r, column=header.index("Measure UUID") + 1).value), str(header[c - 1])
     raise AssertionError("no logged value on the Data Entry sheet")
 
 
@@ -114,7 +114,7 @@ def test_a_value_typed_on_the_data_entry_sheet_arrives_and_two_different_copies_
     problems = [str(p) for p in plan_import(seeded, [both], TODAY).files[0].problems]
     letter = openpyxl.utils.get_column_letter(c)
     assert any(p.startswith(f"both.xlsx, Data Entry quarterly sheet, row {r}, column {letter}") and
-               f"the Measurements sheet (row {row}, column G) says 41" in p for p in problems), problems
+               f"the Measurements sheet (row {row}, column F) says 41" in p for p in problems), problems
 
 
 def test_an_older_workbook_never_reverts_what_a_newer_one_brought(seeded: PlanStore, tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_two_peoples_data_entry_values_for_one_period_are_a_conflict_named_in_th
     entry = wb["Data Entry quarterly"]
     header = _header(entry)
     column = header.index("Q4 2024-25") + 1  # a period with no value yet
-    name = entry.cell(row=2, column=2).value
+    name = entry.cell(row=2, column=header.index("Measure") + 1).value
 
     def typed(person: str, value: float) -> Any:
         def change(wb: Any) -> None:
@@ -251,9 +251,9 @@ def test_rows_added_without_a_uuid_are_matched_or_made(seeded: PlanStore, tmp_pa
     row_uuid = _get(wb, "Measurements", row, "UUID")
     ws = wb["Milestones"]
     last = max(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value)
-    ws.cell(row=last + 1, column=2).value = project_uuid
-    ws.cell(row=last + 1, column=4).value = "Board update"
-    ws.cell(row=last + 1, column=5).value = date(2025, 3, 1)
+    _set(wb, "Milestones", last + 1, "Project UUID", project_uuid)
+    _set(wb, "Milestones", last + 1, "Milestone", "Board update")
+    _set(wb, "Milestones", last + 1, "Due", date(2025, 3, 1))
     _set(wb, "Measurements", row, "UUID", None)  # the value retyped on a row without its UUID
     _set(wb, "Measurements", row, "Value", 8.5)
     wb.save(book)
@@ -278,7 +278,7 @@ def test_a_pasted_copy_of_a_row_is_a_new_row_and_leaves_the_original_alone(seede
     last = max(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value)
     for c, value in enumerate(original, start=1):
         ws.cell(row=last + 1, column=c).value = value
-    ws.cell(row=last + 1, column=4).value = "Teams trained"
+    _set(wb, "Milestones", last + 1, "Milestone", "Teams trained")
     wb.save(book)
     plan = plan_import(seeded, [book], TODAY)
     assert not plan.files[0].problems, plan.files[0].problems
@@ -286,8 +286,9 @@ def test_a_pasted_copy_of_a_row_is_a_new_row_and_leaves_the_original_alone(seede
     assert any(f"Milestones sheet, row {last + 1}" in n and "has the UUID of row 2" in n for n in notes), notes
     apply_import(seeded, plan)
     with seeded.reader() as s:
-        kept = s.scalars(select(Milestone).where(Milestone.uuid == uuid.UUID(original[0]))).one()
-        assert kept.name == original[3]
+        header = _header(ws)
+        kept = s.scalars(select(Milestone).where(Milestone.uuid == uuid.UUID(original[header.index("UUID")]))).one()
+        assert kept.name == original[header.index("Milestone")]
         assert s.scalars(select(Milestone).where(Milestone.name == "Teams trained")).one().uuid != kept.uuid
 
 

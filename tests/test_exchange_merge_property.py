@@ -59,14 +59,15 @@ def test_no_one_sided_edit_is_lost_and_every_two_sided_difference_is_a_conflict(
                      for i in range(len(books))]
             wb = openpyxl.load_workbook(files[0], read_only=True)
             header = [c.value for c in next(wb["Measurements"].iter_rows(max_row=1))]
-            uuids = [r[0] for r in wb["Measurements"].iter_rows(min_row=2, values_only=True) if r[0]][:ROWS]
+            own = header.index("UUID")
+            uuids = [r[own] for r in wb["Measurements"].iter_rows(min_row=2, values_only=True) if r[own]][:ROWS]
             wb.close()
             original = _values(store)
             for i, (file, edits) in enumerate(zip(files, books, strict=True)):
                 wb = openpyxl.load_workbook(file)
                 ws = wb["Measurements"]
                 for r in range(2, ws.max_row + 1):
-                    u = ws.cell(row=r, column=1).value
+                    u = ws.cell(row=r, column=own + 1).value
                     if u in uuids and uuids.index(u) in edits:
                         ws.cell(row=r, column=header.index("Value") + 1).value = edits[uuids.index(u)]
                 for cells in wb["Cover"].iter_rows():

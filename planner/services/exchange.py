@@ -14,7 +14,7 @@ from typing import Any
 from planner.model import Direction
 
 MARKER = "Planner workbook"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: the base sheet holds shortened row hashes; the row UUID is the last column
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CELL = 32_767
@@ -77,17 +77,27 @@ class XSheet:
 
 PROJECT_STATUSES = ("Not started", "On track", "At risk", "Off track", "On hold", "Complete")
 WIG_STATUSES = ("Not started", "No data", "On track", "At risk", "Off track", "Achieved")
-U = XCol("UUID", "uuid", "uuid", 38)  # empty in a row a person added: the import makes one
+UUID_WIDTH = 12  # a UUID is for the import, not for reading: narrow (its first digits show), last on the row
+LINK_WIDTH = 16  # a UUID naming another row: typed or pasted to link a row, rarely read
+U = XCol("UUID", "uuid", "uuid", UUID_WIDTH)  # empty in a row a person added: the import makes one
 
-PLAN = XSheet("Plan", "plan_nodes", (
+
+def _sheet(name: str, table: str, columns: tuple[XCol, ...]) -> XSheet:
+    """A sheet whose row UUID is its last column (the import finds every column by its header, so a workbook
+    of the earlier layout, UUID first, reads the same)."""
+    return XSheet(name, table, tuple(c for c in columns if c.attr != "uuid")
+                  + tuple(c for c in columns if c.attr == "uuid"))
+
+
+PLAN = _sheet("Plan", "plan_nodes", (
     XCol("Level", "level", "choice", 14, True, choices=("Plan", "Division", "Department", "Pillar", "Priority",
                                                         "Strategy", "WIG", "Key lever")),
     XCol("Code", "code", "text", 14), XCol("Parent code", "parent_code", "text", 14, exported_only=True),
     XCol("Title", "title", "text", 70, True), U,
-    XCol("Parent UUID", "parent_uuid", "uuid", 38), XCol("Owner UUID", "owner_uuid", "uuid", 38),
+    XCol("Parent UUID", "parent_uuid", "uuid", LINK_WIDTH), XCol("Owner UUID", "owner_uuid", "uuid", LINK_WIDTH),
     XCol("Position", "position", "int", 9),
 ))
-WIGS = XSheet("WIGs", "wig", (
+WIGS = _sheet("WIGs", "wig", (
     U, XCol("Code", "code", "text", 18, exported_only=True), XCol("Owner", "owner", "text", 24, exported_only=True),
     XCol("Goal as written", "sentence", "text", 60, True),
     XCol("Kind", "kind", "choice", 11, True, choices=("number", "percent", "milestone")),
@@ -96,32 +106,32 @@ WIGS = XSheet("WIGs", "wig", (
     XCol("Direction", "direction", "choice", 11, True, choices=tuple(d.value for d in Direction)),
     XCol("Start", "start_date", "date", 12), XCol("Deadline", "deadline", "date", 12),
     XCol("Weight", "weight", "number", 8), XCol("Change from baseline (%)", "relative_change", "number", 12),
-    XCol("Lineage UUID", "lineage_uuid", "uuid", 38),
+    XCol("Lineage UUID", "lineage_uuid", "uuid", LINK_WIDTH),
     XCol("Latest value", "latest_value", "number", 12, exported_only=True),
     XCol("Latest period end", "latest_date", "date", 14, exported_only=True),
     XCol("Progress", "progress", "number", 10, exported_only=True),
     XCol("Status", "status", "choice", 12, exported_only=True, choices=WIG_STATUSES),
 ))
-MEASURES = XSheet("Measures", "performance_measure", (
+MEASURES = _sheet("Measures", "performance_measure", (
     U, XCol("Measure", "name", "text", 50, True), XCol("Unit", "unit", "text", 8),
     XCol("Frequency", "frequency", "choice", 12, True,
          choices=("daily", "weekly", "monthly", "quarterly", "semesterly", "annually")),
-    XCol("WIG UUID", "wig_uuid", "uuid", 38), XCol("Strategy UUID", "strategy_uuid", "uuid", 38),
-    XCol("Department UUID", "department_uuid", "uuid", 38),
+    XCol("WIG UUID", "wig_uuid", "uuid", LINK_WIDTH), XCol("Strategy UUID", "strategy_uuid", "uuid", LINK_WIDTH),
+    XCol("Department UUID", "department_uuid", "uuid", LINK_WIDTH),
     XCol("Position", "position", "int", 9),
     XCol("Quantity baseline", "goal_baseline", "number", 11), XCol("Quantity target", "goal_target", "number", 11),
-    XCol("Over 100% allowed", "allow_over_100", "bool", 10), XCol("Lineage UUID", "lineage_uuid", "uuid", 38),
+    XCol("Over 100% allowed", "allow_over_100", "bool", 10), XCol("Lineage UUID", "lineage_uuid", "uuid", LINK_WIDTH),
 ))
-MEASUREMENTS = XSheet("Measurements", "measurement", (
+MEASUREMENTS = _sheet("Measurements", "measurement", (
     U, XCol("Subject", "subject", "text", 40, exported_only=True),
-    XCol("Subject UUID", "subject_uuid", "uuid", 38, True),
+    XCol("Subject UUID", "subject_uuid", "uuid", LINK_WIDTH, True),
     XCol("Period", "period", "text", 12, exported_only=True),
     XCol("Period start", "period_start", "date", 12, True), XCol("Period end", "period_end", "date", 12, True),
     XCol("Value", "value", "number", 10), XCol("Done", "done", "bool", 8), XCol("Note", "note", "text", 30),
     XCol("Evidence", "evidence", "text", 24), XCol("Entered by", "entered_by", "text", 14),
 ))
-PROJECTS = XSheet("Projects", "project", (
-    U, XCol("Project", "name", "text", 30, True), XCol("Carries UUID", "carries_uuid", "uuid", 38, True),
+PROJECTS = _sheet("Projects", "project", (
+    U, XCol("Project", "name", "text", 30, True), XCol("Carries UUID", "carries_uuid", "uuid", LINK_WIDTH, True),
     XCol("Carries", "carries", "text", 40, exported_only=True), XCol("Purpose", "purpose", "text", 40),
     XCol("Sponsor", "sponsor", "text", 16), XCol("Lead", "lead", "text", 16),
     XCol("Start", "start_date", "date", 12), XCol("End", "end_date", "date", 12),
@@ -129,27 +139,27 @@ PROJECTS = XSheet("Projects", "project", (
     XCol("% complete", "percent_complete", "number", 11), XCol("Budget", "budget", "number", 12),
     XCol("Spent", "spent", "number", 12),
 ))
-MILESTONES = XSheet("Milestones", "milestone", (
-    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+MILESTONES = _sheet("Milestones", "milestone", (
+    U, XCol("Project UUID", "project_uuid", "uuid", LINK_WIDTH, True),
     XCol("Project", "project", "text", 24, exported_only=True), XCol("Milestone", "name", "text", 30, True),
     XCol("Due", "due", "date", 12), XCol("Done on", "done_on", "date", 12), XCol("Position", "position", "int", 9),
 ))
-TASKS = XSheet("Tasks", "task", (
-    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+TASKS = _sheet("Tasks", "task", (
+    U, XCol("Project UUID", "project_uuid", "uuid", LINK_WIDTH, True),
     XCol("Project", "project", "text", 24, exported_only=True), XCol("#", "number", "int", 5, True),
     XCol("Task", "name", "text", 30, True), XCol("Owner", "owner", "text", 14),
     XCol("Start", "start_date", "date", 12), XCol("Due", "due", "date", 12),
     XCol("Status", "status", "choice", 12, True, choices=("Not started", "In progress", "Blocked", "Done")),
     XCol("% complete", "percent_complete", "number", 11),
 ))
-DEPENDENCIES = XSheet("Task Dependencies", "task_dependency", (
-    XCol("UUID", "uuid", "uuid", 38),
-    XCol("Task UUID", "task_uuid", "uuid", 38, True), XCol("Task", "task", "text", 30, exported_only=True),
-    XCol("Depends on UUID", "depends_on_uuid", "uuid", 38, True),
+DEPENDENCIES = _sheet("Task Dependencies", "task_dependency", (
+    U,
+    XCol("Task UUID", "task_uuid", "uuid", LINK_WIDTH, True), XCol("Task", "task", "text", 30, exported_only=True),
+    XCol("Depends on UUID", "depends_on_uuid", "uuid", LINK_WIDTH, True),
     XCol("Depends on", "depends_on", "text", 30, exported_only=True),
 ))
-RAID = XSheet("RAID Log", "raid_item", (
-    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+RAID = _sheet("RAID Log", "raid_item", (
+    U, XCol("Project UUID", "project_uuid", "uuid", LINK_WIDTH, True),
     XCol("Project", "project", "text", 24, exported_only=True),
     XCol("Type", "type", "choice", 12, True, choices=("Risk", "Assumption", "Issue", "Dependency")),
     XCol("Description", "description", "text", 40, True), XCol("Owner", "owner", "text", 14),
@@ -159,8 +169,8 @@ RAID = XSheet("RAID Log", "raid_item", (
     XCol("Likelihood", "likelihood", "int", 10), XCol("Impact", "impact", "int", 9),
     XCol("Score", "score", "int", 8, exported_only=True),
 ))
-UPDATES = XSheet("Weekly Updates", "status_update", (
-    U, XCol("Project UUID", "project_uuid", "uuid", 38, True),
+UPDATES = _sheet("Weekly Updates", "status_update", (
+    U, XCol("Project UUID", "project_uuid", "uuid", LINK_WIDTH, True),
     XCol("Project", "project", "text", 24, exported_only=True), XCol("Week of", "update_date", "date", 12, True),
     XCol("Status", "status", "choice", 12, True, choices=PROJECT_STATUSES),
     XCol("Accomplishments", "accomplishments", "text", 36), XCol("Next steps", "next_steps", "text", 30),
@@ -227,6 +237,14 @@ def same_value(a: Any, b: Any) -> bool:
 
 def sheet_named(name: str) -> XSheet | None:
     return next((s for s in DATA_SHEETS if s.name == name), None)
+
+
+SHORT_HASH = 20  # hex digits of a row hash on the base sheet: 80 bits, ample to tell one row's versions apart
+
+
+def short_hash(digest: str) -> str:
+    """A row hash as the base sheet holds it (the plan file keeps the full SHA-256)."""
+    return digest[:SHORT_HASH]
 
 
 def row_hash(sheet: XSheet, row: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from planner.model import (
     Department,
@@ -19,6 +19,7 @@ from planner.model import (
     Priority,
     Project,
     Strategy,
+    Task,
     Wig,
 )
 from planner.services.exchange import dependency_uuid
@@ -78,7 +79,10 @@ def collect(store: PlanStore, scope: ExportScope, today: date) -> dict[str, list
 def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[str, list[dict[str, Any]]]:
     plan = s.get(Plan, scope.plan_id)
     assert plan is not None
-    all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(list(status.wigs))).order_by(Wig.id)))  # the year's
+    # every relationship the rows below walk is loaded here, a query per relationship rather than one per row
+    all_wigs = list(s.scalars(select(Wig).where(Wig.id.in_(list(status.wigs))).order_by(Wig.id).options(
+        selectinload(Wig.key_levers), selectinload(Wig.strategy).selectinload(Strategy.division),
+        selectinload(Wig.department).selectinload(Department.division))))  # the year's
     in_year = {w.id for w in all_wigs}
     departments: list[Department]
     if scope.department_id is not None:
@@ -94,11 +98,14 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     else:
         wigs = all_wigs
         departments = list(s.scalars(select(Department).where(Department.plan_id == plan.id)
-                                     .order_by(Department.position)))
+                                     .order_by(Department.position).options(selectinload(Department.wigs),
+                                                                            selectinload(Department.division))))
     wig_ids = {w.id for w in wigs}
     strategies = {w.strategy.id: w.strategy for w in wigs if w.strategy}
     if scope.department_id is None:
-        for st in s.scalars(select(Strategy).join(Priority).join(Pillar).where(Pillar.plan_id == plan.id)):
+        for st in s.scalars(select(Strategy).join(Priority).join(Pillar).where(Pillar.plan_id == plan.id).options(
+                selectinload(Strategy.wigs), selectinload(Strategy.division),
+                selectinload(Strategy.priority).selectinload(Priority.pillar))):
             if scope.division_id is None or st.division_id == scope.division_id:
                 strategies[st.id] = st
     for w in wigs:
@@ -171,30 +178,44 @@ def _collect(s: Session, scope: ExportScope, status: Any, today: date) -> dict[s
     measure_ids = {m.id: m for m in measures}
     year_start_month = year.start.month if year else 7
     measurement_rows = []
-    for m in s.scalars(select(Measurement).where(Measurement.measure_id.in_(list(measure_ids))
-                                                 | Measurement.wig_id.in_(exported_wig_ids))
-                       .order_by(Measurement.period_start, Measurement.id)):
-        subject: PerformanceMeasure | Wig
-        if m.measure_id:
-            subject = measure_ids[m.measure_id]
-            subject_name = subject.name
-            period = Period(m.period_start, m.period_end, subject.frequency, year_start_month).label
-        else:
-            measured_wig = s.get(Wig, m.wig_id)
-            assert measured_wig is not None  # the query selected values of these WIGs
-            subject = wig_objs[str(measured_wig.uuid)]
-            subject_name = subject.sentence[:60]
-            period = f"{m.period_start:%b %Y}"
+    wigs_by_id = {w.id: w for w in all_wigs}
+    labels: dict[tuple[Any, ...], str] = {}  # a period's label, worked out once per period and frequency
+    subjects: dict[tuple[str, int], tuple[str, str, Any]] = {}  # (uuid, name, frequency) of each measured thing
+    # read as plain rows, not objects: a district has hundreds of thousands of values
+    for (m_uuid, measure_id, wig_id, start, end, value, done, note, evidence,
+         entered_by) in s.execute(select(
+            Measurement.uuid, Measurement.measure_id, Measurement.wig_id, Measurement.period_start,
+            Measurement.period_end, Measurement.value, Measurement.done, Measurement.note, Measurement.evidence,
+            Measurement.entered_by).where(Measurement.measure_id.in_(list(measure_ids))
+                                          | Measurement.wig_id.in_(exported_wig_ids))
+            .order_by(Measurement.period_start, Measurement.id)):
+        key = ("measure", measure_id) if measure_id else ("wig", wig_id)
+        found = subjects.get(key)
+        if found is None:
+            if measure_id:
+                measure = measure_ids[measure_id]
+                found = (str(measure.uuid), measure.name, measure.frequency)
+            else:
+                measured_wig = wigs_by_id[wig_id]  # the query selected values of these WIGs
+                found = (str(measured_wig.uuid), measured_wig.sentence[:60], None)
+            subjects[key] = found
+        subject_uuid, subject_name, frequency = found
+        period = labels.get((start, end, frequency))
+        if period is None:
+            period = labels[(start, end, frequency)] = (
+                Period(start, end, frequency, year_start_month).label if frequency is not None else f"{start:%b %Y}")
         measurement_rows.append({
-            "uuid": _u(m), "subject": subject_name,
-            "subject_uuid": _u(subject), "period": period, "period_start": m.period_start,
-            "period_end": m.period_end, "value": m.value, "done": m.done, "note": m.note, "evidence": m.evidence,
-            "entered_by": m.entered_by})
+            "uuid": str(m_uuid), "subject": subject_name,
+            "subject_uuid": subject_uuid, "period": period, "period_start": start,
+            "period_end": end, "value": value, "done": done, "note": note, "evidence": evidence,
+            "entered_by": entered_by})
 
     lever_ids = [k.id for w in (wig_objs[r["uuid"]] for r in exported_wigs) for k in w.key_levers]
     projects = list(s.scalars(select(Project).where(
         Project.key_lever_id.in_(lever_ids) | Project.wig_id.in_(exported_wig_ids)
-        | Project.strategy_id.in_(list(strategies))).order_by(Project.name, Project.id)))
+        | Project.strategy_id.in_(list(strategies))).order_by(Project.name, Project.id).options(
+        selectinload(Project.milestones), selectinload(Project.tasks).selectinload(Task.depends_on),
+        selectinload(Project.raid_items), selectinload(Project.updates))))
     project_rows, milestone_rows, task_rows, raid_rows, update_rows = [], [], [], [], []
     dependency_rows: list[dict[str, Any]] = []
     for proj in projects:

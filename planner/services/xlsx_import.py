@@ -13,7 +13,7 @@ import uuid as uuid_mod
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,7 @@ from planner.services.exchange import (
     MARKER,
     MEASUREMENTS,
     PLAN,
+    SHORT_HASH,
     XCol,
     XSheet,
     base_value,
@@ -96,7 +97,7 @@ MAX_ROWS = 400_000
 MAX_SHEETS = 200
 MAX_CELLS = 6_000_000  # cells in one sheet, counted as the sheet is read
 MAX_WHOLE = 2_000_000_000  # whole-number columns (positions, task numbers, scores): far beyond any plan
-KNOWN_FORMATS = {FORMAT_VERSION}  # the workbook formats this Planner reads
+KNOWN_FORMATS = {"1", FORMAT_VERSION}  # the workbook formats this Planner reads (1: full hashes, UUID first)
 
 
 class ImportRefused(PlannerError):
@@ -156,6 +157,8 @@ class FilePlan:
     kept: dict[tuple[str, str, str], str] = field(default_factory=dict)  # cells the spreadsheet holds altered
     base: dict[tuple[str, str], BaseRow] = field(default_factory=dict)  # (sheet, UUID): the row as exported
     has_base: bool = False  # the workbook carries its base sheet (exported by this Planner)
+    hash_len: int = 64  # hex digits of the base sheet's row hashes (shorter than the plan file's): every
+    # hash of the merge is compared at that length
     entry_base: dict[tuple[str, str], Any] = field(default_factory=dict)  # (measure, period start): value exported
     exported_by: str = ""
     typed_by: str = ""  # who typed into the workbook: the cover names them
@@ -572,6 +575,9 @@ def _letter(index: int) -> str:
     return letter
 
 
+VALUE_COLUMN = next(c for c in MEASUREMENTS.columns if c.attr == "value")  # how a Data Entry value is read
+
+
 def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
     """Values typed into a Data Entry sheet become measurements like any other."""
     measurements = {(r.get("subject_uuid"), r.get("period_start")): r for r in plan.rows.get("Measurements", [])}
@@ -584,12 +590,14 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
         except ValueError:
             continue
         header: dict[int, str] = {}
+        key = 1  # the Measure UUID's column: found by its header (last since workbook format 2, first before)
         try:
             for number, cells in _sheet_rows(workbook, sheet_name):
                 if number == 1:
                     header = {i: str(c.value) for i, c in cells.items() if c.value is not None}
+                    key = next((i for i, label in header.items() if label.strip() == "Measure UUID"), 1)
                     continue
-                first = cells.get(1)
+                first = cells.get(key)
                 if _blank(first):
                     continue
                 assert first is not None
@@ -600,11 +608,12 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
                 except ValueError as exc:
                     message = first.error or f"“{str(first.value)[:60]}” is not a UUID."
                     plan.problems.append(Problem(plan.path.name, sheet_name, number, "Measure UUID",
-                                                 str(message if first.error else exc and message), "A"))
+                                                 str(message if first.error else exc and message),
+                                                 _letter(key)))
                     continue
                 for index in sorted(cells):
                     cell, label = cells[index], header.get(index, "")
-                    if index < 3 or not label or _blank(cell):
+                    if index == key or label.strip() in ("Measure", "Measure UUID") or not label or _blank(cell):
                         continue
                     where = (sheet_name, number, _letter(index), label)
                     try:
@@ -612,7 +621,7 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
                             raise ValueError(cell.error)
                         is_target = label.startswith("Target ")
                         period = parse_period(label.removeprefix("Target ") if is_target else label, frequency)
-                        value = _parse(MEASUREMENTS.columns[6], cell.value)
+                        value = _parse(VALUE_COLUMN, cell.value)
                     except (ValueError, PlannerError) as exc:
                         plan.problems.append(Problem(plan.path.name, sheet_name, number, label, str(exc),
                                                      _letter(index)))
@@ -632,7 +641,7 @@ def _read_data_entry(workbook: Any, plan: FilePlan) -> None:
                            "value": value, "done": None, "note": "", "evidence": "",
                            "entered_by": plan.typed_by, "_row": number, "_sheet": sheet_name, "_entry": True,
                            "_pct": set(), "_where": {
-                               "value": where, "subject_uuid": (sheet_name, number, "A", "Measure UUID")}}
+                               "value": where, "subject_uuid": (sheet_name, number, _letter(key), "Measure UUID")}}
                     plan.rows.setdefault("Measurements", []).append(new)
                     measurements[(measure_uuid, period.start)] = new
         except _Unreadable as exc:
@@ -698,6 +707,9 @@ def _read_base(workbook: Any, plan: FilePlan) -> None:
             sheet, row_uuid, digest = (str(v) for v in values[:3])
             derived = derived if isinstance(derived, dict) else {}
             prior = str(values[3] or "")
+            if len(digest) < SHORT_HASH:  # not a row hash: a damaged line, as if the row had no base
+                continue
+            plan.hash_len = min(plan.hash_len, len(digest))
             plan.base[(sheet, row_uuid.lower())] = BaseRow(digest, digest if prior == "same" else prior, derived)
             key = derived.get("key")
             if sheet == "Measurements" and isinstance(key, list) and len(key) == 2:
@@ -800,7 +812,8 @@ def _settle_uuids(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]])
                     {_row_kind(sheet.name, r) for r in same}) > 1:
                 continue  # a UUID typed over another row's, or no base: refused below as a UUID used twice
             base = plan.base.get((sheet.name, u))
-            original = next((r for r in same if base is not None and row_hash(sheet, r) == base.digest), None)
+            original = next((r for r in same if base is not None
+                             and row_hash(sheet, r)[:plan.hash_len] == base.digest), None)
             if original is None:
                 original = same[0]
             for row in same:
@@ -1304,12 +1317,15 @@ def _compare(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]], stat
             if mine != digest and row.get("_entry") and same_value(
                     normalise("number", row.get("value")), normalise("number", db.get("value"))):
                 mine = digest  # a Data Entry value the plan file already holds: only the value is compared
-            edited = base is None or base.digest != digest  # changed in the spreadsheet since the export
+            cut = plan.hash_len  # the base sheet's hashes may be shorter than the plan file's: compared so
+            edited = base is None or base.digest != digest[:cut]  # changed in the spreadsheet since the export
             if mine != digest and edited and older_than_taken(state, plan.department, exported_at):
                 plan.changes.append(Change(sheet.name, row["uuid"], "older", label, row, digest, db))
                 continue
             if plan.has_base:
-                verdict = decide(digest, mine, base, state, untouched=row["uuid"] in untouched,
+                verdict = decide(digest[:cut], mine[:cut], base,
+                                 None if state is None else replace(state, digest=state.digest[:cut]),
+                                 untouched=row["uuid"] in untouched,
                                  same_export=took_this_export(state, plan.department, exported_at, plan.path.name))
             else:
                 verdict = legacy_decide(digest, mine, state.digest if state else None, row["uuid"] in untouched)

@@ -490,7 +490,8 @@ def row_export(folder: Path, values: int, pairs: int) -> Row:
         sheets = [(ws.title, list(ws.iter_rows(values_only=True))) for ws in wb.worksheets]
         wb.close()
         cells = sum(len(r) for _t, rows in sheets for r in rows)
-        row = Row(f"export of {values:,} values ({cells / 1e6:.1f} million cells, every sheet)",
+        row = Row(f"export of {values:,} values ({cells / 1e6:.1f} million cells, every sheet, "
+                  f"{book.stat().st_size / 1e6:.1f} MB)",
                   "bare openpyxl write-only, the same cells", planner_s=[first],
                   floor_s=[timed(lambda: bare_write(sheets, bare))])
         return alternate(row, planner, lambda: timed(lambda: bare_write(sheets, bare)), pairs - 1)
