@@ -96,3 +96,23 @@ def test_the_export_dialog_lists_what_the_due_page_lists(qtbot, qt_isolated, pla
     assert listed == [item_line(i) for i in w.due.items]
     assert len(seen["check"]) == len(w.due.items) + len(checked)
     assert "what Due Now lists for this scope" in seen["summary"][0]
+
+
+def test_the_workbooks_cover_lists_what_the_export_dialog_checked(store: PlanStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The cover's "Checks before export" is the dialog's list, line for line (it was a list of its own)."""
+    from openpyxl import load_workbook
+
+    from planner.services.xlsx_export import export_workbook
+
+    _with_workbook_gaps(store)
+    plan_id = active_plan_id(store)
+    with store.reader() as s:
+        edtech = s.scalars(select(Department.id).where(Department.name == "Educational Technology")).one()
+    scope = ExportScope(plan_id, department_id=edtech)
+    expected = export_check(store, scope, TODAY)
+    result = export_workbook(store, tmp_path / "edtech.xlsx", scope, TODAY, "Jordan Lee")
+    assert result.quality == expected and expected
+    cover = load_workbook(result.path, read_only=True)["Cover"]
+    cells = [str(c) for row in cover.iter_rows(values_only=True) for c in row if c is not None]
+    start = cells.index("Checks before export")
+    assert cells[start + 1:start + 1 + len(expected)] == expected

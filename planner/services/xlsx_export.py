@@ -10,7 +10,7 @@ import uuid as uuid_mod
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from planner import __version__, clock
 from planner.errors import PlannerError, ValidationError
 from planner.model import ExchangeState, Frequency, InterimTarget, PerformanceMeasure, Plan, utcnow
+from planner.services.due import export_check
 from planner.services.exchange import (
     BASE,
     BASE_HEADERS,
@@ -264,33 +265,6 @@ class ExportResult:
     quality: list[str]
 
 
-def data_quality(rows: dict[str, list[dict[str, Any]]], today: date) -> list[str]:
-    """What to fix before the central office sees it (shown before export and written on the cover)."""
-    found: list[str] = []
-    month_start = today.replace(day=1)
-    last_month = (month_start - timedelta(days=1)).replace(day=1)
-    latest_note: dict[str, str] = {}
-    for m in rows["Measurements"]:
-        latest_note[m["subject_uuid"]] = m["note"] or ""
-    for w in rows["WIGs"]:
-        if w["latest_date"] is None or w["latest_date"] < last_month:
-            found.append(f"WIG {w['code']}: no value for this period or the last.")
-        if w["status"] == "Off track" and not latest_note.get(w["uuid"]):
-            found.append(f"WIG {w['code']} is off track and its latest value has no note.")
-        if w["target"] is not None and w["baseline"] is None and w["kind"] != "milestone":
-            found.append(f"WIG {w['code']} has a target but no baseline.")
-    last_update: dict[str, date] = {}
-    for u in rows["Weekly Updates"]:
-        last_update[u["project_uuid"]] = max(u["update_date"], last_update.get(u["project_uuid"], date.min))
-    for p in rows["Projects"]:
-        if p["status"] not in ("Complete", "On hold") and last_update.get(p["uuid"], date.min) < today - timedelta(30):
-            found.append(f"Project “{p['name']}” has no status update in the last 30 days.")
-    for r in rows["RAID Log"]:
-        if r["status"] != "Closed" and not r["owner"]:
-            found.append(f"Open {r['type'].lower()} “{r['description'][:50]}” ({r['project']}) has no owner.")
-    return found
-
-
 def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date, exported_by: str,
                     progress: Progress | None = None) -> ExportResult:
     """Write the workbook to `out` (under a temporary name, moved into place when complete)."""
@@ -305,7 +279,7 @@ def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date
         _refuse_if_too_many({"Measurements": plan_measurement_count(store, scope.plan_id)})
     rows = collect(store, scope, today)
     _refuse_if_too_many({name: len(found) for name, found in rows.items()})
-    quality = data_quality(rows, today)
+    quality = export_check(store, scope, today)  # the export dialog's check and Due Now's list, in one function
     with store.reader() as s:
         plan = s.get(Plan, scope.plan_id)
         assert plan is not None
