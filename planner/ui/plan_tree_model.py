@@ -152,6 +152,10 @@ class PlanTreeModel(QAbstractItemModel):
     # ---- loading and filtering ---------------------------------------------------------------------------
     def load(self, rows: Iterable[OutlineRow], level_names: tuple[str, ...] = ()) -> None:
         self.beginResetModel()
+        for old in self._nodes:  # the old tree's links undone: freed at once, even when it was frozen (gc.freeze)
+            old.parent, old.children, old.visible = None, [], []
+        self._root.children, self._root.visible = [], []
+        self._matched, self._match_order, self._above = set(), [], set()
         self.level_names = level_names
         self._root = root = _Node(None, None)
         rows = list(rows)
