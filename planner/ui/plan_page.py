@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -33,7 +35,16 @@ from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
 from planner.services import plan_edit, projects
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
+from planner.services.plan_outline import (
+    VIEW_LABEL,
+    FilterChoices,
+    OutlineRow,
+    PlanInfo,
+    View,
+    filter_choices,
+    list_plans,
+    outline,
+)
 from planner.services.progress import Rollup
 from planner.services.report import lineage_lines
 from planner.services.status import PlanStatus
@@ -43,9 +54,10 @@ from planner.ui.overview import PlanOverview
 from planner.ui.plan_edits import CODE_FIELD, TITLE_FIELD, PlanEdits
 from planner.ui.plan_form import NodeForm
 from planner.ui.plan_logging import ValueLogging
-from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
+from planner.ui.plan_tree_model import PlanTreeModel, TextIndex, TreeFilter
 from planner.ui.progress_panel import ProgressPanel
 from planner.ui.prompts import Prompter
+from planner.ui.tasks import run_in_background
 
 FILTER_DELAY_MS = 150
 EXPAND_MATCHES = 100
@@ -106,6 +118,23 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             combo.setMinimumContentsLength(12)
         self.match_label = QLabel()
         self.match_label.setAccessibleName("Filter matches")
+        # Matches the tree does not show (another view, another department): said in words, one click away.
+        self.elsewhere_button = QPushButton()
+        self.elsewhere_button.setObjectName("filter_elsewhere")
+        self.elsewhere_button.setFlat(True)
+        self.elsewhere_button.setAccessibleName("Matches elsewhere in the plan")
+        self.elsewhere_button.setStyleSheet("QPushButton { text-align: left; color: palette(link); "
+                                            "text-decoration: underline; }")
+        policy = self.elsewhere_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its line stays: shown or hidden, the tree below keeps its place
+        self.elsewhere_button.setSizePolicy(policy)
+        self.elsewhere_button.hide()
+        self.elsewhere_button.clicked.connect(self._show_elsewhere)
+        self._elsewhere_action: Callable[[], None] | None = None
+        self._other_views: dict[View, tuple[list[OutlineRow], TextIndex]] | None = None
+        self._other_views_for = -1  # the reload the other views were read for
+        self._other_views_reading = -1  # the reload they are being read for
+        self._reloads = 0
 
         top = QHBoxLayout()
         top.addWidget(_buddy("&Plan:", self.plan_combo))
@@ -174,6 +203,7 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(top)
         left_box.addLayout(filters)
+        left_box.addWidget(self.elsewhere_button)
         left_box.addWidget(self.tree)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -388,6 +418,7 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         plan = self.plan
         current = select or self.current_key()
         self._status_memo = None
+        self._reloads += 1  # the other views, if read, are of the file as it was
         self._restoring = True
         try:
             with collector_paused():
@@ -405,6 +436,18 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self._update_match_label()
         self.model.refresh_status()  # the document's statuses; when they are on their way, when they arrive
         QTimer.singleShot(0, self._index_text)  # the filter's index, made once the tree is on screen
+        if first:  # another file, plan, view or year: the other views read behind it, beside the statuses
+            QTimer.singleShot(0, self._prefetch_other_views)
+
+    def _prefetch_other_views(self) -> None:
+        plan = self.plan
+        others = self._other_view_names()
+        if plan is not None and self.store is not None and others:
+            self._read_other_views(plan.id, others)
+
+    def _other_view_names(self) -> list[View]:
+        return [View(v) for v in (self.view_combo.itemData(i) for i in range(self.view_combo.count()))
+                if v and v != self.view.value]
 
     def _index_text(self) -> None:
         with collector_paused():
@@ -490,6 +533,126 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             self.match_label.setText("no matches" if n == 0 else f"{n} match" + ("" if n == 1 else "es"))
         else:
             self.match_label.clear()
+        self._update_elsewhere()
+
+    # ---- matches the tree does not show ------------------------------------------------------------------
+    def _update_elsewhere(self) -> None:
+        """Beside the filter, in words, the matches outside what the tree shows: under the pillar, division or
+        department not chosen, else in the plan's other views; the button goes there in one click."""
+        found = self._elsewhere() if self.model.filter.needle else None
+        if found is None:
+            self._elsewhere_action = None
+            self.elsewhere_button.hide()
+            return
+        words, action = found
+        self._elsewhere_action = action
+        self.elsewhere_button.setText(words)
+        self.elsewhere_button.show()
+
+    def _show_elsewhere(self) -> None:
+        if self._elsewhere_action is not None:
+            self._elsewhere_action()
+
+    def _elsewhere(self) -> tuple[str, Callable[[], None]] | None:
+        f = self.model.filter
+        if f.pickers:
+            hidden = [r for r in self.model.rows_matching(f.text) if r.key.kind is not Kind.GROUP and not f.passes(r)]
+            if hidden:
+                return self._outside_pickers(f, hidden)
+        return self._in_other_views(f)
+
+    def _outside_pickers(self, f: TreeFilter, hidden: list[OutlineRow]) -> tuple[str, Callable[[], None]]:
+        n = len(hidden)
+        more = f"{n} more match" + ("" if n == 1 else "es")
+        pickers = ((self.pillar_combo, f.pillar), (self.division_combo, f.division_id),
+                   (self.department_combo, f.department_id))
+        chosen = [(combo, value) for combo, value in pickers if value is not None]
+        if len(chosen) == 1:
+            combo, _value = chosen[0]
+            counts: Counter[object]
+            if combo is self.department_combo:
+                counts = Counter(d for r in hidden for d in r.department_ids)
+            elif combo is self.division_combo:
+                counts = Counter(r.division_id for r in hidden if r.division_id is not None)
+            else:
+                counts = Counter(r.pillar for r in hidden if r.pillar is not None)
+            if counts:
+                where, many = counts.most_common(1)[0]
+                index = combo.findData(where)
+                if many == n and index >= 0:  # all of them in one other pillar, division or department
+                    return (f"{more} in {combo.itemText(index)} — show them",
+                            lambda: combo.setCurrentIndex(index))
+        what = {self.pillar_combo: "pillar", self.division_combo: "division", self.department_combo: "department"}
+        chosen_words = " and ".join(what[combo] for combo, _v in chosen)
+        return f"{more} outside the chosen {chosen_words} — show all", self._clear_pickers
+
+    def _clear_pickers(self) -> None:
+        for combo in (self.pillar_combo, self.division_combo, self.department_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.apply_filter()
+
+    def _in_other_views(self, f: TreeFilter) -> tuple[str, Callable[[], None]] | None:
+        """Matches in the plan's other views that this one does not hold (its departments or divisions as
+        rows, its pillars and priorities, a department's own measures); the other views are read off the GUI
+        thread the first time the filter is used after a reload, and the words follow when they are in."""
+        plan = self.plan
+        others = self._other_view_names()
+        if plan is None or self.store is None or not others:
+            return None
+        if self._other_views is None or self._other_views_for != self._reloads:
+            self._read_other_views(plan.id, others)  # the words follow when they are read
+            if self._other_views is None or self._other_views_for != self._reloads:
+                return None
+        needle = f.needle
+        best: tuple[int, View] | None = None
+        for view in others:
+            rows, index = self._other_views.get(view, ([], None))
+            if index is None:
+                continue
+            found = index.containing(needle)
+            n = sum(1 for i in found if f.passes(rows[i])) if f.pickers else len(found)
+            if n and (best is None or n > best[0]):
+                best = (n, view)
+        if best is None:
+            return None
+        n, view = best
+        words = f"{n} more match" + ("" if n == 1 else "es") + f" {VIEW_LABEL[view].lower()} — show them"
+        return words, lambda: self.select_plan(plan.id, view)
+
+    def _read_other_views(self, plan_id: int, views: list[View]) -> None:
+        if self._other_views_reading == self._reloads:
+            return  # on its way
+        store, reloads, year_id = self.store, self._reloads, self.year_id_for(plan_id)
+        self._other_views_reading = reloads
+        shown = [r.key for r in self.model.rows()]
+
+        def read() -> dict[View, tuple[list[OutlineRow], TextIndex]]:
+            """Each other view's rows that this view does not hold, with the index of their text."""
+            here = set(shown)
+            found = {}
+            for view in views:
+                rows = [r for r in outline(store, plan_id, view, year_id)  # type: ignore[arg-type]
+                        if r.key not in here and r.key.kind is not Kind.GROUP]
+                found[view] = (rows, TextIndex(rows))
+            return found
+
+        def done(found: dict[View, tuple[list[OutlineRow], TextIndex]]) -> None:
+            if reloads == self._reloads and self.store is store:
+                self._other_views, self._other_views_for = found, reloads
+                if not inline:
+                    self._update_elsewhere()
+
+        def failed(exc: BaseException) -> None:
+            if reloads == self._other_views_reading:
+                self._other_views_reading = -1
+            if not isinstance(exc, PlannerError):
+                raise exc  # a read that fails only leaves the words out
+
+        inline = True  # tests run background work at once: the caller reads the result itself
+        run_in_background(read, done, failed)
+        inline = False
 
     # ---- selection and the form ----------------------------------------------------------------------------
     def current_key(self) -> NodeKey | None:

@@ -400,9 +400,10 @@ def row_filter(folder: Path, copies: int, rounds: int) -> Row:
         app.processEvents()
     from planner.ui.tasks import wait_for_background
 
-    wait_for_background()  # the statuses and the file's check behind the tree: typing starts once they are in
-    for _ in range(5):
-        app.processEvents()
+    for _ in range(3):  # the statuses, the file's check and the other views, read behind the tree: typing
+        for _ in range(5):  # starts once they are in
+            app.processEvents()
+        wait_for_background()
     page = window.page
     texts = [r.search_text for r in page.model.rows()]  # the floor's rows, held in memory as the tree holds them
     keys = iter(KEYSTROKES * rounds)
