@@ -60,7 +60,10 @@ from planner.ui.prompts import Prompter
 from planner.ui.tasks import run_in_background
 
 FILTER_DELAY_MS = 150
-EXPAND_MATCHES = 100
+EXPAND_MATCHES = 100  # the branches opened to show the first matches: screens of them; the rest one click away
+# The other views are read off the GUI thread, but in Python, which runs one thread at a time: not at once,
+# while the first paint and the statuses are being worked out (the first keystroke reads them if sooner).
+OTHER_VIEWS_DELAY_MS = 400
 
 
 @contextmanager
@@ -435,9 +438,9 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             self._show_node(None)
         self._update_match_label()
         self.model.refresh_status()  # the document's statuses; when they are on their way, when they arrive
-        QTimer.singleShot(0, self._index_text)  # the filter's index, made once the tree is on screen
-        if first:  # another file, plan, view or year: the other views read behind it, beside the statuses
-            QTimer.singleShot(0, self._prefetch_other_views)
+        QTimer.singleShot(0, self, self._index_text)  # the filter's index, made once the tree is on screen
+        if first:  # another file, plan, view or year: the other views read behind it, once it is painted and
+            QTimer.singleShot(OTHER_VIEWS_DELAY_MS, self, self._prefetch_other_views)  # its statuses are on their way
 
     def _prefetch_other_views(self) -> None:
         plan = self.plan
@@ -738,7 +741,7 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             status = self.status
             if status is not None:
                 self._status_memo = status
-                QTimer.singleShot(0, self._forget_status)
+                QTimer.singleShot(0, self, self._forget_status)
         found = status.for_key(key) if status else None
         if found is None:
             return None
