@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import importlib
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,6 +66,10 @@ EXPAND_MATCHES = 100  # the branches opened to show the first matches: screens o
 # The other views are read off the GUI thread, but in Python, which runs one thread at a time: not at once,
 # while the first paint and the statuses are being worked out (the first keystroke reads them if sooner).
 OTHER_VIEWS_DELAY_MS = 400
+# The chart library (pyqtgraph with NumPy, over a second to import) is not needed for the first paint; it is
+# imported off the GUI thread a moment after a file is shown, so the first WIG selected does not freeze the
+# window while it loads (measured by tests/benchmarks/bench_freeze.py).
+CHART_WARMUP_MS = 2000
 
 
 @contextmanager
@@ -365,6 +371,14 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             self.plan_combo.addItem(plan.name + ("  (archived)" if plan.archived else ""), plan.id)
         self.plan_combo.blockSignals(False)
         self._plan_changed()
+        if store is not None and "planner.ui.wig_chart" not in sys.modules:
+            QTimer.singleShot(CHART_WARMUP_MS, self, self._warm_charts)
+
+    def _warm_charts(self) -> None:
+        def ignore(_value: object) -> None:
+            pass  # a failed warm-up only leaves the import to the first chart, where its error shows
+
+        run_in_background(lambda: importlib.import_module("planner.ui.wig_chart"), ignore, ignore)
 
     @property
     def plan(self) -> PlanInfo | None:
