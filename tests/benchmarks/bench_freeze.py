@@ -92,8 +92,16 @@ def main() -> None:
         end = time.perf_counter() + seconds
         settle(lambda: time.perf_counter() > end)
 
+    from planner.ui.prompts import Prompter
+
+    class Answering(Prompter):
+        """Says yes (to replacing a value logged by the last run); no dialog waits for a click."""
+
+        def confirm(self, title: str, text: str, action: str) -> bool:
+            return True
+
     rows: list[tuple[str, float, int]] = []
-    window = MainWindow(data_dir=path.parent / "freeze-data")
+    window = MainWindow(data_dir=path.parent / "freeze-data", prompter=Answering(None))
     window.resize(1280, 800)
     window.show()
     app.processEvents()
