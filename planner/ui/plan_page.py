@@ -70,6 +70,7 @@ OTHER_VIEWS_DELAY_MS = 400
 # imported off the GUI thread a moment after a file is shown, so the first WIG selected does not freeze the
 # window while it loads (measured by tests/benchmarks/bench_freeze.py).
 CHART_WARMUP_MS = 2000
+HISTORY_FIT_ROWS = 60
 
 
 @contextmanager
@@ -200,6 +201,10 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.overview = overview
         self.progress = ProgressPanel()
         self.progress.setObjectName("progress")
+        # Its columns fit their contents after every selection and every value logged: measured on the first
+        # rows, not on a goal's whole history (a thousand values: 1.5 s of the window frozen at ten times the
+        # district, each time; tests/benchmarks/bench_freeze.py).
+        self.progress.table.horizontalHeader().setResizeContentsPrecision(HISTORY_FIT_ROWS)
         self.tabs = QTabWidget()
         self.tabs.addTab(form_scroll, "&Details")
         self.tabs.addTab(self.progress, "P&rogress")
