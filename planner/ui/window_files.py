@@ -18,7 +18,7 @@ from planner.errors import (
     PlannerError,
     ReadOnlyPlanFileError,
 )
-from planner.services.plan_file import PlanSummary, new_plan_file, plan_summaries
+from planner.services.plan_file import new_plan_file, plan_summaries
 from planner.store import PlanStore, backup_file, backups, check_plan_pages, open_plan_file, risky_location
 from planner.ui.plan_page import collector_paused
 from planner.ui.prompts import CreateChoice, LocationChoice
@@ -74,11 +74,11 @@ class FileFlows(WindowPart):
         self.setWindowTitle(f"{store.path.name}{marker} — {APP_NAME}")
         self.file_label.setText(f"{store.path}{marker}")
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
+        self.overview.show_summaries(plan_summaries(store), read_only=store.read_only)
         self.year_bar.blockSignals(True)  # the year is the document's from the start: each page reads once
         self._load_years(store=store)
         self.year_bar.blockSignals(False)
         self.doc.open(store, self.year_bar.year, closed=self.year_bar.is_closed())
-        self._show_summaries_later(store)
         if self.my_department():
             self.start_on_my_department()  # every tab on my department; the whole district one click away
         if getattr(self, "_ask_when_open", False):
@@ -86,21 +86,6 @@ class FileFlows(WindowPart):
         self.back_up()
         self._tab_changed(self.tabs.currentIndex())
         self._update_actions()
-
-    def _show_summaries_later(self, store: PlanStore) -> None:
-        """The overview's counts of every plan (a count of each kind of row: a fifth of a second on a large
-        file) read off the GUI thread; the overview fills in when they are in."""
-        def done(summaries: list[PlanSummary]) -> None:
-            if self.doc.store is store:
-                self.overview.show_summaries(summaries, read_only=store.read_only)
-
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, PlannerError):
-                raise exc
-            if self.doc.store is store:
-                self.statusBar().showMessage(f"The plan's summary could not be read: {exc}", 10000)
-
-        run_in_background(lambda: plan_summaries(store), done, failed)
 
     # ---- backups ---------------------------------------------------------------------------------------------
     def backup_folder(self, path: Path) -> Path:
