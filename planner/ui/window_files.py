@@ -56,6 +56,7 @@ class FileFlows(WindowPart):
         wait_for_background()  # nothing may still be reading the file when it is closed
         if store is not None:
             store.close()
+            gc.unfreeze()  # what the old file's pages held goes back to the collector (frozen again once shown)
 
     def _show_store(self, store: PlanStore) -> None:
         with collector_paused():  # every page reads the file: many small objects, none in a cycle
