@@ -65,6 +65,7 @@ __all__ = [
     "PlanStore",
     "backup_file",
     "change_reason",
+    "check_plan_pages",
     "copy_to_file",
     "create_plan_file",
     "grant_role",
@@ -483,13 +484,18 @@ def _backup_name(path: Path, revision: str | None) -> Path:
     return path.with_name(f"{path.stem}.before-upgrade-from-{revision or 'none'}-{stamp}{path.suffix or '.planner'}")
 
 
-def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
-    """Open an existing plan file, migrating it (after a backup) if it was written by an older Planner."""
+def open_plan_file(path: Path, *, read_only: bool = False, check_pages: bool = True) -> PlanStore:
+    """Open an existing plan file, migrating it (after a backup) if it was written by an older Planner.
+    `check_pages` False leaves out the check of every page (`check_plan_pages`), which reads the whole file,
+    for a caller that runs it itself once the plan is on screen; a file due for a migration is checked whole
+    all the same, before its backup is taken."""
     path = Path(path)
     _check_path(path)
     if not read_only:
         _check_writable(path)
-    revision = _preflight(path)
+    revision = _preflight(path, check_pages=check_pages)
+    if not check_pages and revision != revisions.head_revision() and not read_only:
+        _preflight(path)
     head = revisions.head_revision()
     if read_only:
         if revision != head:
@@ -520,6 +526,12 @@ def open_plan_file(path: Path, *, read_only: bool = False) -> PlanStore:
     except BaseException:
         lock.release()
         raise
+
+
+def check_plan_pages(path: Path) -> None:
+    """SQLite's quick_check of every page of the file, on a read-only connection of its own (safe beside an
+    open store, and off the GUI thread). Raises DamagedPlanFileError in words when a page is damaged."""
+    _preflight(Path(path))
 
 
 def _check_writable(path: Path) -> None:

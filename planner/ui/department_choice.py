@@ -19,6 +19,8 @@ GROUPS_HEADING = "Groups of departments"
 
 
 def _plain(text: str) -> str:
+    if text.isascii():  # nothing to strip (most names): a district has thousands of departments at scale
+        return text.casefold()
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 

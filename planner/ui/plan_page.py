@@ -5,6 +5,12 @@ goes through a service, is in the file at once, and is one undo step."""
 from __future__ import annotations
 
 import dataclasses
+import gc
+import importlib
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -17,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -30,7 +37,16 @@ from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
 from planner.services import plan_edit, projects
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.services.plan_outline import VIEW_LABEL, FilterChoices, PlanInfo, View, filter_choices, list_plans, outline
+from planner.services.plan_outline import (
+    VIEW_LABEL,
+    FilterChoices,
+    OutlineRow,
+    PlanInfo,
+    View,
+    filter_choices,
+    list_plans,
+    outline,
+)
 from planner.services.progress import Rollup
 from planner.services.report import lineage_lines
 from planner.services.status import PlanStatus
@@ -40,13 +56,35 @@ from planner.ui.overview import PlanOverview
 from planner.ui.plan_edits import CODE_FIELD, TITLE_FIELD, PlanEdits
 from planner.ui.plan_form import NodeForm
 from planner.ui.plan_logging import ValueLogging
-from planner.ui.plan_tree_model import PlanTreeModel, TreeFilter
+from planner.ui.plan_tree_model import PlanTreeModel, TextIndex, TreeFilter
 from planner.ui.progress_panel import ProgressPanel
 from planner.ui.prompts import Prompter
+from planner.ui.tasks import run_in_background
 
 FILTER_DELAY_MS = 150
-EXPAND_MATCHES = 400
+EXPAND_MATCHES = 100  # the branches opened to show the first matches: screens of them; the rest one click away
+# The other views are read off the GUI thread, but in Python, which runs one thread at a time: not at once,
+# while the first paint and the statuses are being worked out (the first keystroke reads them if sooner).
+OTHER_VIEWS_DELAY_MS = 400
+# The chart library (pyqtgraph with NumPy, over a second to import) is not needed for the first paint; it is
+# imported off the GUI thread a moment after a file is shown, so the first WIG selected does not freeze the
+# window while it loads (measured by tests/benchmarks/bench_freeze.py).
+CHART_WARMUP_MS = 2000
+HISTORY_FIT_ROWS = 60
 
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while the tree's rows are made: tens of thousands of small objects,
+    none in a cycle, each batch of which would otherwise walk everything alive (the profile of opening the
+    x100 plan: half its time in the collector). It runs as usual afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -67,6 +105,7 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.choices = FilterChoices([], [], [])
         self._expanded: set[NodeKey] = set()
         self._restoring = False
+        self._status_memo: PlanStatus | None = None
 
         self.plan_combo = QComboBox()
         self.plan_combo.setAccessibleName("Plan")
@@ -89,6 +128,23 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             combo.setMinimumContentsLength(12)
         self.match_label = QLabel()
         self.match_label.setAccessibleName("Filter matches")
+        # Matches the tree does not show (another view, another department): said in words, one click away.
+        self.elsewhere_button = QPushButton()
+        self.elsewhere_button.setObjectName("filter_elsewhere")
+        self.elsewhere_button.setFlat(True)
+        self.elsewhere_button.setAccessibleName("Matches elsewhere in the plan")
+        self.elsewhere_button.setStyleSheet("QPushButton { text-align: left; color: palette(link); "
+                                            "text-decoration: underline; }")
+        policy = self.elsewhere_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its line stays: shown or hidden, the tree below keeps its place
+        self.elsewhere_button.setSizePolicy(policy)
+        self.elsewhere_button.hide()
+        self.elsewhere_button.clicked.connect(self._show_elsewhere)
+        self._elsewhere_action: Callable[[], None] | None = None
+        self._other_views: dict[View, tuple[list[OutlineRow], TextIndex]] | None = None
+        self._other_views_for = -1  # the reload the other views were read for
+        self._other_views_reading = -1  # the reload they are being read for
+        self._reloads = 0
 
         top = QHBoxLayout()
         top.addWidget(_buddy("&Plan:", self.plan_combo))
@@ -145,6 +201,10 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.overview = overview
         self.progress = ProgressPanel()
         self.progress.setObjectName("progress")
+        # Its columns fit their contents after every selection and every value logged: measured on the first
+        # rows, not on a goal's whole history (a thousand values: 1.5 s of the window frozen at ten times the
+        # district, each time; tests/benchmarks/bench_freeze.py).
+        self.progress.table.horizontalHeader().setResizeContentsPrecision(HISTORY_FIT_ROWS)
         self.tabs = QTabWidget()
         self.tabs.addTab(form_scroll, "&Details")
         self.tabs.addTab(self.progress, "P&rogress")
@@ -157,6 +217,7 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(top)
         left_box.addLayout(filters)
+        left_box.addWidget(self.elsewhere_button)
         left_box.addWidget(self.tree)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -315,6 +376,14 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             self.plan_combo.addItem(plan.name + ("  (archived)" if plan.archived else ""), plan.id)
         self.plan_combo.blockSignals(False)
         self._plan_changed()
+        if store is not None and "planner.ui.wig_chart" not in sys.modules:
+            QTimer.singleShot(CHART_WARMUP_MS, self, self._warm_charts)
+
+    def _warm_charts(self) -> None:
+        def ignore(_value: object) -> None:
+            pass  # a failed warm-up only leaves the import to the first chart, where its error shows
+
+        run_in_background(lambda: importlib.import_module("planner.ui.wig_chart"), ignore, ignore)
 
     @property
     def plan(self) -> PlanInfo | None:
@@ -370,10 +439,13 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         """Read the tree again from the file, keeping what was expanded and selecting `select`."""
         plan = self.plan
         current = select or self.current_key()
+        self._status_memo = None
+        self._reloads += 1  # the other views, if read, are of the file as it was
         self._restoring = True
         try:
-            rows = outline(self.store, plan.id, self.view, self.year_id_for(plan.id)) if self.store and plan else []
-            self.model.load(rows, plan.level_names if plan else ())
+            with collector_paused():
+                rows = outline(self.store, plan.id, self.view, self.year_id_for(plan.id)) if self.store and plan else []
+                self.model.load(rows, plan.level_names if plan else ())
             if first:
                 self._expanded = {r.key for r in rows if r.parent is None}
             self._restore_expansion()
@@ -385,14 +457,33 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             self._show_node(None)
         self._update_match_label()
         self.model.refresh_status()  # the document's statuses; when they are on their way, when they arrive
+        QTimer.singleShot(0, self, self._index_text)  # the filter's index, made once the tree is on screen
+        if first:  # another file, plan, view or year: the other views read behind it, once it is painted and
+            QTimer.singleShot(OTHER_VIEWS_DELAY_MS, self, self._prefetch_other_views)  # its statuses are on their way
+
+    def _prefetch_other_views(self) -> None:
+        plan = self.plan
+        others = self._other_view_names()
+        if plan is not None and self.store is not None and others:
+            self._read_other_views(plan.id, others)
+
+    def _other_view_names(self) -> list[View]:
+        return [View(v) for v in (self.view_combo.itemData(i) for i in range(self.view_combo.count()))
+                if v and v != self.view.value]
+
+    def _index_text(self) -> None:
+        with collector_paused():
+            self.model.text_index()
 
     def _status_ready(self, plan_id: int) -> None:
         """The document worked the statuses out again: the tree's Status column and the badges show them."""
+        self._status_memo = None
         if self.plan is not None and self.plan.id == plan_id:
             self.model.refresh_status()
 
     def _changed(self, change: Changed) -> None:
         """An edit, its undo or redo, on this page or another: the tree and the form again true to the file."""
+        self._status_memo = None
         if change.years:
             return  # the window shows the year again, which reloads the page
         if change.everything:  # an import: every node may hold other values now, the selected one too
@@ -413,13 +504,15 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
 
     def _restore_expansion(self) -> None:
         if self.model.filter.active:
+            opened: set[NodeKey] = set()
             for key in self.model.matched_keys(EXPAND_MATCHES):
-                parent = self.model.parent_key(key)
                 chain = []
-                while parent is not None:
+                parent = self.model.parent_key(key)
+                while parent is not None and parent not in opened:
                     chain.append(parent)
                     parent = self.model.parent_key(parent)
                 for ancestor in reversed(chain):
+                    opened.add(ancestor)
                     self.tree.expand(self.model.index_for(ancestor))
             return
         for key in list(self._expanded):
@@ -462,6 +555,126 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             self.match_label.setText("no matches" if n == 0 else f"{n} match" + ("" if n == 1 else "es"))
         else:
             self.match_label.clear()
+        self._update_elsewhere()
+
+    # ---- matches the tree does not show ------------------------------------------------------------------
+    def _update_elsewhere(self) -> None:
+        """Beside the filter, in words, the matches outside what the tree shows: under the pillar, division or
+        department not chosen, else in the plan's other views; the button goes there in one click."""
+        found = self._elsewhere() if self.model.filter.needle else None
+        if found is None:
+            self._elsewhere_action = None
+            self.elsewhere_button.hide()
+            return
+        words, action = found
+        self._elsewhere_action = action
+        self.elsewhere_button.setText(words)
+        self.elsewhere_button.show()
+
+    def _show_elsewhere(self) -> None:
+        if self._elsewhere_action is not None:
+            self._elsewhere_action()
+
+    def _elsewhere(self) -> tuple[str, Callable[[], None]] | None:
+        f = self.model.filter
+        if f.pickers:
+            hidden = [r for r in self.model.rows_matching(f.text) if r.key.kind is not Kind.GROUP and not f.passes(r)]
+            if hidden:
+                return self._outside_pickers(f, hidden)
+        return self._in_other_views(f)
+
+    def _outside_pickers(self, f: TreeFilter, hidden: list[OutlineRow]) -> tuple[str, Callable[[], None]]:
+        n = len(hidden)
+        more = f"{n} more match" + ("" if n == 1 else "es")
+        pickers = ((self.pillar_combo, f.pillar), (self.division_combo, f.division_id),
+                   (self.department_combo, f.department_id))
+        chosen = [(combo, value) for combo, value in pickers if value is not None]
+        if len(chosen) == 1:
+            combo, _value = chosen[0]
+            counts: Counter[object]
+            if combo is self.department_combo:
+                counts = Counter(d for r in hidden for d in r.department_ids)
+            elif combo is self.division_combo:
+                counts = Counter(r.division_id for r in hidden if r.division_id is not None)
+            else:
+                counts = Counter(r.pillar for r in hidden if r.pillar is not None)
+            if counts:
+                where, many = counts.most_common(1)[0]
+                index = combo.findData(where)
+                if many == n and index >= 0:  # all of them in one other pillar, division or department
+                    return (f"{more} in {combo.itemText(index)} — show them",
+                            lambda: combo.setCurrentIndex(index))
+        what = {self.pillar_combo: "pillar", self.division_combo: "division", self.department_combo: "department"}
+        chosen_words = " and ".join(what[combo] for combo, _v in chosen)
+        return f"{more} outside the chosen {chosen_words} — show all", self._clear_pickers
+
+    def _clear_pickers(self) -> None:
+        for combo in (self.pillar_combo, self.division_combo, self.department_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.apply_filter()
+
+    def _in_other_views(self, f: TreeFilter) -> tuple[str, Callable[[], None]] | None:
+        """Matches in the plan's other views that this one does not hold (its departments or divisions as
+        rows, its pillars and priorities, a department's own measures); the other views are read off the GUI
+        thread the first time the filter is used after a reload, and the words follow when they are in."""
+        plan = self.plan
+        others = self._other_view_names()
+        if plan is None or self.store is None or not others:
+            return None
+        if self._other_views is None or self._other_views_for != self._reloads:
+            self._read_other_views(plan.id, others)  # the words follow when they are read
+            if self._other_views is None or self._other_views_for != self._reloads:
+                return None
+        needle = f.needle
+        best: tuple[int, View] | None = None
+        for view in others:
+            rows, index = self._other_views.get(view, ([], None))
+            if index is None:
+                continue
+            found = index.containing(needle)
+            n = sum(1 for i in found if f.passes(rows[i])) if f.pickers else len(found)
+            if n and (best is None or n > best[0]):
+                best = (n, view)
+        if best is None:
+            return None
+        n, view = best
+        words = f"{n} more match" + ("" if n == 1 else "es") + f" {VIEW_LABEL[view].lower()} — show them"
+        return words, lambda: self.select_plan(plan.id, view)
+
+    def _read_other_views(self, plan_id: int, views: list[View]) -> None:
+        if self._other_views_reading == self._reloads:
+            return  # on its way
+        store, reloads, year_id = self.store, self._reloads, self.year_id_for(plan_id)
+        self._other_views_reading = reloads
+        shown = [r.key for r in self.model.rows()]
+
+        def read() -> dict[View, tuple[list[OutlineRow], TextIndex]]:
+            """Each other view's rows that this view does not hold, with the index of their text."""
+            here = set(shown)
+            found = {}
+            for view in views:
+                rows = [r for r in outline(store, plan_id, view, year_id)  # type: ignore[arg-type]
+                        if r.key not in here and r.key.kind is not Kind.GROUP]
+                found[view] = (rows, TextIndex(rows))
+            return found
+
+        def done(found: dict[View, tuple[list[OutlineRow], TextIndex]]) -> None:
+            if reloads == self._reloads and self.store is store:
+                self._other_views, self._other_views_for = found, reloads
+                if not inline:
+                    self._update_elsewhere()
+
+        def failed(exc: BaseException) -> None:
+            if reloads == self._other_views_reading:
+                self._other_views_reading = -1
+            if not isinstance(exc, PlannerError):
+                raise exc  # a read that fails only leaves the words out
+
+        inline = True  # tests run background work at once: the caller reads the result itself
+        run_in_background(read, done, failed)
+        inline = False
 
     # ---- selection and the form ----------------------------------------------------------------------------
     def current_key(self) -> NodeKey | None:
@@ -540,7 +753,14 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
     # ---- status and progress -------------------------------------------------------------------------------
     def _status_of(self, key: NodeKey) -> tuple[str, Any, str] | None:
         """Text, status and tooltip for the tree's Status column."""
-        status = self.status
+        status = self._status_memo
+        if status is None:
+            # asked for every status cell painted: the snapshot is looked up once per pass of the event loop
+            # (and again whenever the document says the statuses moved)
+            status = self.status
+            if status is not None:
+                self._status_memo = status
+                QTimer.singleShot(0, self, self._forget_status)
         found = status.for_key(key) if status else None
         if found is None:
             return None
@@ -552,6 +772,9 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             return f"{status_label(found.status)} · {found.badge()}", found.status, tip
         tip = f"{found.reason}\n{rules.thresholds.describe() if rules else ''}"
         return status_label(found.status), found.status, tip
+
+    def _forget_status(self) -> None:
+        self._status_memo = None
 
     def _heading(self, key: NodeKey) -> str:
         """"Strategy Ae 1.004", "WIG 2 · Ae 1.004", "Key lever 3 · WIG 1 · Ee 1.002"."""

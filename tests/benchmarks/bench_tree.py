@@ -39,6 +39,8 @@ def measure(path: Path, label: str) -> None:
         window.resize(1400, 900)
         window.show()
         assert window.open_path(path)
+        while window.store is None or window.page.model.rowCount() == 0:  # the file opens on the thread pool
+            app.processEvents()
         _settle(app)
         shown = time.perf_counter() - started
         counts = plan_counts(window.store)[0].counts
