@@ -123,8 +123,9 @@ class CardDelegate(QStyledItemDelegate):
         metrics = painter.fontMetrics()
         line = metrics.height()
         title_rect = QRect(text.left(), text.top() + line + 2, text.width(), line * 2)
-        title = metrics.elidedText(card.chart.title, Qt.TextElideMode.ElideRight, text.width() * 2 - 20)
-        painter.drawText(title_rect, int(Qt.TextFlag.TextWordWrap), title)
+        for i, shown in enumerate(wrapped(card.chart.title, metrics, text.width(), 2)):
+            painter.drawText(QRect(title_rect.left(), title_rect.top() + i * line, title_rect.width(), line),
+                             Qt.AlignmentFlag.AlignLeft, shown)
         badge = QRect(text.left(), title_rect.bottom() + int(6 * z),
                       max(int(110 * z), QFontMetrics(bold).horizontalAdvance(label(status)) + int(14 * z)),
                       line + int(6 * z))
@@ -153,6 +154,24 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(small)
         paint_sparkline(painter, chart_rect, card.chart, scale=z, axes=z > 1.5)
         painter.restore()
+
+
+def wrapped(text: str, metrics: QFontMetrics, width: int, lines: int) -> list[str]:
+    """`text` word-wrapped to `width`, at most `lines` lines, the last one ending in "…" when the text goes on
+    (a sentence is never cut off mid-word without a sign that it continues)."""
+    words = text.split()
+    out: list[str] = []
+    while words and len(out) < lines:
+        taken = 1
+        while taken < len(words) and metrics.horizontalAdvance(" ".join(words[:taken + 1])) <= width:
+            taken += 1
+        out.append(" ".join(words[:taken]))
+        words = words[taken:]
+    if words and out:
+        out[-1] = metrics.elidedText(f"{out[-1]} {' '.join(words)}", Qt.TextElideMode.ElideRight, width)
+    elif out and metrics.horizontalAdvance(out[-1]) > width:  # one word wider than the card
+        out[-1] = metrics.elidedText(out[-1], Qt.TextElideMode.ElideRight, width)
+    return out
 
 
 def fit_cards(view: QListView, delegate: CardDelegate) -> None:
