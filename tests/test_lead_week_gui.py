@@ -308,3 +308,33 @@ def test_paste_into_this_weeks_commitments_is_one_undo_step(win, qtbot) -> None:
     win.page.undo_action.trigger()
     with win.store.reader() as s:
         assert sorted(c.what for c in s.query(Commitment)) == ["Call schools", "Meet the team"]
+
+
+def test_a_pasted_block_of_values_with_their_notes_keeps_the_notes(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Value, target, note and evidence copied from Excel into empty periods: each period is logged once with
+    its note and evidence (the notes were dropped: the note cell of an empty period was not editable)."""
+    wig = one(win, Wig, sentence="Decrease the chronic%")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.WIG, wig.id))
+    table = win.page.progress.table
+    table.setCurrentIndex(history_cell(win, "Oct 2024", HistoryModel.COL_ACTUAL))
+    win.page.progress.grid.paste("22.5\t\tfirst count\tsurvey.pdf\n22.1\t\tsecond count\t\n")
+    with win.doc.store.reader() as s:
+        rows = list(s.execute(select(Measurement.period_start, Measurement.value, Measurement.note,
+                                     Measurement.evidence).where(Measurement.wig_id == wig.id)
+                              .order_by(Measurement.period_start)))
+    assert [tuple(r) for r in rows] == [(date(2024, 10, 1), 22.5, "first count", "survey.pdf"),
+                                        (date(2024, 11, 1), 22.1, "second count", "")]
+    assert win.page.undo_action.text().startswith("&Undo Paste")
+    win.page.undo_action.trigger()
+    assert logged(win, wig.id) == []
+
+
+def test_a_note_typed_into_an_empty_period_says_it_needs_the_value_first(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    wig = one(win, Wig, sentence="Decrease the chronic%")
+    win.tabs.setCurrentWidget(win.page)
+    win.page.select(NodeKey(Kind.WIG, wig.id))
+    model = win.page.progress.table.model()
+    assert model.setData(history_cell(win, "Oct 2024", HistoryModel.COL_NOTE), "waiting on the count")
+    assert logged(win, wig.id) == []
+    assert any("Oct 2024 has no value yet" in e.message for e in win.prompter.errors)

@@ -79,7 +79,11 @@ class ValueLogging(PlanPagePart):
         self.status_message.emit(f"Logged {values['value']} for {values['period']} ({subject.name[:40]})")
         return None
 
-    def edit_history(self, row_index: int, field: str, value: Any) -> None:
+    def edit_history(self, row_index: int, field: str, value: Any,
+                     with_value: dict[str, str] | None = None) -> None:
+        """One cell of the history table saved. `with_value`: the note and evidence pasted beside a first value
+        of an empty period, logged with it."""
+        with_value = with_value or {}
         key = self.form.key
         if self.store is None or key is None:
             return
@@ -92,8 +96,16 @@ class ValueLogging(PlanPagePart):
                                                    self.doc))
             elif row.measurement_id is None:
                 if field != "value":
+                    if str(value).strip():
+                        self._report(ValidationError(f"{row.period.label} has no value yet: a {field} belongs to a "
+                                                     "logged value.", hint="Type the period's value first, or "
+                                                     "paste the value with its note and evidence."))
                     return
-                self._save_value(key, {"period": row.period.label, "value": value, "note": "", "evidence": "",
+                # the value was read before (the model's setData, the paste's check); what is left is a
+                # confirmation the person declined
+                self._save_value(key, {"period": row.period.label, "value": value,
+                                       "note": str(with_value.get("note", "")),
+                                       "evidence": str(with_value.get("evidence", "")),
                                        "entered_by": self.entered_by()})
                 return
             else:
@@ -122,16 +134,24 @@ class ValueLogging(PlanPagePart):
                     return
         self.undo_stack.beginMacro(f"Paste {len(cells)} Cells" if any(str(t).strip() for *_, t in cells)
                                    else f"Clear {len(cells)} Cells")
+        # A row of an empty period that is given its value in this paste takes the pasted note and evidence
+        # with the value: one logged value, as typing them in the Log Value dialog would make.
+        first_values = {r for r, f, t in cells if f == "value" and str(t).strip() and rows[r].measurement_id is None}
+        beside = {r: {f: str(t) for rr, f, t in cells if rr == r and f in ("note", "evidence")} for r in first_values}
         try:
             for row_index, field, text in cells:
+                if row_index in first_values and field in ("note", "evidence"):
+                    continue  # logged with the value
                 row = rows[row_index]
                 current = next((r for r in self.progress.model.rows if r.period == row.period), row)
                 if field == "value" and not str(text).strip():
                     if current.measurement_id is not None:
                         self.delete_value(current.measurement_id)
                     continue
+                if field in ("note", "evidence") and current.measurement_id is None and not str(text).strip():
+                    continue  # clearing the note of an empty period: nothing to do
                 index = self.progress.model.rows.index(current)
-                self.edit_history(index, field, text)
+                self.edit_history(index, field, text, beside.get(row_index))
         finally:
             self.undo_stack.endMacro()
         self.refresh_progress(key)

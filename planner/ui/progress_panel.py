@@ -115,10 +115,11 @@ class HistoryModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags  # Qt's contract (QAbstractItemModelTester): nothing for the root
         if self.subject is None:
             return flags
-        row = self.rows[index.row()]
         column = index.column()
-        if column == self.COL_ACTUAL or (column == self.COL_TARGET and not self.subject.milestone) or (
-                column in (self.COL_NOTE, self.COL_EVIDENCE) and row.measurement_id is not None):
+        # A note or evidence is editable in an empty period too, so a pasted block of value, note and evidence
+        # arrives whole (the page saves them as one logged value, or says a note needs its value first).
+        if column in (self.COL_ACTUAL, self.COL_NOTE, self.COL_EVIDENCE) or (
+                column == self.COL_TARGET and not self.subject.milestone):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
