@@ -226,3 +226,31 @@ def test_deleting_the_plan_a_project_is_tied_to_is_refused_or_undone_whole(store
         assert s.get(Project, pid).wig_id is None
     plan_edit.restore_deleted(store, snapshot)
     assert table_dump(store, with_updated_at=False, with_history=False) == before
+
+
+def test_the_project_list_reads_each_projects_place_as_one_project_alone_does(store: PlanStore) -> None:
+    """The whole list reads what projects carry once a level (not one row at a time): every row, for every
+    year, is the row that project's own repaint (`only`) gives."""
+    from planner.model import PlanYear, Strategy
+
+    with store.reader() as s:
+        dept_wig = s.scalars(select(Wig.id).where(Wig.department_id.is_not(None), Wig.strategy_id.is_(None))).first()
+        tied_wig = s.scalars(select(Wig.id).where(Wig.department_id.is_not(None),
+                                                  Wig.strategy_id.is_not(None))).first()
+        strategy = s.scalars(select(Strategy.id).where(Strategy.code.is_not(None))).first()
+        years = [None, *s.scalars(select(PlanYear.id))]
+    new_project(store)
+    new_project(store, name="Department goal", link=NodeKey(Kind.WIG, dept_wig))
+    new_project(store, name="Tied goal", link=NodeKey(Kind.WIG, tied_wig))
+    new_project(store, name="Strategy work", link=NodeKey(Kind.STRATEGY, strategy))
+    with store.reader() as s:
+        ids = list(s.scalars(select(Project.id)))
+    for plan_id in (1, 2):
+        for year in years:
+            rows = pj.project_rows(store, plan_id, TODAY, year_id=year)
+            alone = [r for pid in ids for r in pj.project_rows(store, plan_id, TODAY, only=pid, year_id=year)]
+            assert rows == sorted(alone, key=lambda r: (r.name, r.id))
+    rows = {r.name: r for r in pj.project_rows(store, 1, TODAY)}
+    assert len(rows) == 4 and rows["Department goal"].department
+    assert rows["Strategy work"].carries.startswith("Strategy ")
+    assert rows["Tied goal"].pillar and rows["Street teams"].carries.startswith("Key lever: ")
