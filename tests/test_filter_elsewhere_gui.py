@@ -70,16 +70,16 @@ def test_matches_spread_over_departments_clear_the_picker(win: MainWindow, qtbot
 def test_matches_only_another_view_holds_are_said_and_the_click_switches_view(win: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     page = win.page
     assert page.view is View.PILLARS
-    type_filter(qtbot, win, "truancy")
+    type_filter(qtbot, win, "supplier")
     pillars = {r.key for r in outline(win.store, page.plan.id, View.PILLARS)}
     elsewhere = [r for r in outline(win.store, page.plan.id, View.DEPARTMENTS)
-                 if "truancy" in r.search_text and r.key not in pillars]
+                 if "supplier" in r.search_text and r.key not in pillars]
     assert elsewhere and all(r.key.kind is not Kind.GROUP for r in elsewhere)
     n = len(elsewhere)
     assert page.elsewhere_button.isVisible()
     assert page.elsewhere_button.text() == f"{n} more match{'' if n == 1 else 'es'} by department — show them"
     qtbot.mouseClick(page.elsewhere_button, Qt.MouseButton.LeftButton)
-    assert page.view is View.DEPARTMENTS and page.filter_edit.text() == "truancy"
+    assert page.view is View.DEPARTMENTS and page.filter_edit.text() == "supplier"
     matched = set(page.model.matched_keys(100))
     assert {r.key for r in elsewhere} <= matched
     assert all(page.model.index_for(k).isValid() for k in matched)
@@ -93,7 +93,7 @@ def test_nothing_elsewhere_says_nothing(win: MainWindow, qtbot) -> None:  # type
         assert all(r.key in shown for r in outline(win.store, page.plan.id, view) if "absentee" in r.search_text)
     assert page.model.matches == 2
     assert not page.elsewhere_button.isVisible()
-    type_filter(qtbot, win, "truancy")
+    type_filter(qtbot, win, "supplier")
     assert page.elsewhere_button.isVisible()
     page.filter_edit.clear()
     page.apply_filter()
