@@ -191,6 +191,25 @@ def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
+def server_roles(pg_cluster: PgCluster, server_url: str) -> dict[str, str]:
+    """Three people's own roles on `server_url` (made by the server's administrator, granted by the central
+    office): "wellness" leads Student Wellness, "data" leads Data Strategy, "office" is the central office.
+    Each maps to a URL signing in as that role."""
+    import uuid
+
+    from planner.cli import main
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"wellness": f"lead_wellness_{suffix}", "data": f"lead_data_{suffix}", "office": f"office_{suffix}"}
+    for name in names.values():
+        pg_cluster.admin(f"CREATE ROLE {name} LOGIN")
+    for key, scope in (("wellness", ["--department", "Student Wellness"]), ("data", ["--department", "Data Strategy"]),
+                       ("office", ["--central-office"])):
+        assert main(["server", "grant", "--server", server_url, "--role", names[key], *scope]) == 0
+    return {key: server_url.replace(f"{pg_cluster.superuser}@", f"{name}@") for key, name in names.items()}
+
+
+@pytest.fixture
 def store(request: pytest.FixtureRequest, backend: str) -> Iterator[PlanStore]:
     if backend == "postgresql":
         from planner.store import open_server

@@ -274,6 +274,8 @@ class PlanStore:
             event.listen(self._sessions, "before_flush", _note_touched)
         self._own_batches: set[str] = set()  # what this Planner saved on the server: no news to it
         self._listeners: list[server.Listener] = []
+        # on a server, the role signed in as (the history's signed_in_as): with a batch, what tells own changes
+        self.role = server.signed_in_role(engine) if server_url is not None else ""
 
     @property
     def journal_mode(self) -> str | None:
@@ -296,13 +298,13 @@ class PlanStore:
                 if self.on_server:
                     self._own_batches.add(batch)
                     if context_value("reason").startswith("Undo"):
-                        session.info["undo_of"] = self._own_batches
+                        session.info["undo_of"] = (self._own_batches, self.role)
                 yield session
                 if self.read_only and (session.new or session.dirty or session.deleted):
                     raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
         except DATABASE_ERRORS as exc:
             if self.on_server:
-                raise server.conflict_error(self.engine, exc, touched, batch) from exc
+                raise server.conflict_error(self.engine, exc, touched, batch, self.role) from exc
             raise save_error(exc) from exc
 
     @contextlib.contextmanager
@@ -359,7 +361,8 @@ class PlanStore:
         """On a district server: call `on_change(who)` (on a thread of the store's own) whenever someone else
         commits a change to the plan. A plan file has one writer, so nothing else changes it: no call."""
         if self.server_url is not None:
-            self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches))
+            self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches,
+                                                   self.role))
 
     @property
     def holds_writer_lock(self) -> bool:
@@ -393,9 +396,10 @@ def _note_touched(session: Session, _context: object, _instances: object) -> Non
         if isinstance(table, str) and isinstance(row_id, int):
             rows.append((table, row_id))
     touched.extend(rows)
-    own = session.info.get("undo_of")
-    if own is not None and rows:  # an undo: never over someone else's later change
-        server.check_undo(session.connection(), rows, own)
+    undo_of = session.info.get("undo_of")
+    if undo_of is not None and rows:  # an undo: never over someone else's later change
+        own, role = undo_of
+        server.check_undo(session.connection(), rows, own, role)
 
 
 def _raised_reading_a_value(exc: BaseException) -> bool:

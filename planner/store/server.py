@@ -123,7 +123,25 @@ def _shown(value: object, limit: int = 60) -> str:
     return f"“{text_value if len(text_value) <= limit else text_value[:limit] + '…'}”"
 
 
-def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str) -> SaveError:
+def signed_in_role(engine: Engine) -> str:
+    """The role this Planner signed in as (what the server's history records as signed_in_as)."""
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("SELECT session_user").scalar_one())
+
+
+def _columns() -> tuple[Any, list[Any]]:
+    from sqlalchemy import literal_column
+
+    from planner.model import Change
+
+    # signed_in_as is the server's own column of the history (audit_pg), not a value the ORM model carries
+    signed: Any = literal_column("change_log.signed_in_as")
+    return signed, [Change.actor, Change.at, Change.action, Change.table_name, Change.row_id, Change.before,
+                    Change.after, signed]
+
+
+def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str,
+                   role: str = "") -> SaveError:
     """What a failed change on the server means. When it failed because someone else changed or removed one
     of its rows first (a serialization failure), the error names who and what they changed it to, read from
     the server's history; otherwise the usual words."""
@@ -140,12 +158,13 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
         return save_error(exc)
     from planner.model import Change
 
+    signed, entry = _columns()
+
     rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id) for table, row_id in touched))
     try:
         with engine.connect() as conn:
-            found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
-                                        Change.before, Change.after)
-                                 .where(rows, Change.batch != batch).order_by(Change.id.desc()).limit(1)).first()
+            found = conn.execute(select(*entry).where(rows, or_(Change.batch != batch, signed != role))
+                                 .order_by(Change.id.desc()).limit(1)).first()
     except DATABASE_ERRORS:
         found = None
     if found is None:
@@ -155,13 +174,15 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
 
 def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
     """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
-    actor, at, action, table, row_id, before, after = found
+    actor, at, action, table, row_id, before, after, signed_in_as = found
     what = table.replace("_", " ")
     old = json.loads(before) if before else {}
     new = json.loads(after) if after else {}
     changes = [(key, old.get(key), new.get(key)) for key in new
                if key not in IGNORED_IN_UPDATES and old.get(key) != new.get(key)]
-    who = actor or "Someone"
+    name = who = actor or signed_in_as or "Someone"
+    if signed_in_as and signed_in_as != who:  # the name they gave, and the role the server signed them in as
+        who = f"{who} (signed in as {signed_in_as})"
     when = f"{at:%H:%M} UTC" if at is not None else "a moment ago"
     shown = "; ".join(f"{key.replace('_', ' ')}: {_shown(a)} → {_shown(b)}" for key, a, b in changes[:4])
     if undo:
@@ -170,30 +191,30 @@ def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
                                                                else ".")
         return RowChangedError(f"Undo would overwrite someone else's later change, so nothing was undone: {said}",
                                hint="Look at their change first; change it by hand if yours should still stand.",
-                               actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+                               actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
     if action == "delete":
         said = f"{who} removed this {what} at {when}, while you were changing it."
     else:
         said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
     return RowChangedError(f"The change was not saved: {said}",
                            hint="Look at their change, then make yours again if it still applies.",
-                           actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
 
 
-def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str]) -> None:
+def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str) -> None:
     """Before an undo is written on the server: each row it puts back must still be as this Planner left it.
-    The newest history entry of a row saved by someone else (another batch) means a later change of theirs,
-    which the undo refuses to overwrite, naming it."""
+    The newest history entry of a row saved by someone else (another batch, or the same batch id under
+    another signed-in role) means a later change of theirs, which the undo refuses to overwrite, naming it."""
     from sqlalchemy import select
 
     from planner.model import Change
 
+    _, entry = _columns()
     for table, row_id in touched:
-        found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
-                                    Change.before, Change.after, Change.batch)
+        found = conn.execute(select(*entry, Change.batch)
                              .where(Change.table_name == table, Change.row_id == row_id)
                              .order_by(Change.id.desc()).limit(1)).first()
-        if found is not None and found[-1] not in own:
+        if found is not None and (found[-1] not in own or found[-2] != role):
             raise _named(found[:-1], undo=True)
 
 
@@ -205,12 +226,12 @@ class Listener:
     of its own on a connection of its own calls `on_change(actor)`; `own` holds the batches this Planner
     saved, which are not news to it."""
 
-    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str]) -> None:
+    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str], role: str) -> None:
         import threading
 
         self._conn = _driver().connect(url, autocommit=True)
         self._conn.execute(f"LISTEN {CHANNEL}")
-        self._on_change, self._own = on_change, own
+        self._on_change, self._own, self._role = on_change, own, role
         self._thread = threading.Thread(target=self._run, name="planner-listen", daemon=True)
         self._thread.start()
 
@@ -221,7 +242,9 @@ class Listener:
                     said = json.loads(notice.payload)
                 except ValueError:
                     continue
-                if said.get("batch") not in self._own:
+                # this Planner's own change only when both its batch and its signed-in role match: a batch id
+                # is readable in the history, so anyone could send one
+                if said.get("batch") not in self._own or said.get("role") != self._role:
                     self._on_change(str(said.get("actor") or ""))
         except Exception:  # the connection closed (stop(), or the server went away): listening ends
             return
