@@ -26,7 +26,7 @@ from planner.store.failures import DATABASE_ERRORS, RowChangedError, describe, s
 
 SCHEMES = ("postgresql://", "postgres://")
 # libpq's key=value form: "host=... dbname=..."; only the names libpq knows are taken for one
-_KEY_VALUE = re.compile(r"^\s*(host|hostaddr|port|dbname|user|service|sslmode)\s*=", re.IGNORECASE)
+_KEY_VALUE = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode)\s*=", re.IGNORECASE)
 
 
 class ServerError(PlanFileError):
@@ -51,15 +51,43 @@ def database_name(url: str) -> str:
     return found.group(1) if found else "the district server"
 
 
+# A password as libpq's key=value form writes it: a word, or a quoted value (with \' and \\ inside)
+_PASSWORD_KV = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE)
+_PASSWORD_PARAM = re.compile(r"((?:^|&)password=)[^&]*", re.IGNORECASE)
+
+
 def shown_url(url: str) -> str:
-    """The URL with any password replaced, for messages and the log."""
+    """The URL with any password replaced (user:password@, ?password=, password=... of key=value), for
+    messages, the log and the window."""
     if url.startswith(SCHEMES):
         parts = urlsplit(url)
-        if parts.password is not None:
-            netloc = parts.netloc.replace(f":{parts.password}@", ":…@")
-            return parts._replace(netloc=netloc).geturl()
-        return url
-    return re.sub(r"(password\s*=\s*)\S+", r"\1…", url)
+        netloc = parts.netloc
+        userinfo, at, hostinfo = netloc.rpartition("@")
+        if at and ":" in userinfo:
+            netloc = f"{userinfo.split(':', 1)[0]}:…@{hostinfo}"
+        query = _PASSWORD_PARAM.sub(r"\1…", parts.query)
+        scheme, _, rest = url.partition("//")
+        rest = rest.replace(parts.netloc, netloc, 1)
+        if query != parts.query:
+            head, _, tail = rest.partition("?")
+            rest = f"{head}?{tail.replace(parts.query, query, 1)}"
+        return f"{scheme}//{rest}"
+    return _PASSWORD_KV.sub(r"\1…", url)
+
+
+def _passwords(url: str) -> list[str]:
+    """Every password the URL carries, as written and as libpq reads it, to scrub from what a driver says."""
+    found: list[str] = []
+    if url.startswith(SCHEMES):
+        parts = urlsplit(url)
+        if parts.password:
+            found += [parts.password, parts.netloc.rpartition("@")[0].partition(":")[2]]
+        found += [m.group(0).partition("=")[2] for m in _PASSWORD_PARAM.finditer(parts.query)]
+    else:
+        for m in _PASSWORD_KV.finditer(url):
+            value = m.group(2)
+            found += [value, value.strip("'"), *value.strip("'").split()]
+    return sorted({p for p in found if p}, key=len, reverse=True)
 
 
 def _driver() -> Any:
@@ -105,7 +133,10 @@ def reach(url: str, engine: Engine) -> None:
     except (psycopg.Error, DBAPIError) as exc:
         engine.dispose()
         orig = getattr(exc, "orig", None) or exc
-        said = " ".join(str(orig).split())[:300]
+        said = " ".join(str(orig).split())
+        for secret in _passwords(url):  # libpq may quote a piece of the connection string back
+            said = said.replace(secret, "…")
+        said = said[:300]
         raise ServerError(Path(database_name(url)), f"The district server “{shown_url(url)}” cannot be reached: "
                           f"{said}.", hint="Check the address and that you may sign in there (libpq's settings "
                           "and password file are used), then try again.") from None
