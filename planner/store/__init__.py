@@ -357,12 +357,14 @@ class PlanStore:
                                       hint="Choose another name.")
         return backup_file(self.path, dest)
 
-    def listen(self, on_change: Callable[[str], None]) -> None:
+    def listen(self, on_change: Callable[[str], None],
+               on_status: Callable[[str, bool], None] | None = None) -> None:
         """On a district server: call `on_change(who)` (on a thread of the store's own) whenever someone else
-        commits a change to the plan. A plan file has one writer, so nothing else changes it: no call."""
+        commits a change to the plan, and `on_status(words, listening)` when updates stop (the server cannot
+        be reached; it is tried again) or resume. A plan file has one writer, so nothing else changes it."""
         if self.server_url is not None:
             self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches,
-                                                   self.role))
+                                                   self.role, on_status))
 
     @property
     def holds_writer_lock(self) -> bool:

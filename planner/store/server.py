@@ -255,34 +255,98 @@ CHANNEL = "planner_changes"
 class Listener:
     """Told by the server whenever someone else's change to the plan is committed (LISTEN/NOTIFY): a thread
     of its own on a connection of its own calls `on_change(actor)`; `own` holds the batches this Planner
-    saved, which are not news to it."""
+    saved, which are not news to it (with `role`, the role it signed in as).
 
-    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str], role: str) -> None:
+    When the connection cannot be made or drops (the network, a server restart), listening is not given up:
+    `on_status(words, listening)` says so, the thread tries again (waiting longer each time, up to a limit),
+    and says so again when updates resume (others' changes in between are then to be read again)."""
+
+    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str], role: str,
+                 on_status: Callable[[str, bool], None] | None = None, *,
+                 retry: tuple[float, float] = (1.0, 30.0)) -> None:
         import threading
 
-        self._conn = _driver().connect(url, autocommit=True)
-        self._conn.execute(f"LISTEN {CHANNEL}")
+        self._url = url
         self._on_change, self._own, self._role = on_change, own, role
+        self._on_status = on_status or (lambda _words, _up: None)
+        self._retry = retry
+        self._stopping = threading.Event()
+        self._conn: Any = None
+        self._lock = threading.Lock()
+        self._ready = threading.Event()  # set once the first attempt to listen is over (for tests and start)
         self._thread = threading.Thread(target=self._run, name="planner-listen", daemon=True)
         self._thread.start()
 
+    def _connect(self) -> Any:
+        conn = _driver().connect(self._url, autocommit=True)
+        conn.execute(f"LISTEN {CHANNEL}")
+        with self._lock:
+            if self._stopping.is_set():
+                conn.close()
+                return None
+            self._conn = conn
+        return conn
+
+    def _said(self, exc: BaseException) -> str:
+        said = " ".join(str(exc).split()) or type(exc).__name__
+        for secret in _passwords(self._url):
+            said = said.replace(secret, "…")
+        return said[:200]
+
     def _run(self) -> None:
-        try:
-            for notice in self._conn.notifies():
-                try:
-                    said = json.loads(notice.payload)
-                except ValueError:
-                    continue
-                # this Planner's own change only when both its batch and its signed-in role match: a batch id
-                # is readable in the history, so anyone could send one
-                if said.get("batch") not in self._own or said.get("role") != self._role:
-                    self._on_change(str(said.get("actor") or ""))
-        except Exception:  # the connection closed (stop(), or the server went away): listening ends
-            return
+        delay = self._retry[0]
+        down = False
+        while not self._stopping.is_set():
+            try:
+                conn = self._connect()
+            except Exception as exc:  # the driver's refusal, in words; tried again after a while
+                if not down:
+                    self._on_status(f"Updates from the district server stopped: it cannot be reached "
+                                    f"({self._said(exc)}). Trying again…", False)
+                    down = True
+                self._ready.set()
+                self._stopping.wait(delay)
+                delay = min(delay * 2, self._retry[1])
+                continue
+            if conn is None:
+                return
+            delay = self._retry[0]
+            if down:
+                self._on_status("Updates from the district server resumed.", True)
+                down = False
+            self._ready.set()
+            try:
+                for notice in conn.notifies():
+                    try:
+                        said = json.loads(notice.payload)
+                    except ValueError:
+                        continue
+                    # this Planner's own change only when both its batch and its signed-in role match: a batch
+                    # id is readable in the history, so anyone could send one
+                    if said.get("batch") not in self._own or said.get("role") != self._role:
+                        self._on_change(str(said.get("actor") or ""))
+            except Exception as exc:  # the connection dropped (or stop() closed it)
+                if self._stopping.is_set():
+                    return
+                self._on_status(f"Updates from the district server stopped: the connection was lost "
+                                f"({self._said(exc)}). Trying again…", False)
+                down = True
+            else:
+                if self._stopping.is_set():
+                    return
+            finally:
+                import contextlib
+
+                with contextlib.suppress(Exception):
+                    conn.close()
 
     def stop(self) -> None:
         import contextlib
 
-        with contextlib.suppress(Exception):
-            self._conn.close()
+        self._stopping.set()
+        with self._lock:
+            conn = self._conn
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
         self._thread.join(timeout=2)
