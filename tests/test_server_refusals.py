@@ -36,6 +36,31 @@ def first_wig(store: PlanStore, department: str) -> int:
         return found
 
 
+def first_wig_id(url: str, department: str) -> int:
+    return count(url, "SELECT min(w.id) FROM wig w JOIN department d ON d.id = w.department_id WHERE d.name = %s",
+                 department)
+
+
+def test_a_lead_takes_their_department_offline_and_sends_it_back_under_their_own_role(
+        server_roles: dict[str, str], tmp_path: object) -> None:
+    from datetime import date
+    from pathlib import Path
+
+    from planner.services.offline import send_back, take_offline
+    from planner.store import open_plan_file
+
+    path = Path(str(tmp_path)) / "wellness.planner"
+    with open_server(server_roles["wellness"]) as lead:
+        take_offline(lead, WELLNESS, path, date(2026, 12, 1), "Ana Ruiz").close()
+        wig = first_wig(lead, WELLNESS)
+        with open_plan_file(path) as laptop:
+            plan_edit.update_node(laptop, NodeKey(Kind.WIG, wig), {"unit": "offline unit"})
+        with open_plan_file(path) as laptop:
+            sent = send_back(laptop, lead, WELLNESS, date(2026, 12, 1), "Ana Ruiz")
+        assert not sent.file.problems and not sent.not_sent
+        assert plan_edit.node_values(lead, NodeKey(Kind.WIG, wig))["unit"] == "offline unit"
+
+
 def count(url: str, sql: str, *args: object) -> int:
     with psycopg.connect(url) as conn:
         row = conn.execute(sql, args).fetchone()  # type: ignore[arg-type]
@@ -113,11 +138,11 @@ def test_the_department_row_is_the_central_offices_and_merge_bases_are_their_dep
         with pytest.raises(psycopg.errors.RaiseException, match="is the central office's to change"):
             conn.execute("DELETE FROM department WHERE id = %s", (dept,))
         conn.rollback()
-    with psycopg.connect(server_url) as conn:
+    with psycopg.connect(server_url) as conn:  # the bases of a Wellness goal and a Data Strategy goal
         conn.execute("INSERT INTO exchange_state (uuid, created_at, updated_at, row_uuid, table_name, base_hash, "
-                     "source_file, source_department) VALUES (gen_random_uuid(), now(), now(), gen_random_uuid(), "
-                     "'wig', 'x', 'w.xlsx', %s), (gen_random_uuid(), now(), now(), gen_random_uuid(), 'wig', 'y', "
-                     "'d.xlsx', %s)", (WELLNESS, DATA))
+                     "source_file, source_department) SELECT gen_random_uuid(), now(), now(), w.uuid, 'wig', 'x', "
+                     "'', d.name FROM wig w JOIN department d ON d.id = w.department_id WHERE w.id IN (%s, %s)",
+                     (first_wig_id(server_url, WELLNESS), first_wig_id(server_url, DATA)))
     with psycopg.connect(server_roles["data"]) as conn:
         with pytest.raises(psycopg.errors.RaiseException, match="this exchange state belongs to Student Wellness"):
             conn.execute("DELETE FROM exchange_state")
@@ -125,7 +150,7 @@ def test_the_department_row_is_the_central_offices_and_merge_bases_are_their_dep
         assert conn.execute("DELETE FROM exchange_state WHERE source_department = %s", (DATA,)).rowcount == 1
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO exchange_state (uuid, created_at, updated_at, row_uuid, table_name, "
-                         "base_hash, source_file, source_department) VALUES (gen_random_uuid(), now(), now(), "
-                         "gen_random_uuid(), 'wig', 'z', 'w.xlsx', %s)", (WELLNESS,))
+                         "base_hash) SELECT gen_random_uuid(), now(), now(), uuid, 'wig', 'z' FROM wig "
+                         "WHERE id = %s", (first_wig_id(server_url, WELLNESS) + 0,))
     assert count(server_url, "SELECT count(*) FROM exchange_state WHERE source_department = %s", WELLNESS) == 1
     assert count(server_url, "SELECT count(*) FROM department WHERE name = %s", WELLNESS) == 1

@@ -28,8 +28,10 @@ OWNER = {
     "status_update": "planner_project_department({r}project_id)",
     "task": "planner_project_department({r}project_id)",
     "task_dependency": "planner_task_department({r}task_id)",
-    # what an export or import recorded of a department's workbook: that department's (a whole plan's: NULL)
-    "exchange_state": "planner_department_named({r}source_department)",
+    # what an export or import recorded of a row as it went out or came in: the department of that row; a
+    # row of no department (the plan's frame a workbook shows, or one gone since) is anyone's to record
+    "exchange_state": "coalesce(planner_row_department({r}table_name, {r}row_uuid), "
+                      "planner_role_department(session_user))",
 }
 # The rows an owner is read through. When a delete cascades, the row it came from is already gone: a row whose
 # owner is unknown because its parent was deleted in this same change follows that parent, whose delete was
@@ -47,6 +49,7 @@ PARENTS = {
     "task": [("project_id", "project")],
     "task_dependency": [("task_id", "task")],
 }
+NO_UUID = frozenset({"exchange_state", "task_dependency"})  # no row of theirs has a UUID a base is kept by
 READ_ONLY = frozenset({"change_log", "alembic_version"})  # written by the server's triggers and migrations only
 
 _DEFINER = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public"
@@ -64,8 +67,6 @@ FUNCTIONS = [
     "p.key_lever_id)) FROM public.project p WHERE p.id = $1 $fn$",
     f"CREATE OR REPLACE FUNCTION planner_task_department(t integer) RETURNS integer {_DEFINER} AS "
     "$fn$ SELECT public.planner_project_department(project_id) FROM public.task WHERE id = $1 $fn$",
-    f"CREATE OR REPLACE FUNCTION planner_department_named(dept text) RETURNS integer {_DEFINER} AS "
-    "$fn$ SELECT id FROM public.department WHERE name = $1 AND $1 <> '' $fn$",
     f"CREATE OR REPLACE FUNCTION planner_role_department(who name) RETURNS integer {_DEFINER} AS "
     "$fn$ SELECT department_id FROM public.planner_role WHERE role_name = $1 $fn$",
     # The central office: a role marked so in planner_role, the tables' owner, or a superuser.
@@ -98,7 +99,7 @@ FUNCTIONS = [
 FUNCTION_NAMES = ["planner_may_change(integer)", "planner_is_central(name)", "planner_role_department(name)",
                   "planner_task_department(integer)", "planner_project_department(integer)",
                   "planner_key_lever_department(integer)", "planner_measure_department(integer)",
-                  "planner_wig_department(integer)", "planner_department_named(text)",
+                  "planner_wig_department(integer)", "planner_row_department(text, uuid)",
                   "planner_refuse(text, integer)"]
 POLICIES = ("planner_read", "planner_change", "planner_add", "planner_remove")
 
@@ -132,11 +133,24 @@ def _tables(conn: Connection) -> list[str]:
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
 
 
+def _row_department_function() -> str:
+    """planner_row_department(table, uuid): the department of the row of `table` with that UUID (the names
+    are the plan's own tables, compared as text, never run as SQL)."""
+    cases = " ".join(
+        f"{'IF' if n == 0 else 'ELSIF'} tbl = '{table}' THEN SELECT {expr.replace('{r}', 't.')} INTO dept "
+        f"FROM public.{table} t WHERE t.uuid = u;"
+        for n, (table, expr) in enumerate(item for item in OWNER.items() if item[0] not in NO_UUID))
+    return ("CREATE OR REPLACE FUNCTION planner_row_department(tbl text, u uuid) RETURNS integer LANGUAGE plpgsql "
+            "STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$ DECLARE dept integer; BEGIN "
+            f"{cases} END IF; RETURN dept; END $fn$")
+
+
 def install_policies(conn: Connection) -> None:
     """(Re)make the functions and every table's policies: read for everyone, change by the row's department's
     lead or the central office."""
     for statement in FUNCTIONS:
         conn.exec_driver_sql(statement)
+    conn.exec_driver_sql(_row_department_function())
     for table in _tables(conn):
         conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
         for policy in POLICIES:
