@@ -203,7 +203,7 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
     return _named(found, undo=False, detail=describe(exc).detail)
 
 
-def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
+def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> RowChangedError:
     """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
     actor, at, action, table, row_id, before, after, signed_in_as = found
     what = table.replace("_", " ")
@@ -220,7 +220,9 @@ def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
         done = f"removed this {what}" if action == "delete" else f"changed this {what}"
         said = f"{who} {done} at {when}, after your change" + (f": {shown}." if shown and action != "delete"
                                                                else ".")
-        return RowChangedError(f"Undo would overwrite someone else's later change, so nothing was undone: {said}",
+        done_word = "undone" if verb == "Undo" else "redone"
+        return RowChangedError(f"{verb} would overwrite someone else's later change, so nothing was {done_word}: "
+                               f"{said}",
                                hint="Look at their change first; change it by hand if yours should still stand.",
                                actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
     if action == "delete":
@@ -232,21 +234,62 @@ def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
                            actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
 
 
-def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str) -> None:
-    """Before an undo is written on the server: each row it puts back must still be as this Planner left it.
-    The newest history entry of a row saved by someone else (another batch, or the same batch id under
-    another signed-in role) means a later change of theirs, which the undo refuses to overwrite, naming it."""
+def history_mark(conn: Connection) -> int:
+    """The newest entry of the server's history this transaction's snapshot holds."""
+    return int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
+
+
+def _entries(conn: Connection, table: str, row_id: int, after: int = 0) -> list[Any]:
+    """A row's history entries (oldest first): the named fields, then batch and reason."""
     from sqlalchemy import select
 
     from planner.model import Change
 
     _, entry = _columns()
+    return list(conn.execute(select(*entry, Change.batch, Change.reason, Change.id)
+                             .where(Change.table_name == table, Change.row_id == row_id, Change.id > after)
+                             .order_by(Change.id)))
+
+
+def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[str], role: str) -> None:
+    """Before a change is written on the server: a row this Planner read (its newest history entry then is
+    the mark) and someone else changed since is not overwritten unseen; the change is refused, naming theirs.
+    (Repeatable read covers one transaction; a form reads in one and saves in another.)"""
+    for table, row_id, mark in marks:
+        theirs = [e for e in _entries(conn, table, row_id, mark) if e[-3] not in own or e[7] != role]
+        if theirs:
+            raise _named(theirs[-1][:8], undo=False)
+
+
+def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str, *, batch: str = "",
+               verb: str = "Undo") -> None:
+    """Before an undo (or redo) is written on the server: each row it puts back must still be as this Planner
+    left it. A change saved by someone else (another batch, or the same batch id under another signed-in
+    role) after the change being undone means a later change of theirs, which the undo refuses to overwrite,
+    naming it. The change being undone is this Planner's newest change of the row not undone already (its
+    undo stack, read back from the row's history); a redo follows this Planner's newest entry of the row."""
     for table, row_id in touched:
-        found = conn.execute(select(*entry, Change.batch)
-                             .where(Change.table_name == table, Change.row_id == row_id)
-                             .order_by(Change.id.desc()).limit(1)).first()
-        if found is not None and (found[-1] not in own or found[-2] != role):
-            raise _named(found[:-1], undo=True)
+        entries = [e for e in _entries(conn, table, row_id) if e[-3] != batch]  # not this undo's own rows
+        if not entries:
+            continue
+        stack: list[int] = []  # the first entry id of each of this Planner's changes not undone, oldest first
+        newest_own = 0
+        last_batch = None
+        for e in entries:
+            mine = e[-3] in own and e[7] == role
+            if not mine or e[-3] == last_batch:
+                continue
+            last_batch = e[-3]
+            newest_own = e[-1]
+            if e[-2].startswith("Undo"):
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(e[-1])
+        since = stack[-1] if verb == "Undo" and stack else newest_own
+        theirs = [e for e in entries if e[-1] > since and not (e[-3] in own and e[7] == role)]
+        if theirs:
+            raise _named(theirs[-1][:8], undo=True, verb=verb)
 
 
 CHANNEL = "planner_changes"
