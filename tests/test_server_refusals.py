@@ -154,3 +154,17 @@ def test_the_department_row_is_the_central_offices_and_merge_bases_are_their_dep
                          "WHERE id = %s", (first_wig_id(server_url, WELLNESS) + 0,))
     assert count(server_url, "SELECT count(*) FROM exchange_state WHERE source_department = %s", WELLNESS) == 1
     assert count(server_url, "SELECT count(*) FROM department WHERE name = %s", WELLNESS) == 1
+
+
+def test_going_below_the_rights_revision_takes_the_leads_rights_away_too(
+        server_roles: dict[str, str], server_url: str) -> None:
+    from planner.store import migrate
+    from planner.store.server import make_server_engine
+
+    engine = make_server_engine(server_url)
+    try:
+        migrate.downgrade(engine, "0007")  # no policies any more: a role still granted could change anything
+    finally:
+        engine.dispose()
+    with psycopg.connect(server_roles["wellness"]) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE wig SET sentence = 'taken over'")

@@ -172,6 +172,14 @@ def install_policies(conn: Connection) -> None:
 
 
 def drop_policies(conn: Connection) -> None:
+    """Undo install_policies and every grant: with no policies left, a role still granted could change every
+    department's rows, so each role planner_role names loses its rights on the plan's tables first."""
+    roles = [row[0] for row in conn.exec_driver_sql(
+        "SELECT r.role_name FROM planner_role r JOIN pg_roles p ON p.rolname = r.role_name")]
+    for role in roles:
+        quoted = conn.dialect.identifier_preparer.quote(role)  # a name, never SQL
+        conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}")
+        conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quoted}")
     for table in _tables(conn):
         for policy in POLICIES:
             conn.exec_driver_sql(f'DROP POLICY IF EXISTS {policy} ON "{table}"')
