@@ -254,9 +254,19 @@ def _entries(conn: Connection, table: str, row_id: int, after: int = 0) -> list[
 def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[str], role: str) -> None:
     """Before a change is written on the server: a row this Planner read (its newest history entry then is
     the mark) and someone else changed since is not overwritten unseen; the change is refused, naming theirs.
-    (Repeatable read covers one transaction; a form reads in one and saves in another.)"""
-    for table, row_id, mark in marks:
-        theirs = [e for e in _entries(conn, table, row_id, mark) if e[-3] not in own or e[7] != role]
+    (Repeatable read covers one transaction; a form reads in one and saves in another.) One query for all
+    the rows a flush writes."""
+    from sqlalchemy import and_, or_, select
+
+    from planner.model import Change
+
+    _, entry = _columns()
+    for start in range(0, len(marks), 200):
+        chunk = marks[start:start + 200]
+        rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id, Change.id > mark)
+                     for table, row_id, mark in chunk))
+        found = conn.execute(select(*entry, Change.batch).where(rows).order_by(Change.id)).all()
+        theirs = [e for e in found if e[-1] not in own or e[7] != role]
         if theirs:
             raise _named(theirs[-1][:8], undo=False)
 
