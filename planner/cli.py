@@ -334,7 +334,9 @@ def _take_or_send(args: argparse.Namespace) -> int:
     for change in (c for c in file.changes if c.action in ("conflict", "locked")):
         print(f"  {change.action}, left as it is on the server: {change.sheet} {change.uuid} "
               f"({change.detail or change.label})")
-    return EXIT_PROBLEM if file.problems or file.count("conflict") else EXIT_OK
+    for line in sent.not_sent:  # never a silent success while something done offline stayed behind
+        print(f"  not sent: {line}", file=sys.stderr)
+    return EXIT_PROBLEM if file.problems or file.count("conflict") or sent.not_sent else EXIT_OK
 
 
 def _check_server(args: argparse.Namespace) -> int:

@@ -69,9 +69,15 @@ def plan_path(tmp_path: Path, default_plan_template: Path) -> Path:
 
 
 # The services' own tests, run on a plan file and on a district server (PostgreSQL): every test of these
-# modules that asks for `store` (and not for the file behind it) runs once on each.
+# modules that reaches `store` (itself or through a fixture, such as test_exchange_merge's `seeded`) and not the
+# file behind it runs once on each.
 BOTH_BACKENDS = {"test_plan_edit", "test_measurements", "test_progress", "test_due", "test_history", "test_years",
-                 "test_projects", "test_report", "test_exchange"}
+                 "test_projects", "test_report", "test_exchange", "test_exchange_merge"}
+# Modules run a third time signed in as a role the central office granted (planner server grant), not as the
+# superuser, whose rights pass row-level security by: the policies, rights triggers and history triggers are
+# then those a district's people meet. (A lead's role is refused the other departments' rows these tests
+# seed; tests/test_server_*.py work as leads.)
+AS_ROLE = {"test_measurements": "office", "test_due": "office"}
 
 FILE_WORDS = ("sqlite3", "PRAGMA", "sqlite_", "store.path", '"--db"')
 # SQLite's triggers name every column; the server's one trigger function reads the row whole
@@ -79,17 +85,35 @@ FILE_WORDS = ("sqlite3", "PRAGMA", "sqlite_", "store.path", '"--db"')
 FILE_ONLY = {"test_every_audited_table_has_triggers_matching_its_columns"}
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+def _source_of_fixtures(metafunc: pytest.Metafunc) -> str:
+    """The test's own source and that of the module's fixtures it reaches (a fixture may hand on the file)."""
+    import contextlib
     import inspect
 
-    if metafunc.module.__name__.rsplit(".", 1)[-1] not in BOTH_BACKENDS:
+    sources = [inspect.getsource(metafunc.function)]
+    for name in metafunc.fixturenames:
+        for fixture in metafunc._arg2fixturedefs.get(name, ()):
+            if getattr(fixture, "baseid", "").startswith("tests/conftest.py") or fixture.baseid == "":
+                continue  # the shared fixtures (store, server_url, …) are the backends themselves
+            with contextlib.suppress(OSError, TypeError):
+                sources.append(inspect.getsource(fixture.func))
+    return "\n".join(sources)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module not in BOTH_BACKENDS:
         return
-    asked = inspect.signature(metafunc.function).parameters
+    names = set(metafunc.fixturenames)
     # A test that reads the file with SQLite's own tools, or hands the file to the CLI, is a test of the file.
-    source = inspect.getsource(metafunc.function)
+    source = _source_of_fixtures(metafunc)
     of_the_file = metafunc.function.__name__ in FILE_ONLY or any(word in source for word in FILE_WORDS)
-    if "store" in asked and "plan_path" not in asked and "backend" not in asked and not of_the_file:
-        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+    import inspect
+
+    asked = inspect.signature(metafunc.function).parameters
+    if "store" in names and "plan_path" not in names and "backend" not in asked and not of_the_file:
+        backends = ["sqlite", "postgresql"] + ([f"postgresql-{AS_ROLE[module]}"] if module in AS_ROLE else [])
+        metafunc.parametrize("backend", backends, indirect=True)
 
 
 @pytest.fixture
@@ -191,11 +215,33 @@ def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
+def server_roles(pg_cluster: PgCluster, server_url: str) -> dict[str, str]:
+    """Three people's own roles on `server_url` (made by the server's administrator, granted by the central
+    office): "wellness" leads Student Wellness, "data" leads Data Strategy, "office" is the central office.
+    Each maps to a URL signing in as that role."""
+    import uuid
+
+    from planner.cli import main
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"wellness": f"lead_wellness_{suffix}", "data": f"lead_data_{suffix}", "office": f"office_{suffix}"}
+    for name in names.values():
+        pg_cluster.admin(f"CREATE ROLE {name} LOGIN")
+    for key, scope in (("wellness", ["--department", "Student Wellness"]), ("data", ["--department", "Data Strategy"]),
+                       ("office", ["--central-office"])):
+        assert main(["server", "grant", "--server", server_url, "--role", names[key], *scope]) == 0
+    return {key: server_url.replace(f"{pg_cluster.superuser}@", f"{name}@") for key, name in names.items()}
+
+
+@pytest.fixture
 def store(request: pytest.FixtureRequest, backend: str) -> Iterator[PlanStore]:
-    if backend == "postgresql":
+    if backend.startswith("postgresql"):
         from planner.store import open_server
 
-        s = open_server(request.getfixturevalue("server_url"))
+        url = request.getfixturevalue("server_url")
+        if backend != "postgresql":  # signed in as a role the central office granted, not the superuser
+            url = request.getfixturevalue("server_roles")["wellness" if backend.endswith("lead") else "office"]
+        s = open_server(url)
     else:
         s = open_plan_file(request.getfixturevalue("plan_path"))
     yield s

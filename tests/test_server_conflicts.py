@@ -72,7 +72,7 @@ def test_the_second_of_two_people_changing_one_row_is_told_who_changed_it_and_to
             theirs.get(Wig, wig_id).sentence = "Raise attendance to 95% by June"  # type: ignore[union-attr]
         wig.sentence = "Raise attendance to 93% by May"  # …then Ana saves hers
     message = str(caught.value)
-    assert "Ben Okafor changed this wig" in message
+    assert "Ben Okafor (signed in as " in message and ") changed this wig" in message
     assert "→ “Raise attendance to 95% by June”" in message and "not saved" in message
     assert caught.value.actor == "Ben Okafor" and caught.value.row_id == wig_id
     assert [c[0] for c in caught.value.changes] == ["sentence"]
@@ -86,7 +86,7 @@ def test_the_second_of_two_people_changing_one_row_is_told_who_changed_it_and_to
 def test_a_row_removed_by_someone_else_is_named_too(two: tuple[PlanStore, PlanStore]) -> None:
     ana, ben = two
     wig_id = _first_wig(ana)
-    with pytest.raises(SaveError, match="Ben Okafor removed this wig"), ana.session() as mine:
+    with pytest.raises(SaveError, match=r"Ben Okafor \(signed in as .*\) removed this wig"), ana.session() as mine:
         wig = mine.get(Wig, wig_id)
         assert wig is not None
         with ben.session() as theirs:
@@ -109,5 +109,5 @@ def test_undo_refuses_in_words_to_overwrite_someone_elses_later_change(two: tupl
     with pytest.raises(RowChangedError, match="Undo would overwrite someone else's later change") as caught, \
             change_reason("Undo: Edit WIG"):
         plan_edit.update_node(ana, key, before)
-    assert "Ben Okafor changed this wig" in str(caught.value) and "→ “learners”" in str(caught.value)
+    assert "Ben Okafor (signed in as " in str(caught.value) and "→ “learners”" in str(caught.value)
     assert plan_edit.node_values(ana, key)["unit"] == "learners"  # Ben's change stands

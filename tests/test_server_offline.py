@@ -82,3 +82,41 @@ def test_the_command_line_takes_a_department_offline_and_sends_it_back(server_ur
     assert "0 in conflict" in capsys.readouterr().out
     with open_server(server_url) as server:
         assert plan_edit.node_values(server, key)["unit"] == "from the laptop"
+
+
+def test_what_sending_back_cannot_carry_is_named_item_by_item_never_a_silent_success(
+        server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.cli import main
+    from planner.services import wig_session
+
+    with open_server(server_url) as server:
+        server.actor = "Central Office"
+        wig = _wigs(server, WELLNESS)[0]
+        with server.reader() as s:
+            measure_id = s.scalars(select(PerformanceMeasure.id).join(Department).where(
+                Department.name == WELLNESS, PerformanceMeasure.frequency == Frequency.QUARTERLY)
+                .order_by(PerformanceMeasure.id)).first()
+        measure = NodeKey(Kind.MEASURE, measure_id)
+        ms.log_value(server, measure, "Q1 2024-25", "40", replace=True, outside_year_ok=True)
+        laptop_path = tmp_path / "laptop.planner"
+        take_offline(server, WELLNESS, laptop_path, TODAY, "Ana Ruiz").close()
+        with open_plan_file(laptop_path) as laptop:
+            laptop.actor = "Ana Ruiz"
+            wig_session.add_commitment(laptop, wig.id, wig_session.week_of(TODAY), "Ana", "Call every family")
+            with laptop.reader() as s:
+                row = s.scalars(select(Measurement.id).where(Measurement.measure_id == measure.id)).first()
+            assert row is not None
+            ms.delete_measurement(laptop, row)  # a wrong value removed offline
+            plan_edit.update_node(laptop, wig, {"unit": "sent as it should be"})
+        with open_plan_file(laptop_path) as laptop:
+            sent = send_back(laptop, server, WELLNESS, TODAY, "Ana Ruiz")
+        assert plan_edit.node_values(server, wig)["unit"] == "sent as it should be"
+        said = "\n".join(sent.not_sent)
+        assert "The commitment “Call every family” added offline was not sent" in said, said
+        assert "A measurement was deleted offline but is still on the server" in said, said
+        assert len(sent.not_sent) == 2 and "wig" not in said  # what was sent is not named
+    capsys.readouterr()
+    assert main(["server", "send", "--server", server_url, "--department", WELLNESS, "--db", str(laptop_path),
+                 "--by", "Ana Ruiz"]) != 0
+    err = capsys.readouterr().err
+    assert "not sent: The commitment “Call every family”" in err and "Traceback" not in err

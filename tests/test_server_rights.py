@@ -62,9 +62,13 @@ def test_a_leads_role_cannot_change_another_departments_rows_even_from_a_raw_sql
         data_wig, data_sentence = _wig_of(office, DATA)
         wellness_wig, _ = _wig_of(office, WELLNESS)
     with psycopg.connect(roles["wellness"]) as conn:
-        # another department's row: the policy hides it from every change, so nothing is changed
-        assert conn.execute("UPDATE wig SET sentence = 'taken over' WHERE id = %s", (data_wig,)).rowcount == 0
-        assert conn.execute("DELETE FROM wig WHERE id = %s", (data_wig,)).rowcount == 0
+        # another department's row: refused in words (never a change that quietly reaches no row)
+        with pytest.raises(psycopg.errors.RaiseException, match="this wig belongs to Data Strategy"):
+            conn.execute("UPDATE wig SET sentence = 'taken over' WHERE id = %s", (data_wig,))
+        conn.rollback()
+        with pytest.raises(psycopg.errors.RaiseException, match="this wig belongs to Data Strategy"):
+            conn.execute("DELETE FROM wig WHERE id = %s", (data_wig,))
+        conn.rollback()
         # nor may a row be moved into, or made in, another department
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             conn.execute("UPDATE wig SET department_id = (SELECT department_id FROM wig WHERE id = %s) "

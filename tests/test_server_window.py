@@ -132,7 +132,7 @@ def test_two_windows_signed_in_as_two_departments_leads_work_at_once(qtbot, qt_i
 
     with open_server(server_url) as office:  # the central office changes Ana's goal while she is changing it
         office.actor = "Central Office"
-        with pytest.raises(RowChangedError, match="Central Office changed this wig") as caught, \
+        with pytest.raises(RowChangedError, match=r"Central Office \(signed in as \w+\) changed this wig") as caught, \
                 ana.store.session() as s:
             wig = s.get(Wig, mine.id)
             assert wig is not None

@@ -273,8 +273,14 @@ class PlanStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         if server_url is not None:
             event.listen(self._sessions, "before_flush", _note_touched)
+            event.listen(self._sessions, "loaded_as_persistent", _note_read)
+        # on a server, each row this Planner last read (in a reader()): the newest history entry it had seen
+        # then; a change saved later over someone else's newer change is refused (a lost update otherwise)
+        self._seen: dict[tuple[str, int], int] = {}
         self._own_batches: set[str] = set()  # what this Planner saved on the server: no news to it
         self._listeners: list[server.Listener] = []
+        # on a server, the role signed in as (the history's signed_in_as): with a batch, what tells own changes
+        self.role = server.signed_in_role(engine) if server_url is not None else ""
 
     @property
     def journal_mode(self) -> str | None:
@@ -296,14 +302,16 @@ class PlanStore:
                 session.info["touched"] = touched
                 if self.on_server:
                     self._own_batches.add(batch)
-                    if context_value("reason").startswith("Undo"):
-                        session.info["undo_of"] = self._own_batches
+                    session.info["seen"] = (self._seen, self._own_batches, self.role)
+                    reason = context_value("reason")
+                    if reason.startswith(("Undo", "Redo")):
+                        session.info["undo_of"] = (self._own_batches, self.role, batch, reason.split(":")[0])
                 yield session
                 if self.read_only and (session.new or session.dirty or session.deleted):
                     raise ReadOnlyError(f"“{self.path.name}” is open read-only; the change was not saved.")
         except DATABASE_ERRORS as exc:
             if self.on_server:
-                raise server.conflict_error(self.engine, exc, touched, batch) from exc
+                raise server.conflict_error(self.engine, exc, touched, batch, self.role) from exc
             raise save_error(exc) from exc
 
     @contextlib.contextmanager
@@ -313,6 +321,8 @@ class PlanStore:
         is raised as ReadError, in words."""
         try:
             with self._stored_values_checked(), self._sessions() as session, session.begin():
+                if self.on_server:  # the snapshot's newest history entry: what the rows read here had seen
+                    session.info["read_mark"] = (server.history_mark(session.connection()), self._seen)
                 yield session
                 if session.new or session.dirty or session.deleted:
                     raise RuntimeError("reader() sessions are for reading; use session() to change the plan")
@@ -356,11 +366,14 @@ class PlanStore:
                                       hint="Choose another name.")
         return backup_file(self.path, dest)
 
-    def listen(self, on_change: Callable[[str], None]) -> None:
+    def listen(self, on_change: Callable[[str], None],
+               on_status: Callable[[str, bool], None] | None = None) -> None:
         """On a district server: call `on_change(who)` (on a thread of the store's own) whenever someone else
-        commits a change to the plan. A plan file has one writer, so nothing else changes it: no call."""
+        commits a change to the plan, and `on_status(words, listening)` when updates stop (the server cannot
+        be reached; it is tried again) or resume. A plan file has one writer, so nothing else changes it."""
         if self.server_url is not None:
-            self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches))
+            self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches,
+                                                   self.role, on_status))
 
     @property
     def holds_writer_lock(self) -> bool:
@@ -394,9 +407,28 @@ def _note_touched(session: Session, _context: object, _instances: object) -> Non
         if isinstance(table, str) and isinstance(row_id, int):
             rows.append((table, row_id))
     touched.extend(rows)
-    own = session.info.get("undo_of")
-    if own is not None and rows:  # an undo: never over someone else's later change
-        server.check_undo(session.connection(), rows, own)
+    undo_of = session.info.get("undo_of")
+    if undo_of is not None and rows:  # an undo or redo: never over someone else's later change
+        own, role, batch, verb = undo_of
+        server.check_undo(session.connection(), rows, own, role, batch=batch, verb=verb)
+    seen_of = session.info.get("seen")
+    if seen_of is not None and rows:  # never over a change someone else saved after this Planner read the row
+        seen, own, role = seen_of
+        marks = [(table, row_id, seen[(table, row_id)]) for table, row_id in rows if (table, row_id) in seen]
+        if marks:
+            server.check_unseen(session.connection(), marks, own, role)
+
+
+def _note_read(session: Session, instance: object) -> None:
+    """A row read in a reader() on the server: remember the newest history entry its snapshot held."""
+    read_mark = session.info.get("read_mark")
+    if read_mark is None:
+        return
+    mark, seen = read_mark
+    table = getattr(getattr(instance, "__table__", None), "name", None)
+    row_id = getattr(instance, "id", None)
+    if isinstance(table, str) and isinstance(row_id, int):
+        seen[(table, row_id)] = mark
 
 
 def _raised_reading_a_value(exc: BaseException) -> bool:

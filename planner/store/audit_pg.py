@@ -20,6 +20,12 @@ DECLARE
     act text;
     one jsonb;
 BEGIN
+    -- Only the plan's own tables are recorded: a trigger someone attached to a table of their own (a temporary
+    -- table named like one of the plan's) must not write the history in the schema owner's name
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW'
+       OR TG_NAME <> 'audit_' || TG_TABLE_NAME THEN
+        RAISE EXCEPTION 'planner_audit() records the plan''s own tables only';
+    END IF;
     -- row_version is the server's count of a row's changes (row_versions below), not a value of the plan
     IF TG_OP = 'INSERT' THEN
         new_row := to_jsonb(NEW) - 'row_version'; act := 'add';
@@ -32,15 +38,18 @@ BEGIN
         old_row := to_jsonb(OLD) - 'row_version'; act := 'delete';
     END IF;
     one := coalesce(new_row, old_row);
-    INSERT INTO public.change_log (at, actor, reason, batch, action, table_name, row_id, row_uuid, before, after)
+    -- signed_in_as: the role that signed in (session_user), whatever name the client declared as the actor
+    INSERT INTO public.change_log (at, actor, reason, batch, action, table_name, row_id, row_uuid, before, after,
+                                   signed_in_as)
     VALUES (clock_timestamp() AT TIME ZONE 'UTC',
             coalesce(nullif(current_setting('planner.actor', true), ''), session_user::text),
             coalesce(current_setting('planner.reason', true), ''),
             coalesce(current_setting('planner.batch', true), ''),
-            act, TG_TABLE_NAME, (one->>'id')::integer, one->>'uuid', old_row::text, new_row::text);
+            act, TG_TABLE_NAME, (one->>'id')::integer, one->>'uuid', old_row::text, new_row::text,
+            session_user::text);
     -- Every Planner listening is told at the commit (one notice per transaction: the same payload is sent once)
     PERFORM pg_notify('planner_changes', json_build_object(
-        'batch', coalesce(current_setting('planner.batch', true), ''),
+        'batch', coalesce(current_setting('planner.batch', true), ''), 'role', session_user::text,
         'actor', coalesce(nullif(current_setting('planner.actor', true), ''), session_user::text))::text);
     RETURN NULL;
 END
@@ -114,11 +123,21 @@ def drop_triggers(conn: Connection, prefix: str) -> None:
         conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
 
 
+# The trigger functions run only as the plan's triggers: nobody else may attach them to a table of their own
+# (a trigger's function is checked when the trigger is made, never when it fires).
+def _revoke_from_public(conn: Connection, function: str) -> None:
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
+
+
 def install_triggers(conn: Connection, tables: list[str], prefix: str) -> None:
+    # who signed in, always, beside the name the person's Planner declares (actor)
+    conn.exec_driver_sql("ALTER TABLE change_log ADD COLUMN IF NOT EXISTS signed_in_as text")
     conn.exec_driver_sql(AUDIT_FUNCTION)
+    _revoke_from_public(conn, "planner_audit")
     for statement in JSON_FIELD:
         conn.exec_driver_sql(statement)
     conn.exec_driver_sql(APPEND_ONLY_FUNCTION)
+    _revoke_from_public(conn, "planner_change_log_append_only")
     for table in tables:
         conn.exec_driver_sql(f'CREATE TRIGGER "{prefix}{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
                              "FOR EACH ROW EXECUTE FUNCTION planner_audit()")
@@ -132,6 +151,7 @@ def install_triggers(conn: Connection, tables: list[str], prefix: str) -> None:
 
 def install_period_locks(conn: Connection) -> None:
     conn.exec_driver_sql(LOCK_FUNCTION)
+    _revoke_from_public(conn, "planner_period_lock")
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS lock_measurement ON measurement")
     conn.exec_driver_sql("CREATE TRIGGER lock_measurement BEFORE INSERT OR UPDATE OR DELETE ON measurement "
                          "FOR EACH ROW EXECUTE FUNCTION planner_period_lock()")
@@ -163,6 +183,7 @@ def install_row_versions(conn: Connection) -> None:
     """Every row of the plan has a version, counted by the server: 1 when added, one more at each change,
     whoever makes it and however (Planner, a script, psql)."""
     conn.exec_driver_sql(ROW_VERSION_FUNCTION)
+    _revoke_from_public(conn, "planner_row_version")
     tables = [row[0] for row in conn.exec_driver_sql(
         "SELECT c.table_name FROM information_schema.columns c WHERE c.table_schema = current_schema() "
         "AND c.column_name = 'uuid' AND c.table_name <> 'exchange_state' ORDER BY c.table_name")]

@@ -130,9 +130,16 @@ def _logged(exc: BaseException, what: str) -> Described:
     return described
 
 
+def _sqlstate_of(exc: BaseException) -> str:
+    """PostgreSQL's SQLSTATE of a failure (SQLite's errors have none)."""
+    orig = getattr(exc, "orig", None) or exc
+    return str(getattr(orig, "sqlstate", "") or "")
+
+
 def save_error(exc: BaseException) -> SaveError:
     d = _logged(exc, "a change was refused")
-    return SaveError(f"The plan file refused the change: {d.words}. Nothing was changed.", hint=d.hint,
+    where = "district server" if _sqlstate_of(exc) else "plan file"
+    return SaveError(f"The {where} refused the change: {d.words}. Nothing was changed.", hint=d.hint,
                      detail=d.detail)
 
 

@@ -26,7 +26,7 @@ from planner.store.failures import DATABASE_ERRORS, RowChangedError, describe, s
 
 SCHEMES = ("postgresql://", "postgres://")
 # libpq's key=value form: "host=... dbname=..."; only the names libpq knows are taken for one
-_KEY_VALUE = re.compile(r"^\s*(host|hostaddr|port|dbname|user|service|sslmode)\s*=", re.IGNORECASE)
+_KEY_VALUE = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode)\s*=", re.IGNORECASE)
 
 
 class ServerError(PlanFileError):
@@ -51,15 +51,43 @@ def database_name(url: str) -> str:
     return found.group(1) if found else "the district server"
 
 
+# A password as libpq's key=value form writes it: a word, or a quoted value (with \' and \\ inside)
+_PASSWORD_KV = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE)
+_PASSWORD_PARAM = re.compile(r"((?:^|&)password=)[^&]*", re.IGNORECASE)
+
+
 def shown_url(url: str) -> str:
-    """The URL with any password replaced, for messages and the log."""
+    """The URL with any password replaced (user:password@, ?password=, password=... of key=value), for
+    messages, the log and the window."""
     if url.startswith(SCHEMES):
         parts = urlsplit(url)
-        if parts.password is not None:
-            netloc = parts.netloc.replace(f":{parts.password}@", ":…@")
-            return parts._replace(netloc=netloc).geturl()
-        return url
-    return re.sub(r"(password\s*=\s*)\S+", r"\1…", url)
+        netloc = parts.netloc
+        userinfo, at, hostinfo = netloc.rpartition("@")
+        if at and ":" in userinfo:
+            netloc = f"{userinfo.split(':', 1)[0]}:…@{hostinfo}"
+        query = _PASSWORD_PARAM.sub(r"\1…", parts.query)
+        scheme, _, rest = url.partition("//")
+        rest = rest.replace(parts.netloc, netloc, 1)
+        if query != parts.query:
+            head, _, tail = rest.partition("?")
+            rest = f"{head}?{tail.replace(parts.query, query, 1)}"
+        return f"{scheme}//{rest}"
+    return _PASSWORD_KV.sub(r"\1…", url)
+
+
+def _passwords(url: str) -> list[str]:
+    """Every password the URL carries, as written and as libpq reads it, to scrub from what a driver says."""
+    found: list[str] = []
+    if url.startswith(SCHEMES):
+        parts = urlsplit(url)
+        if parts.password:
+            found += [parts.password, parts.netloc.rpartition("@")[0].partition(":")[2]]
+        found += [m.group(0).partition("=")[2] for m in _PASSWORD_PARAM.finditer(parts.query)]
+    else:
+        for m in _PASSWORD_KV.finditer(url):
+            value = m.group(2)
+            found += [value, value.strip("'"), *value.strip("'").split()]
+    return sorted({p for p in found if p}, key=len, reverse=True)
 
 
 def _driver() -> Any:
@@ -105,7 +133,10 @@ def reach(url: str, engine: Engine) -> None:
     except (psycopg.Error, DBAPIError) as exc:
         engine.dispose()
         orig = getattr(exc, "orig", None) or exc
-        said = " ".join(str(orig).split())[:300]
+        said = " ".join(str(orig).split())
+        for secret in _passwords(url):  # libpq may quote a piece of the connection string back
+            said = said.replace(secret, "…")
+        said = said[:300]
         raise ServerError(Path(database_name(url)), f"The district server “{shown_url(url)}” cannot be reached: "
                           f"{said}.", hint="Check the address and that you may sign in there (libpq's settings "
                           "and password file are used), then try again.") from None
@@ -123,7 +154,25 @@ def _shown(value: object, limit: int = 60) -> str:
     return f"“{text_value if len(text_value) <= limit else text_value[:limit] + '…'}”"
 
 
-def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str) -> SaveError:
+def signed_in_role(engine: Engine) -> str:
+    """The role this Planner signed in as (what the server's history records as signed_in_as)."""
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("SELECT session_user").scalar_one())
+
+
+def _columns() -> tuple[Any, list[Any]]:
+    from sqlalchemy import literal_column
+
+    from planner.model import Change
+
+    # signed_in_as is the server's own column of the history (audit_pg), not a value the ORM model carries
+    signed: Any = literal_column("change_log.signed_in_as")
+    return signed, [Change.actor, Change.at, Change.action, Change.table_name, Change.row_id, Change.before,
+                    Change.after, signed]
+
+
+def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, int]], batch: str,
+                   role: str = "") -> SaveError:
     """What a failed change on the server means. When it failed because someone else changed or removed one
     of its rows first (a serialization failure), the error names who and what they changed it to, read from
     the server's history; otherwise the usual words."""
@@ -140,12 +189,13 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
         return save_error(exc)
     from planner.model import Change
 
+    signed, entry = _columns()
+
     rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id) for table, row_id in touched))
     try:
         with engine.connect() as conn:
-            found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
-                                        Change.before, Change.after)
-                                 .where(rows, Change.batch != batch).order_by(Change.id.desc()).limit(1)).first()
+            found = conn.execute(select(*entry).where(rows, or_(Change.batch != batch, signed != role))
+                                 .order_by(Change.id.desc()).limit(1)).first()
     except DATABASE_ERRORS:
         found = None
     if found is None:
@@ -153,48 +203,103 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
     return _named(found, undo=False, detail=describe(exc).detail)
 
 
-def _named(found: Any, *, undo: bool, detail: str = "") -> RowChangedError:
+def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> RowChangedError:
     """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
-    actor, at, action, table, row_id, before, after = found
+    actor, at, action, table, row_id, before, after, signed_in_as = found
     what = table.replace("_", " ")
     old = json.loads(before) if before else {}
     new = json.loads(after) if after else {}
     changes = [(key, old.get(key), new.get(key)) for key in new
                if key not in IGNORED_IN_UPDATES and old.get(key) != new.get(key)]
-    who = actor or "Someone"
+    name = who = actor or signed_in_as or "Someone"
+    if signed_in_as and signed_in_as != who:  # the name they gave, and the role the server signed them in as
+        who = f"{who} (signed in as {signed_in_as})"
     when = f"{at:%H:%M} UTC" if at is not None else "a moment ago"
     shown = "; ".join(f"{key.replace('_', ' ')}: {_shown(a)} → {_shown(b)}" for key, a, b in changes[:4])
     if undo:
         done = f"removed this {what}" if action == "delete" else f"changed this {what}"
         said = f"{who} {done} at {when}, after your change" + (f": {shown}." if shown and action != "delete"
                                                                else ".")
-        return RowChangedError(f"Undo would overwrite someone else's later change, so nothing was undone: {said}",
+        done_word = "undone" if verb == "Undo" else "redone"
+        return RowChangedError(f"{verb} would overwrite someone else's later change, so nothing was {done_word}: "
+                               f"{said}",
                                hint="Look at their change first; change it by hand if yours should still stand.",
-                               actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+                               actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
     if action == "delete":
         said = f"{who} removed this {what} at {when}, while you were changing it."
     else:
         said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
     return RowChangedError(f"The change was not saved: {said}",
                            hint="Look at their change, then make yours again if it still applies.",
-                           actor=who, table=table, row_id=row_id, changes=changes, detail=detail)
+                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
 
 
-def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str]) -> None:
-    """Before an undo is written on the server: each row it puts back must still be as this Planner left it.
-    The newest history entry of a row saved by someone else (another batch) means a later change of theirs,
-    which the undo refuses to overwrite, naming it."""
+def history_mark(conn: Connection) -> int:
+    """The newest entry of the server's history this transaction's snapshot holds."""
+    return int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
+
+
+def _entries(conn: Connection, table: str, row_id: int, after: int = 0) -> list[Any]:
+    """A row's history entries (oldest first): the named fields, then batch and reason."""
     from sqlalchemy import select
 
     from planner.model import Change
 
+    _, entry = _columns()
+    return list(conn.execute(select(*entry, Change.batch, Change.reason, Change.id)
+                             .where(Change.table_name == table, Change.row_id == row_id, Change.id > after)
+                             .order_by(Change.id)))
+
+
+def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[str], role: str) -> None:
+    """Before a change is written on the server: a row this Planner read (its newest history entry then is
+    the mark) and someone else changed since is not overwritten unseen; the change is refused, naming theirs.
+    (Repeatable read covers one transaction; a form reads in one and saves in another.) One query for all
+    the rows a flush writes."""
+    from sqlalchemy import and_, or_, select
+
+    from planner.model import Change
+
+    _, entry = _columns()
+    for start in range(0, len(marks), 200):
+        chunk = marks[start:start + 200]
+        rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id, Change.id > mark)
+                     for table, row_id, mark in chunk))
+        found = conn.execute(select(*entry, Change.batch).where(rows).order_by(Change.id)).all()
+        theirs = [e for e in found if e[-1] not in own or e[7] != role]
+        if theirs:
+            raise _named(theirs[-1][:8], undo=False)
+
+
+def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str, *, batch: str = "",
+               verb: str = "Undo") -> None:
+    """Before an undo (or redo) is written on the server: each row it puts back must still be as this Planner
+    left it. A change saved by someone else (another batch, or the same batch id under another signed-in
+    role) after the change being undone means a later change of theirs, which the undo refuses to overwrite,
+    naming it. The change being undone is this Planner's newest change of the row not undone already (its
+    undo stack, read back from the row's history); a redo follows this Planner's newest entry of the row."""
     for table, row_id in touched:
-        found = conn.execute(select(Change.actor, Change.at, Change.action, Change.table_name, Change.row_id,
-                                    Change.before, Change.after, Change.batch)
-                             .where(Change.table_name == table, Change.row_id == row_id)
-                             .order_by(Change.id.desc()).limit(1)).first()
-        if found is not None and found[-1] not in own:
-            raise _named(found[:-1], undo=True)
+        entries = [e for e in _entries(conn, table, row_id) if e[-3] != batch]  # not this undo's own rows
+        if not entries:
+            continue
+        stack: list[int] = []  # the first entry id of each of this Planner's changes not undone, oldest first
+        newest_own = 0
+        last_batch = None
+        for e in entries:
+            mine = e[-3] in own and e[7] == role
+            if not mine or e[-3] == last_batch:
+                continue
+            last_batch = e[-3]
+            newest_own = e[-1]
+            if e[-2].startswith("Undo"):
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(e[-1])
+        since = stack[-1] if verb == "Undo" and stack else newest_own
+        theirs = [e for e in entries if e[-1] > since and not (e[-3] in own and e[7] == role)]
+        if theirs:
+            raise _named(theirs[-1][:8], undo=True, verb=verb)
 
 
 CHANNEL = "planner_changes"
@@ -203,32 +308,98 @@ CHANNEL = "planner_changes"
 class Listener:
     """Told by the server whenever someone else's change to the plan is committed (LISTEN/NOTIFY): a thread
     of its own on a connection of its own calls `on_change(actor)`; `own` holds the batches this Planner
-    saved, which are not news to it."""
+    saved, which are not news to it (with `role`, the role it signed in as).
 
-    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str]) -> None:
+    When the connection cannot be made or drops (the network, a server restart), listening is not given up:
+    `on_status(words, listening)` says so, the thread tries again (waiting longer each time, up to a limit),
+    and says so again when updates resume (others' changes in between are then to be read again)."""
+
+    def __init__(self, url: str, on_change: Callable[[str], None], own: set[str], role: str,
+                 on_status: Callable[[str, bool], None] | None = None, *,
+                 retry: tuple[float, float] = (1.0, 30.0)) -> None:
         import threading
 
-        self._conn = _driver().connect(url, autocommit=True)
-        self._conn.execute(f"LISTEN {CHANNEL}")
-        self._on_change, self._own = on_change, own
+        self._url = url
+        self._on_change, self._own, self._role = on_change, own, role
+        self._on_status = on_status or (lambda _words, _up: None)
+        self._retry = retry
+        self._stopping = threading.Event()
+        self._conn: Any = None
+        self._lock = threading.Lock()
+        self._ready = threading.Event()  # set once the first attempt to listen is over (for tests and start)
         self._thread = threading.Thread(target=self._run, name="planner-listen", daemon=True)
         self._thread.start()
 
+    def _connect(self) -> Any:
+        conn = _driver().connect(self._url, autocommit=True)
+        conn.execute(f"LISTEN {CHANNEL}")
+        with self._lock:
+            if self._stopping.is_set():
+                conn.close()
+                return None
+            self._conn = conn
+        return conn
+
+    def _said(self, exc: BaseException) -> str:
+        said = " ".join(str(exc).split()) or type(exc).__name__
+        for secret in _passwords(self._url):
+            said = said.replace(secret, "…")
+        return said[:200]
+
     def _run(self) -> None:
-        try:
-            for notice in self._conn.notifies():
-                try:
-                    said = json.loads(notice.payload)
-                except ValueError:
-                    continue
-                if said.get("batch") not in self._own:
-                    self._on_change(str(said.get("actor") or ""))
-        except Exception:  # the connection closed (stop(), or the server went away): listening ends
-            return
+        delay = self._retry[0]
+        down = False
+        while not self._stopping.is_set():
+            try:
+                conn = self._connect()
+            except Exception as exc:  # the driver's refusal, in words; tried again after a while
+                if not down:
+                    self._on_status(f"Updates from the district server stopped: it cannot be reached "
+                                    f"({self._said(exc)}). Trying again…", False)
+                    down = True
+                self._ready.set()
+                self._stopping.wait(delay)
+                delay = min(delay * 2, self._retry[1])
+                continue
+            if conn is None:
+                return
+            delay = self._retry[0]
+            if down:
+                self._on_status("Updates from the district server resumed.", True)
+                down = False
+            self._ready.set()
+            try:
+                for notice in conn.notifies():
+                    try:
+                        said = json.loads(notice.payload)
+                    except ValueError:
+                        continue
+                    # this Planner's own change only when both its batch and its signed-in role match: a batch
+                    # id is readable in the history, so anyone could send one
+                    if said.get("batch") not in self._own or said.get("role") != self._role:
+                        self._on_change(str(said.get("actor") or ""))
+            except Exception as exc:  # the connection dropped (or stop() closed it)
+                if self._stopping.is_set():
+                    return
+                self._on_status(f"Updates from the district server stopped: the connection was lost "
+                                f"({self._said(exc)}). Trying again…", False)
+                down = True
+            else:
+                if self._stopping.is_set():
+                    return
+            finally:
+                import contextlib
+
+                with contextlib.suppress(Exception):
+                    conn.close()
 
     def stop(self) -> None:
         import contextlib
 
-        with contextlib.suppress(Exception):
-            self._conn.close()
+        self._stopping.set()
+        with self._lock:
+            conn = self._conn
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
         self._thread.join(timeout=2)

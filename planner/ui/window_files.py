@@ -48,6 +48,7 @@ class ServerNews(QObject):
     """Carries the district server's notices from the store's listening thread to the GUI thread."""
 
     changed = Signal(str)  # who changed the plan
+    status = Signal(str, bool)  # updates stopped (False) or resumed (True), in words
 
 
 class FileFlows(WindowPart):
@@ -299,8 +300,15 @@ class FileFlows(WindowPart):
                 self.doc.notify(EVERYTHING)
                 self.statusBar().showMessage(f"Updated: {who or 'someone'} changed the plan on the server", 8000)
 
+        def told(words: str, listening: bool) -> None:
+            if self.doc.store is store:
+                if listening:  # others' changes while it was down were missed: read everything again
+                    self.doc.notify(EVERYTHING)
+                self.statusBar().showMessage(words, 0 if not listening else 8000)
+
         news.changed.connect(arrived)
-        store.listen(news.changed.emit)
+        news.status.connect(told)
+        store.listen(news.changed.emit, news.status.emit)
 
     def connect_to_server(self, url: str | None = None) -> bool:
         """File > Connect to District Server…: the same window on the district's PostgreSQL database. The
