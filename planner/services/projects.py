@@ -173,24 +173,13 @@ ACTIVE = {ProjectStatus.ON_TRACK, ProjectStatus.AT_RISK, ProjectStatus.OFF_TRACK
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
-def _link_text(session: Session, project: Project) -> str:
-    if project.key_lever_id:
-        lever = session.get(KeyLever, project.key_lever_id)
-        return f"Key lever: {lever.text}" if lever else ""
-    if project.wig_id:
-        wig = session.get(Wig, project.wig_id)
-        return f"WIG: {wig.sentence}" if wig else ""
-    strategy = session.get(Strategy, project.strategy_id) if project.strategy_id else None
-    return f"Strategy {strategy.code or ''}: {strategy.statement}" if strategy else ""
-
-
 def _plain(entity: Entity, obj: Any, session: Session, today: date) -> dict[str, Any]:
     row: dict[str, Any] = {"id": obj.id, "uuid": obj.uuid}
     for col in COLUMNS[entity]:
         if col.kind is FieldKind.TASKS:
             row[col.name] = [t.position + 1 for t in obj.depends_on]
         elif col.kind is FieldKind.LINK:
-            row[col.name] = _link_text(session, obj)
+            row[col.name] = _Links.read(session, obj).text(obj)
             row["key_lever_id"], row["wig_id"], row["strategy_id"] = obj.key_lever_id, obj.wig_id, obj.strategy_id
         else:
             value = getattr(obj, col.name)
@@ -266,14 +255,12 @@ def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None =
             select(RaidItem.project_id, func.count()).where(RaidItem.status != RaidStatus.CLOSED)
             .group_by(RaidItem.project_id))}
         chosen = select(Project) if only is None else select(Project).where(Project.id == only)
-        # One project looks its links up one row at a time; the whole list reads the plan's links once (a
-        # district ten times ours has 5,000 projects: the row-at-a-time walk froze the Workbook tab 20 s).
-        links = _Links.read(s) if only is None else None
-        for p in s.scalars(chosen.order_by(Project.name, Project.id)):
-            if links is None:
-                (pillar, department, plan_of), year_of, link = _place(s, p), _year_of(s, p), _link_text(s, p)
-            else:
-                (pillar, department, plan_of), year_of, link = links.place(p), links.year_of(p), links.text(p)
+        # The whole list reads the plan's links once a level (a district ten times ours has 5,000 projects:
+        # looking them up a project at a time froze the Workbook tab 20 s); one project reads its own.
+        projects = list(s.scalars(chosen.order_by(Project.name, Project.id)))
+        links = _Links.read(s, projects[0] if only is not None and projects else None)
+        for p in projects:
+            (pillar, department, plan_of), year_of, link = links.place(p), links.year_of(p), links.text(p)
             if plan_of != plan_id or (year_id is not None and year_of not in (None, year_id)):
                 continue
             found.append(ProjectRow(
@@ -286,8 +273,8 @@ def project_rows(store: PlanStore, plan_id: int, today: date, only: int | None =
 
 @dataclass
 class _Links:
-    """What projects carry, read in one query a level: the same answers as `_place`, `_year_of` and
-    `_link_text` give for one project."""
+    """What projects carry, read in one query a level (for every project, or only what `project` needs):
+    its pillar, department and plan (`place`), its school year (`year_of`) and the words the table shows."""
 
     levers: dict[int, tuple[int, str]]  # key lever: (WIG, text)
     wigs: dict[int, tuple[int | None, int | None, int | None, str]]  # WIG: (strategy, department, year, sentence)
@@ -296,17 +283,27 @@ class _Links:
     departments: dict[int, tuple[str, int]]  # department: (name, plan)
 
     @classmethod
-    def read(cls, s: Session) -> _Links:
+    def read(cls, s: Session, project: Project | None = None) -> _Links:
         c = s.connection()
-        return cls(
-            {i: (w, t) for i, w, t in c.execute(select(KeyLever.id, KeyLever.wig_id, KeyLever.text))},
-            {i: (st, d, y, t) for i, st, d, y, t in c.execute(
-                select(Wig.id, Wig.strategy_id, Wig.department_id, Wig.year_id, Wig.sentence))},
-            {i: (pr, code, t) for i, pr, code, t in c.execute(
-                select(Strategy.id, Strategy.priority_id, Strategy.code, Strategy.statement))},
-            {i: (code, plan) for i, code, plan in c.execute(
-                select(Priority.id, Pillar.code, Pillar.plan_id).join(Pillar, Priority.pillar_id == Pillar.id))},
-            {i: (n, plan) for i, n, plan in c.execute(select(Department.id, Department.name, Department.plan_id))})
+
+        def rows(query: Any, column: Any, ids: set[int | None]) -> Any:
+            return c.execute(query if project is None else query.where(column.in_(ids - {None})))
+
+        levers = {i: (w, t) for i, w, t in rows(select(KeyLever.id, KeyLever.wig_id, KeyLever.text), KeyLever.id,
+                                                 {project.key_lever_id} if project else set())}
+        wigs = {i: (st, d, y, t) for i, st, d, y, t in rows(
+            select(Wig.id, Wig.strategy_id, Wig.department_id, Wig.year_id, Wig.sentence), Wig.id,
+            {project.wig_id, *(w for w, _ in levers.values())} if project else set())}
+        strategies = {i: (pr, code, t) for i, pr, code, t in rows(
+            select(Strategy.id, Strategy.priority_id, Strategy.code, Strategy.statement), Strategy.id,
+            {project.strategy_id, *(w[0] for w in wigs.values())} if project else set())}
+        pillars = {i: (code, plan) for i, code, plan in rows(
+            select(Priority.id, Pillar.code, Pillar.plan_id).join(Pillar, Priority.pillar_id == Pillar.id),
+            Priority.id, {st[0] for st in strategies.values()})}
+        departments = {i: (n, plan) for i, n, plan in rows(
+            select(Department.id, Department.name, Department.plan_id), Department.id,
+            {w[1] for w in wigs.values()})}
+        return cls(levers, wigs, strategies, pillars, departments)
 
     def _wig_of(self, p: Project) -> int | None:
         if p.key_lever_id:
@@ -344,39 +341,6 @@ class _Links:
             return f"WIG: {wig[3]}" if wig else ""
         strategy = self.strategies.get(p.strategy_id) if p.strategy_id else None
         return f"Strategy {strategy[1] or ''}: {strategy[2]}" if strategy else ""
-
-
-def _year_of(s: Session, p: Project) -> int | None:
-    """The school year of the WIG a project carries (directly or through a key lever); None for a strategy."""
-    if p.key_lever_id:
-        lever = s.get(KeyLever, p.key_lever_id)
-        return lever.wig.year_id if lever else None
-    if p.wig_id:
-        wig = s.get(Wig, p.wig_id)
-        return wig.year_id if wig else None
-    return None
-
-
-def _place(s: Session, p: Project) -> tuple[str, str, int | None]:
-    """(pillar code, department name, plan id) of what a project carries."""
-    wig = None
-    strategy = None
-    if p.key_lever_id:
-        lever = s.get(KeyLever, p.key_lever_id)
-        wig = lever.wig if lever else None
-    elif p.wig_id:
-        wig = s.get(Wig, p.wig_id)
-    else:
-        strategy = s.get(Strategy, p.strategy_id)
-    if wig is not None:
-        strategy = wig.strategy
-    department = wig.department.name if wig is not None and wig.department else ""
-    if strategy is not None:
-        pillar = strategy.priority.pillar
-        return pillar.code, department, pillar.plan_id
-    if wig is not None and wig.department is not None:
-        return "", department, wig.department.plan_id
-    return "", department, None
 
 
 def projects_for(store: PlanStore, key: NodeKey) -> list[tuple[int, str, ProjectStatus]]:
