@@ -106,6 +106,10 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self._expanded: set[NodeKey] = set()
         self._restoring = False
         self._status_memo: PlanStatus | None = None
+        # the Status column's cells of one snapshot (a snapshot is never changed: a new one replaces it), worked
+        # out once a row rather than on each paint of it: a filter keystroke repaints every row it shows
+        self._status_cells: dict[NodeKey, tuple[str, Any, str] | None] = {}
+        self._status_cells_of: PlanStatus | None = None
 
         self.plan_combo = QComboBox()
         self.plan_combo.setAccessibleName("Plan")
@@ -761,6 +765,16 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
             if status is not None:
                 self._status_memo = status
                 QTimer.singleShot(0, self, self._forget_status)
+        if status is not self._status_cells_of:
+            self._status_cells, self._status_cells_of = {}, status
+        cells = self._status_cells
+        if key in cells:
+            return cells[key]
+        cell = cells[key] = self._status_cell(status, key)
+        return cell
+
+    @staticmethod
+    def _status_cell(status: PlanStatus | None, key: NodeKey) -> tuple[str, Any, str] | None:
         found = status.for_key(key) if status else None
         if found is None:
             return None
