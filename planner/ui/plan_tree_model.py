@@ -58,7 +58,8 @@ def _bold() -> QFont:
 
 
 class _Node:
-    __slots__ = ("children", "fetched", "generation", "order", "parent", "position", "row", "visible")
+    __slots__ = ("above", "children", "fetched", "generation", "matched", "order", "parent", "position", "row",
+                 "visible")
 
     def __init__(self, row: OutlineRow | None, parent: _Node | None, order: int = -1) -> None:
         self.row = row
@@ -69,6 +70,10 @@ class _Node:
         self.generation = -1  # which filter `visible` was worked out for (-1: not yet)
         self.fetched = 0  # how many of `visible` the view has been given
         self.position = 0  # row among the parent's visible children
+        # the filter generation in which this node matched, and in which it was a match or above one: a stamp
+        # rather than membership of a set made each keystroke (a one-letter filter marks 30,000 nodes at x100)
+        self.matched = -1
+        self.above = -1
 
 
 @dataclass(frozen=True)
@@ -139,9 +144,7 @@ class PlanTreeModel(QAbstractItemModel):
         self._index: TextIndex | None = None  # made on the filter's first use
         self._filter = TreeFilter()
         self._generation = 0
-        self._matched: set[_Node] = set()
         self._match_order: list[_Node] = []
-        self._above: set[_Node] = set()  # the matches and every ancestor of one
         self.level_names: tuple[str, ...] = ()
         self.matches = 0
         # Status of a node: (text, Status, tooltip), or None while there is none. Set by the page.
@@ -155,7 +158,7 @@ class PlanTreeModel(QAbstractItemModel):
         for old in self._nodes:  # the old tree's links undone: freed at once, even when it was frozen (gc.freeze)
             old.parent, old.children, old.visible = None, [], []
         self._root.children, self._root.visible = [], []
-        self._matched, self._match_order, self._above = set(), [], set()
+        self._match_order = []
         self.level_names = level_names
         self._root = root = _Node(None, None)
         rows = list(rows)
@@ -200,21 +203,21 @@ class PlanTreeModel(QAbstractItemModel):
         """Marks the matches and their ancestors; what each node shows is worked out when it is asked for."""
         self._generation += 1
         f = self._filter
-        self._matched, self._match_order, self._above = set(), [], set()
+        self._match_order = []
         self.matches = 0
         if not f.active:
             return
         nodes = self._nodes
         candidates = (nodes[i] for i in self.text_index().containing(f.needle)) if f.needle else iter(nodes)
         order = [n for n in candidates if f.passes(n.row)] if f.pickers else list(candidates)  # type: ignore[arg-type]
-        above = self._above
+        generation = self._generation
         for node in order:
+            node.matched = generation
             up: _Node | None = node
-            while up is not None and up not in above:
-                above.add(up)
+            while up is not None and up.above != generation:  # the matches and every ancestor of one
+                up.above = generation
                 up = up.parent
         self._match_order = order
-        self._matched = set(order)
         self.matches = len(order)
 
     def _visible(self, node: _Node) -> list[_Node]:
@@ -225,11 +228,11 @@ class PlanTreeModel(QAbstractItemModel):
         if not f.active:
             shown = node.children
         elif self._inside(node):  # under a match: its descendants that pass the pickers, and further matches
-            above = self._above
-            shown = [c for c in node.children if c in above or f.passes(c.row)]  # type: ignore[arg-type]
+            generation = self._generation
+            shown = [c for c in node.children if c.above == generation or f.passes(c.row)]  # type: ignore[arg-type]
         else:  # the way down to the matches
-            above = self._above
-            shown = [c for c in node.children if c in above]
+            generation = self._generation
+            shown = [c for c in node.children if c.above == generation]
         for i, child in enumerate(shown):
             child.position = i
         node.visible = shown
@@ -239,10 +242,10 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _inside(self, node: _Node) -> bool:
         """Whether `node` is a match or below one."""
-        matched = self._matched
+        generation = self._generation
         up: _Node | None = node
         while up is not None and up.row is not None:
-            if up in matched:
+            if up.matched == generation:
                 return True
             up = up.parent
         return False
@@ -435,7 +438,7 @@ class PlanTreeModel(QAbstractItemModel):
             return found[2] if role == _TOOLTIP else tint(found[1], 55)
         if role == _TOOLTIP:
             return f"{self.level_label(row.key.kind)} {row.code}\n{row.title}".strip()
-        match = node in self._matched
+        match = node.matched == self._generation
         if role == _ACCESSIBLE:
             return f"{self.level_label(row.key.kind)} {row.code}: {row.title}" + (" (match)" if match else "")
         if role == KEY_ROLE:
