@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -83,16 +84,17 @@ class TreeFilter:
     division_id: int | None = None
     department_id: int | None = None
 
-    @property
+    # worked out once a filter: the model asks them for every branch it shows
+    @cached_property
     def active(self) -> bool:
         return bool(self.text.strip()) or self.pickers
 
-    @property
+    @cached_property
     def pickers(self) -> bool:
         """Whether a pillar, division or department is chosen."""
         return any(v is not None for v in (self.pillar, self.division_id, self.department_id))
 
-    @property
+    @cached_property
     def needle(self) -> str:
         return self.text.strip().lower()
 
@@ -233,8 +235,9 @@ class PlanTreeModel(QAbstractItemModel):
         else:  # the way down to the matches
             generation = self._generation
             shown = [c for c in node.children if c.above == generation]
-        for i, child in enumerate(shown):
-            child.position = i
+        if shown is not node.visible:  # the same list as last time (the whole tree again): positions hold
+            for i, child in enumerate(shown):
+                child.position = i
         node.visible = shown
         node.generation = self._generation
         node.fetched = min(len(shown), FETCH_BATCH)
