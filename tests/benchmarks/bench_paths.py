@@ -409,9 +409,11 @@ def row_filter(folder: Path, copies: int, rounds: int) -> Row:
     keys = iter(KEYSTROKES * rounds)
 
     cpu: list[float] = []  # the GUI thread's own CPU time: what a shared, busy machine does not inflate
+    typed: list[str] = []  # the filter's text at each keystroke, to name the worst
 
     def planner() -> float:
-        page.filter_edit.setText(next(keys))
+        typed.append(next(keys))
+        page.filter_edit.setText(typed[-1])
         started, thread_started = time.perf_counter(), time.thread_time()
         page.apply_filter()
         for _ in range(3):
@@ -430,7 +432,9 @@ def row_filter(folder: Path, copies: int, rounds: int) -> Row:
     row = alternate(Row(f"filter keystroke on the x{copies} plan ({len(texts):,} rows)",
                         "a scan of the same rows' text held in memory"), planner, floor, len(KEYSTROKES) * rounds)
     later = row.planner_s[len(KEYSTROKES):] or row.planner_s
-    row.path += (f" (worst {max(row.planner_s) * 1000:.0f} ms; after the first {len(KEYSTROKES)} keystrokes, "
+    worst = max(range(len(row.planner_s)), key=row.planner_s.__getitem__)
+    row.path += (f" (worst {max(row.planner_s) * 1000:.0f} ms, at {typed[worst]!r}; "
+                 f"after the first {len(KEYSTROKES)} keystrokes, "
                  f"worst {max(later) * 1000:.0f} ms; the GUI thread's CPU time {statistics.median(cpu) * 1000:.0f} "
                  f"ms median, {max(cpu) * 1000:.0f} ms worst)")
     window.close()
