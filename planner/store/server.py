@@ -160,6 +160,19 @@ def signed_in_role(engine: Engine) -> str:
         return str(conn.exec_driver_sql("SELECT session_user").scalar_one())
 
 
+def signed_in_as_of(session: Any, ids: list[int]) -> dict[int, str]:
+    """The role each of these history entries was signed in as (the server's own column of the history,
+    audit_pg), by entry id; entries written before that column, or by no role, are left out."""
+    from sqlalchemy import bindparam, text
+
+    if not ids:
+        return {}
+    rows = session.execute(text("SELECT id, signed_in_as FROM change_log WHERE id IN :ids "
+                                "AND signed_in_as IS NOT NULL").bindparams(bindparam("ids", expanding=True)),
+                           {"ids": ids})
+    return {int(entry_id): str(role) for entry_id, role in rows}
+
+
 def _columns() -> tuple[Any, list[Any]]:
     from sqlalchemy import literal_column
 
