@@ -315,6 +315,27 @@ def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], 
             raise _named(theirs[-1][:8], undo=True, verb=verb)
 
 
+def check_core_write(session: Any, table: str, row_ids: list[int]) -> None:
+    """Before a service's Core UPDATE or DELETE (no ORM flush, so the flush's checks never see it): the same
+    checks on a server, named in the same words. The rows are kept for a conflict's words; an undo or a redo
+    never goes over someone else's later change; a row this Planner read is not overwritten over a change
+    someone else saved since. Outside a server's session (a plan file) it does nothing."""
+    touched = session.info.get("touched")
+    if touched is None or "seen" not in session.info or not row_ids:
+        return
+    rows = [(table, row_id) for row_id in row_ids]
+    touched.extend(rows)
+    conn = session.connection()
+    undo_of = session.info.get("undo_of")
+    if undo_of is not None:
+        own, role, batch, verb = undo_of
+        check_undo(conn, rows, own, role, batch=batch, verb=verb)
+    seen, own, role = session.info["seen"]
+    marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
+    if marks:
+        check_unseen(conn, marks, own, role)
+
+
 CHANNEL = "planner_changes"
 
 
