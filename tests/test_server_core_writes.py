@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from planner.model import Measurement, Wig
-from planner.services import measurements
+from planner.model import Measurement, PerformanceMeasure, Wig
+from planner.services import measurements, plan_edit
 from planner.services.history import change_reason
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.store import PlanStore, open_server
@@ -88,3 +88,24 @@ def test_undoing_a_replacement_someone_else_replaced_again_is_refused(
     with pytest.raises(RowChangedError, match="Ben Okafor"), change_reason("Undo: Log value"):
         measurements.log_value(ana, key, period, "10", replace=True, outside_year_ok=True)
     assert values_of(ben, first.id) == 30
+
+
+def test_undoing_an_add_someone_else_changed_since_is_refused_and_their_row_stays(
+        two: tuple[PlanStore, PlanStore, NodeKey]) -> None:
+    ana, ben, wig = two
+    added = plan_edit.add_node(ana, wig, Kind.MEASURE, {"name": "Ana's new measure"})
+    plan_edit.update_node(ben, added, {"name": "Ben's better name"})
+    with pytest.raises(RowChangedError, match=r"Undo would overwrite .*Ben Okafor") as caught, \
+            change_reason("Undo: Add Measure"):
+        plan_edit.delete_node(ana, added)
+    assert "Ben's better name" in str(caught.value)
+    assert plan_edit.node_values(ben, added)["name"] == "Ben's better name"  # still on the server
+
+
+def test_undoing_an_add_nobody_else_touched_deletes_it(two: tuple[PlanStore, PlanStore, NodeKey]) -> None:
+    ana, ben, wig = two
+    added = plan_edit.add_node(ana, wig, Kind.MEASURE, {"name": "Ana's own measure"})
+    with change_reason("Undo: Add Measure"):
+        plan_edit.delete_node(ana, added)
+    with ben.reader() as s:
+        assert s.get(PerformanceMeasure, added.id) is None

@@ -41,7 +41,7 @@ from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
 from planner.services.wig_ties import strategy_choices
 from planner.services.years import year_scope
-from planner.store import PlanStore
+from planner.store import PlanStore, server
 
 
 def _get(session: Session, key: NodeKey) -> Any:
@@ -477,6 +477,12 @@ def delete_node(store: PlanStore, key: NodeKey) -> DeletedSubtree:
         _get(session, key)
         snap, _ = _collect(session, key)
         t = Base.metadata.tables
+        # Core statements, which no ORM flush checks: on a server, the rows they clear or delete are checked
+        # first (an undo of an add never deletes a row someone else changed since)
+        for table, rows in snap.rows:
+            server.check_core_write(session, table, [r["id"] for r in rows if "id" in r])
+        for table, column_id, _column, _old in snap.unlinked:
+            server.check_core_write(session, table, [column_id])
         for table, column_id, column, _old in snap.unlinked:
             session.execute(update(t[table]).where(t[table].c.id == column_id).values({column: None}))
         for table, rows in reversed(snap.rows):
