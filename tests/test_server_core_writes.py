@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from planner.model import Measurement, PerformanceMeasure, Wig
-from planner.services import measurements, plan_edit
+from planner.services import history, measurements, plan_edit
 from planner.services.history import change_reason
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.store import PlanStore, open_server
@@ -109,3 +109,34 @@ def test_undoing_an_add_nobody_else_touched_deletes_it(two: tuple[PlanStore, Pla
         plan_edit.delete_node(ana, added)
     with ben.reader() as s:
         assert s.get(PerformanceMeasure, added.id) is None
+
+
+def test_keep_mine_saves_over_their_change_and_the_history_says_whose_it_overwrote(
+        two: tuple[PlanStore, PlanStore, NodeKey]) -> None:
+    ana, ben, wig = two
+    plan_edit.node_values(ana, wig)  # Ana's form shows the WIG
+    plan_edit.update_node(ben, wig, {"unit": "ben's unit"})
+    with pytest.raises(RowChangedError) as caught:
+        plan_edit.update_node(ana, wig, {"unit": "ana's unit"})
+    plan_edit.keep_mine(ana, wig, {"unit": "ana's unit"}, caught.value)
+    assert plan_edit.node_values(ben, wig)["unit"] == "ana's unit"
+    entry = history.changes(ben, item=history.item_of(wig), limit=1)[0]
+    assert entry.actor == "Ana Ruiz" and "over Ben Okafor's change" in entry.reason
+    assert [(f.before, f.after) for f in entry.fields if f.field == "Unit"] == [("ben's unit", "ana's unit")]
+    plan_edit.update_node(ben, wig, {"unit": "ben again"})  # a third change since is refused in turn
+    with pytest.raises(RowChangedError, match="Ben Okafor"):
+        plan_edit.update_node(ana, wig, {"unit": "ana twice"})
+    assert plan_edit.node_values(ben, wig)["unit"] == "ben again"
+
+
+def test_keep_theirs_writes_nothing_and_gives_their_values(two: tuple[PlanStore, PlanStore, NodeKey]) -> None:
+    ana, ben, wig = two
+    plan_edit.node_values(ana, wig)
+    plan_edit.update_node(ben, wig, {"unit": "ben's unit"})
+    with pytest.raises(RowChangedError):
+        plan_edit.update_node(ana, wig, {"unit": "ana's unit"})
+    before = len(history.changes(ben, limit=None))
+    assert plan_edit.keep_theirs(ana, wig)["unit"] == "ben's unit"
+    assert len(history.changes(ben, limit=None)) == before
+    plan_edit.update_node(ana, wig, {"unit": "ana, having seen ben's"})  # theirs now counts as seen
+    assert plan_edit.node_values(ben, wig)["unit"] == "ana, having seen ben's"

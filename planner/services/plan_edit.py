@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
@@ -41,7 +41,8 @@ from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
 from planner.services.wig_ties import strategy_choices
 from planner.services.years import year_scope
-from planner.store import PlanStore, server
+from planner.store import PlanStore, change_reason, server
+from planner.store.failures import RowChangedError
 
 
 def _get(session: Session, key: NodeKey) -> Any:
@@ -458,6 +459,22 @@ def _collect(session: Session, key: NodeKey) -> tuple[DeletedSubtree, dict[str, 
     if measurements:
         counts["logged measurement"] = len(measurements)
     return snap, counts
+
+
+def keep_mine(store: PlanStore, key: NodeKey, changes: dict[str, Any], conflict: RowChangedError) -> dict[str, Any]:
+    """The person chose to keep their change over the one `conflict` names: the row is read again (its current
+    version becomes the one this save expects, so a third change since is refused in turn) and `changes` saved
+    over it, the history's reason saying whose change it overwrote. Returns the previous values, for undo."""
+    node_values(store, key)  # the row as it is now on the server: their change, seen
+    when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
+    with change_reason(f"Kept my change over {conflict.actor}'s change{when}"):
+        return update_node(store, key, changes)
+
+
+def keep_theirs(store: PlanStore, key: NodeKey) -> NodeValues:
+    """The person chose the change `RowChangedError` named over their own: nothing is written; the row's
+    values as they are now on the server, for the form to show (read, so theirs counts as seen)."""
+    return node_values(store, key)
 
 
 def describe_delete(store: PlanStore, key: NodeKey) -> dict[str, int]:

@@ -237,14 +237,14 @@ def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> R
         return RowChangedError(f"{verb} would overwrite someone else's later change, so nothing was {done_word}: "
                                f"{said}",
                                hint="Look at their change first; change it by hand if yours should still stand.",
-                               actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
+                               actor=name, table=table, row_id=row_id, changes=changes, detail=detail, at=at)
     if action == "delete":
         said = f"{who} removed this {what} at {when}, while you were changing it."
     else:
         said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
     return RowChangedError(f"The change was not saved: {said}",
                            hint="Look at their change, then make yours again if it still applies.",
-                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
+                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail, at=at)
 
 
 def history_mark(conn: Connection) -> int:
