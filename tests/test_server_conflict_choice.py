@@ -82,3 +82,34 @@ def test_keep_theirs_drops_my_edit_and_the_form_shows_theirs(  # type: ignore[no
     assert held(server_url, key) == "ben's unit"
     qtbot.waitUntil(lambda: w.page.form.editors["unit"].text() == "ben's unit")
     assert not w.prompter.errors
+
+
+def test_a_third_change_while_the_dialog_asks_is_not_overwritten_by_keep_mine(  # type: ignore[no-untyped-def]
+        qtbot, qt_isolated: Path, server_url: str) -> None:
+    w = MainWindow(data_dir=data_folder(), prompter=ScriptedPrompter())
+    qtbot.addWidget(w)
+    assert w.connect_to_server(server_url)
+    assert w.store is not None
+    w.store.actor = "Ana Ruiz"
+    with w.store.reader() as s:
+        wig = s.scalars(select(Wig).order_by(Wig.id)).first()
+        assert wig is not None
+        key = NodeKey(Kind.WIG, wig.id)
+    w.show_node(key)
+
+    def ben_saves(unit: str) -> None:
+        with open_server(server_url) as ben:
+            ben.actor = "Ben Okafor"
+            plan_edit.update_node(ben, key, {"unit": unit})
+
+    def choose(_dialog: ConflictDialog) -> bool:
+        ben_saves("ben's second unit")  # while Ana reads the dialog
+        return True
+
+    w.prompter.answers["dialog"] = choose
+    ben_saves("ben's unit")
+    editor = w.page.form.editors["unit"]
+    editor.setText("ana's unit")
+    editor.editingFinished.emit()
+    assert held(server_url, key) == "ben's second unit"
+    assert w.prompter.errors and "Ben Okafor" in str(w.prompter.errors[-1])

@@ -466,6 +466,8 @@ def keep_mine(store: PlanStore, key: NodeKey, changes: dict[str, Any], conflict:
     version becomes the one this save expects, so a third change since is refused in turn) and `changes` saved
     over it, the history's reason saying whose change it overwrote. Returns the previous values, for undo."""
     node_values(store, key)  # the row as it is now on the server: their change, seen
+    if store.on_server and (later := server.changed_since(store.engine, conflict, store.actor, store.role)):
+        raise later  # a change after the one the person chose to overwrite: not overwritten unseen
     when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
     with change_reason(f"Kept my change over {conflict.actor}'s change{when}"):
         return update_node(store, key, changes)

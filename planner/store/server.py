@@ -216,7 +216,8 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
     return _named(found, undo=False, detail=describe(exc).detail)
 
 
-def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> RowChangedError:
+def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo",
+           entry_id: int | None = None) -> RowChangedError:
     """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
     actor, at, action, table, row_id, before, after, signed_in_as = found
     what = table.replace("_", " ")
@@ -244,7 +245,8 @@ def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> R
         said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
     return RowChangedError(f"The change was not saved: {said}",
                            hint="Look at their change, then make yours again if it still applies.",
-                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail, at=at)
+                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail, at=at,
+                           entry_id=entry_id)
 
 
 def history_mark(conn: Connection) -> int:
@@ -278,10 +280,10 @@ def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[s
         chunk = marks[start:start + 200]
         rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id, Change.id > mark)
                      for table, row_id, mark in chunk))
-        found = conn.execute(select(*entry, Change.batch).where(rows).order_by(Change.id)).all()
-        theirs = [e for e in found if e[-1] not in own or e[7] != role]
+        found = conn.execute(select(*entry, Change.batch, Change.id).where(rows).order_by(Change.id)).all()
+        theirs = [e for e in found if e[-2] not in own or e[7] != role]
         if theirs:
-            raise _named(theirs[-1][:8], undo=False)
+            raise _named(theirs[-1][:8], undo=False, entry_id=theirs[-1][-1])
 
 
 def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str, *, batch: str = "",
@@ -334,6 +336,18 @@ def check_core_write(session: Any, table: str, row_ids: list[int]) -> None:
     marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
     if marks:
         check_unseen(conn, marks, own, role)
+
+
+def changed_since(engine: Engine, conflict: RowChangedError, actor: str, role: str) -> RowChangedError | None:
+    """A change to the conflict's row saved after the one it named (by anyone but this actor signed in as this
+    role), in the same words; None when theirs is still the newest. Keep mine asks this after reading the row
+    again, so it overwrites only the change the person saw in the dialog."""
+    if conflict.entry_id is None or conflict.row_id is None:
+        return None
+    with engine.connect() as conn:
+        later = [e for e in _entries(conn, conflict.table, conflict.row_id, after=conflict.entry_id)
+                 if not (e[0] == actor and e[7] == role)]
+    return _named(later[-1][:8], undo=False, entry_id=later[-1][-1]) if later else None
 
 
 CHANNEL = "planner_changes"

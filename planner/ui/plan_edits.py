@@ -42,6 +42,7 @@ class PlanEdits(PlanPagePart):
     def save_fields(self, key: NodeKey, changes: dict[str, Any]) -> None:
         if self.store is None:
             return
+        chose_mine = False
         try:
             try:
                 before = plan_edit.update_node(self.store, key, changes)
@@ -49,13 +50,17 @@ class PlanEdits(PlanPagePart):
                 if conflict.row_id != key.id or not self.prompter.run_dialog(ConflictDialog(conflict, changes,
                                                                                             self)):
                     raise
+                chose_mine = True
                 before = plan_edit.keep_mine(self.store, key, changes, conflict)
         except ValidationError as exc:
             self.form.show_error(exc.field, exc.message)
             return
-        except RowChangedError as conflict:  # keep theirs: the form shows the row as the server holds it
+        except RowChangedError as conflict:  # keep theirs (or a third change came while asking): theirs shown
             plan_edit.keep_theirs(self.store, key)
-            self.status_message.emit(f"Kept {conflict.actor}'s change; yours was not saved")
+            if chose_mine:  # a third change while asking: said in words, nothing overwritten
+                self._report(conflict)
+            else:
+                self.status_message.emit(f"Kept {conflict.actor}'s change; yours was not saved")
             self.form.key = None
             self.reload(select=key)
             return
