@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from planner.errors import DamagedPlanFileError
 from planner.model import Base, Change, Frequency
 from planner.services.periods import Period
 from planner.services.plan_nodes import Kind, NodeKey
-from planner.store import PlanStore, change_reason
+from planner.store import PlanStore, change_reason, server
 
 __all__ = ["GROUPS", "KIND_NAMES", "ChangeEntry", "FieldChange", "Item", "actors", "change_reason", "changes",
            "count", "item_of"]
@@ -109,6 +109,16 @@ class ChangeEntry:
     row_uuid: str | None  # as the workbooks and the History tab show it: 8-4-4-4-12 hex digits
     item: str  # "WIG “Increase …”"
     fields: list[FieldChange] = field(default_factory=list)
+    # on a district server, the role the person was signed in as (whatever name they gave as the actor)
+    signed_in_as: str = ""
+
+    @property
+    def who(self) -> str:
+        """The name given, and the role signed in as when that is not the same: "Ana Ruiz (signed in as
+        lead_wellness)"; a plan file, or a server entry whose name is its role, shows the name alone."""
+        if self.signed_in_as and self.signed_in_as != self.actor:
+            return f"{self.actor} (signed in as {self.signed_in_as})" if self.actor else self.signed_in_as
+        return self.actor
 
     @property
     def kind(self) -> str:
@@ -229,11 +239,15 @@ def _entries(store: PlanStore, rows: Iterable[Change], labels: _Labels) -> list[
     """The changes read into entries; a record whose stored text was damaged (a scribbled byte in its JSON)
     is damage to the file, named as such, not a traceback."""
     try:
-        return [_entry(c, labels) for c in rows]
+        entries = [_entry(c, labels) for c in rows]
     except json.JSONDecodeError as exc:
         raise DamagedPlanFileError(
             store.path, f"“{store.path.name}” is damaged: a change in its history cannot be read ({exc.msg}).",
             hint="Restore it from a backup. Nothing was changed.") from exc
+    if store.on_server and entries:
+        roles = server.signed_in_as_of(labels.session, [e.id for e in entries])
+        entries = [replace(e, signed_in_as=roles[e.id]) if e.id in roles else e for e in entries]
+    return entries
 
 
 def _query(*, tables: Iterable[str] | None = None, item: Item | None = None, actor: str | None = None,

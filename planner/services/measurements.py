@@ -31,7 +31,7 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.text import check_text
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
-from planner.store import PlanStore
+from planner.store import PlanStore, server
 
 DONE_WORDS = {"done", "yes", "y", "true", "1", "complete", "completed", "achieved"}
 NOT_DONE_WORDS = {"not done", "no", "n", "false", "0", "not yet", "incomplete"}
@@ -245,6 +245,7 @@ def log_value(store: PlanStore, key: NodeKey, period: Period | str | date, value
         if store.read_only:  # what session() says of ORM changes, said before a Core statement is tried
             raise ReadOnlyError(f"“{store.path.name}” is open read-only; the change was not saved.")
         if existing is not None:
+            server.check_core_write(session, "measurement", [existing.id])  # a Core write: no flush checks it
             conn.execute(_logged_update(), {"measurement_id": existing.id, **fields})
             return Logged(existing.id, {name: getattr(existing, name) for name in fields})
         subject_column = "measure_id" if key.kind is Kind.MEASURE else "wig_id"
@@ -317,6 +318,7 @@ def delete_measurement(store: PlanStore, measurement_id: int) -> dict[str, Any]:
         if row is None:
             raise ValidationError("That value was already deleted.")
         check_unlocked(session, row.period_end)
+        server.check_core_write(session, "measurement", [measurement_id])  # a Core write: no flush checks it
         session.execute(delete(table).where(table.c.id == measurement_id))
         return dict(row._mapping)
 

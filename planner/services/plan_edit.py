@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
@@ -41,7 +41,8 @@ from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
 from planner.services.wig_ties import strategy_choices
 from planner.services.years import year_scope
-from planner.store import PlanStore
+from planner.store import PlanStore, change_reason, server
+from planner.store.failures import RowChangedError
 
 
 def _get(session: Session, key: NodeKey) -> Any:
@@ -460,6 +461,24 @@ def _collect(session: Session, key: NodeKey) -> tuple[DeletedSubtree, dict[str, 
     return snap, counts
 
 
+def keep_mine(store: PlanStore, key: NodeKey, changes: dict[str, Any], conflict: RowChangedError) -> dict[str, Any]:
+    """The person chose to keep their change over the one `conflict` names: the row is read again (its current
+    version becomes the one this save expects, so a third change since is refused in turn) and `changes` saved
+    over it, the history's reason saying whose change it overwrote. Returns the previous values, for undo."""
+    node_values(store, key)  # the row as it is now on the server: their change, seen
+    if store.on_server and (later := server.changed_since(store.engine, conflict, store.actor, store.role)):
+        raise later  # a change after the one the person chose to overwrite: not overwritten unseen
+    when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
+    with change_reason(f"Kept my change over {conflict.actor}'s change{when}"):
+        return update_node(store, key, changes)
+
+
+def keep_theirs(store: PlanStore, key: NodeKey) -> NodeValues:
+    """The person chose the change `RowChangedError` named over their own: nothing is written; the row's
+    values as they are now on the server, for the form to show (read, so theirs counts as seen)."""
+    return node_values(store, key)
+
+
 def describe_delete(store: PlanStore, key: NodeKey) -> dict[str, int]:
     """What a delete takes with it, by kind ("WIG": 2, "key lever": 4, ...), for the confirmation."""
     with store.reader() as session:
@@ -477,6 +496,12 @@ def delete_node(store: PlanStore, key: NodeKey) -> DeletedSubtree:
         _get(session, key)
         snap, _ = _collect(session, key)
         t = Base.metadata.tables
+        # Core statements, which no ORM flush checks: on a server, the rows they clear or delete are checked
+        # first (an undo of an add never deletes a row someone else changed since)
+        for table, rows in snap.rows:
+            server.check_core_write(session, table, [r["id"] for r in rows if "id" in r])
+        for table, column_id, _column, _old in snap.unlinked:
+            server.check_core_write(session, table, [column_id])
         for table, column_id, column, _old in snap.unlinked:
             session.execute(update(t[table]).where(t[table].c.id == column_id).values({column: None}))
         for table, rows in reversed(snap.rows):

@@ -160,6 +160,19 @@ def signed_in_role(engine: Engine) -> str:
         return str(conn.exec_driver_sql("SELECT session_user").scalar_one())
 
 
+def signed_in_as_of(session: Any, ids: list[int]) -> dict[int, str]:
+    """The role each of these history entries was signed in as (the server's own column of the history,
+    audit_pg), by entry id; entries written before that column, or by no role, are left out."""
+    from sqlalchemy import bindparam, text
+
+    if not ids:
+        return {}
+    rows = session.execute(text("SELECT id, signed_in_as FROM change_log WHERE id IN :ids "
+                                "AND signed_in_as IS NOT NULL").bindparams(bindparam("ids", expanding=True)),
+                           {"ids": ids})
+    return {int(entry_id): str(role) for entry_id, role in rows}
+
+
 def _columns() -> tuple[Any, list[Any]]:
     from sqlalchemy import literal_column
 
@@ -203,7 +216,8 @@ def conflict_error(engine: Engine, exc: BaseException, touched: list[tuple[str, 
     return _named(found, undo=False, detail=describe(exc).detail)
 
 
-def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> RowChangedError:
+def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo",
+           entry_id: int | None = None) -> RowChangedError:
     """Someone else's change, from the server's history, in words: who, when, and what they changed it to."""
     actor, at, action, table, row_id, before, after, signed_in_as = found
     what = table.replace("_", " ")
@@ -224,14 +238,15 @@ def _named(found: Any, *, undo: bool, detail: str = "", verb: str = "Undo") -> R
         return RowChangedError(f"{verb} would overwrite someone else's later change, so nothing was {done_word}: "
                                f"{said}",
                                hint="Look at their change first; change it by hand if yours should still stand.",
-                               actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
+                               actor=name, table=table, row_id=row_id, changes=changes, detail=detail, at=at)
     if action == "delete":
         said = f"{who} removed this {what} at {when}, while you were changing it."
     else:
         said = f"{who} changed this {what} at {when}, while you were changing it: {shown or 'no visible change'}."
     return RowChangedError(f"The change was not saved: {said}",
                            hint="Look at their change, then make yours again if it still applies.",
-                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail)
+                           actor=name, table=table, row_id=row_id, changes=changes, detail=detail, at=at,
+                           entry_id=entry_id)
 
 
 def history_mark(conn: Connection) -> int:
@@ -265,10 +280,10 @@ def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[s
         chunk = marks[start:start + 200]
         rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id, Change.id > mark)
                      for table, row_id, mark in chunk))
-        found = conn.execute(select(*entry, Change.batch).where(rows).order_by(Change.id)).all()
-        theirs = [e for e in found if e[-1] not in own or e[7] != role]
+        found = conn.execute(select(*entry, Change.batch, Change.id).where(rows).order_by(Change.id)).all()
+        theirs = [e for e in found if e[-2] not in own or e[7] != role]
         if theirs:
-            raise _named(theirs[-1][:8], undo=False)
+            raise _named(theirs[-1][:8], undo=False, entry_id=theirs[-1][-1])
 
 
 def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str, *, batch: str = "",
@@ -300,6 +315,39 @@ def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], 
         theirs = [e for e in entries if e[-1] > since and not (e[-3] in own and e[7] == role)]
         if theirs:
             raise _named(theirs[-1][:8], undo=True, verb=verb)
+
+
+def check_core_write(session: Any, table: str, row_ids: list[int]) -> None:
+    """Before a service's Core UPDATE or DELETE (no ORM flush, so the flush's checks never see it): the same
+    checks on a server, named in the same words. The rows are kept for a conflict's words; an undo or a redo
+    never goes over someone else's later change; a row this Planner read is not overwritten over a change
+    someone else saved since. Outside a server's session (a plan file) it does nothing."""
+    touched = session.info.get("touched")
+    if touched is None or "seen" not in session.info or not row_ids:
+        return
+    rows = [(table, row_id) for row_id in row_ids]
+    touched.extend(rows)
+    conn = session.connection()
+    undo_of = session.info.get("undo_of")
+    if undo_of is not None:
+        own, role, batch, verb = undo_of
+        check_undo(conn, rows, own, role, batch=batch, verb=verb)
+    seen, own, role = session.info["seen"]
+    marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
+    if marks:
+        check_unseen(conn, marks, own, role)
+
+
+def changed_since(engine: Engine, conflict: RowChangedError, actor: str, role: str) -> RowChangedError | None:
+    """A change to the conflict's row saved after the one it named (by anyone but this actor signed in as this
+    role), in the same words; None when theirs is still the newest. Keep mine asks this after reading the row
+    again, so it overwrites only the change the person saw in the dialog."""
+    if conflict.entry_id is None or conflict.row_id is None:
+        return None
+    with engine.connect() as conn:
+        later = [e for e in _entries(conn, conflict.table, conflict.row_id, after=conflict.entry_id)
+                 if not (e[0] == actor and e[7] == role)]
+    return _named(later[-1][:8], undo=False, entry_id=later[-1][-1]) if later else None
 
 
 CHANNEL = "planner_changes"

@@ -190,9 +190,10 @@ class HistoryPage(FollowsDocument, QWidget):
         self.detail.clear()
         lines = []
         for index, e in enumerate(entries):
-            line = QTreeWidgetItem([e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor,
+            line = QTreeWidgetItem([e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.who,
                                     ACTION_WORDS.get(e.action, e.action), e.item, e.summary, e.reason])
             line.setData(0, ENTRY_ROLE, index)
+            line.setToolTip(1, e.who)
             line.setToolTip(3, e.item)
             line.setToolTip(4, e.summary)
             line.setToolTip(5, e.reason)

@@ -13,12 +13,14 @@ from planner.errors import PlannerError, ValidationError
 from planner.services import plan_edit
 from planner.services.plan_nodes import Kind, NodeKey, child_kinds
 from planner.services.plan_outline import View
+from planner.store.failures import RowChangedError
 from planner.ui.commands import (
     AddCommand,
     DeleteCommand,
     EditCommand,
     MoveCommand,
 )
+from planner.ui.conflict_dialog import ConflictDialog
 from planner.ui.document import Changed
 from planner.ui.plan_page_part import PlanPagePart
 
@@ -40,10 +42,27 @@ class PlanEdits(PlanPagePart):
     def save_fields(self, key: NodeKey, changes: dict[str, Any]) -> None:
         if self.store is None:
             return
+        chose_mine = False
         try:
-            before = plan_edit.update_node(self.store, key, changes)
+            try:
+                before = plan_edit.update_node(self.store, key, changes)
+            except RowChangedError as conflict:
+                if conflict.row_id != key.id or not self.prompter.run_dialog(ConflictDialog(conflict, changes,
+                                                                                            self)):
+                    raise
+                chose_mine = True
+                before = plan_edit.keep_mine(self.store, key, changes, conflict)
         except ValidationError as exc:
             self.form.show_error(exc.field, exc.message)
+            return
+        except RowChangedError as conflict:  # keep theirs (or a third change came while asking): theirs shown
+            plan_edit.keep_theirs(self.store, key)
+            if chose_mine:  # a third change while asking: said in words, nothing overwritten
+                self._report(conflict)
+            else:
+                self.status_message.emit(f"Kept {conflict.actor}'s change; yours was not saved")
+            self.form.key = None
+            self.reload(select=key)
             return
         except PlannerError as exc:
             self._report(exc)

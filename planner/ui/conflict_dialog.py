@@ -1,0 +1,66 @@
+"""The choice when a save meets someone else's change on the district server: who changed what, when, the
+value both started from, theirs and mine; "Keep mine" or "Keep theirs". The dialog only asks: what each answer
+means is the services' (plan_edit.keep_mine, plan_edit.keep_theirs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.services.history import field_name
+from planner.store.failures import RowChangedError
+
+
+def _shown(value: Any) -> str:
+    return "(blank)" if value is None or value == "" else str(value)
+
+
+class ConflictDialog(QDialog):
+    """Accepted: keep mine (save over theirs). Rejected or closed: keep theirs (nothing overwritten)."""
+
+    def __init__(self, conflict: RowChangedError, mine: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Someone Else Changed This")
+        self.setObjectName("conflict_dialog")
+        when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
+        what = conflict.table.replace("_", " ")
+        self.words = QLabel(f"{conflict.actor} changed this {what}{when}, while you were changing it. "
+                            "Keep your change (it replaces theirs, and the history says so) or keep theirs "
+                            "(your edit is dropped)?")
+        self.words.setWordWrap(True)
+        theirs = {column: (before, after) for column, before, after in conflict.changes}
+        columns = list(dict.fromkeys([*mine, *theirs]))
+        self.table = QTableWidget(len(columns), 4)
+        self.table.setObjectName("conflict_values")
+        self.table.setHorizontalHeaderLabels(["Field", "Both started from", f"{conflict.actor}'s", "Yours"])
+        for row, column in enumerate(columns):
+            started, their_value = theirs.get(column, (None, None))
+            cells = [field_name(column), _shown(started) if column in theirs else "",
+                     _shown(their_value) if column in theirs else "(not changed)",
+                     _shown(mine[column]) if column in mine else "(not changed)"]
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox()
+        self.keep_mine = QPushButton("Keep &Mine")
+        self.keep_theirs = QPushButton("Keep &Theirs")
+        buttons.addButton(self.keep_mine, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.keep_theirs, QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep_theirs.setDefault(True)  # Enter never overwrites someone else's work by accident
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.words)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
