@@ -8,11 +8,11 @@ import json
 import os
 import uuid as uuid_mod
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -24,11 +24,22 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
 from planner import __version__, clock
 from planner.errors import PlannerError, ValidationError
-from planner.model import ExchangeState, Frequency, InterimTarget, PerformanceMeasure, Plan, utcnow
+from planner.model import (
+    Base,
+    Change,
+    ExchangeState,
+    Frequency,
+    InterimTarget,
+    PerformanceMeasure,
+    Plan,
+    utcnow,
+)
+from planner.services import history as history_words
 from planner.services.due import export_check
 from planner.services.exchange import (
     BASE,
@@ -54,9 +65,9 @@ from planner.services.exchange import (
     spreadsheet_alters,
     state_key,
     text_digest,
+    without_cycle_collection,
 )
 from planner.services.exchange_rows import ExportScope, collect, plan_measurement_count
-from planner.services.history import for_rows, iter_all
 from planner.services.periods import periods_between
 from planner.services.years import year_scope
 from planner.store import PlanStore
@@ -268,6 +279,12 @@ class ExportResult:
 def export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date, exported_by: str,
                     progress: Progress | None = None) -> ExportResult:
     """Write the workbook to `out` (under a temporary name, moved into place when complete)."""
+    with without_cycle_collection():
+        return _export_workbook(store, out, scope, today, exported_by, progress)
+
+
+def _export_workbook(store: PlanStore, out: Path, scope: ExportScope, today: date, exported_by: str,
+                     progress: Progress | None) -> ExportResult:
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise ValidationError(f"“{out.name}” does not end in .xlsx; workbooks are saved as .xlsx.")
@@ -379,17 +396,21 @@ def _remember_exchange(store: PlanStore, rows: dict[str, list[dict[str, Any]]],
     states = {state_key(sheet.name, row["uuid"]): (sheet.table, hashes.get((sheet.name, str(row["uuid"])))
                                                    or row_hash(sheet, row))
               for sheet in DATA_SHEETS for row in rows[sheet.name]}
-    with store.session() as s:
-        existing = {e.row_uuid: e for e in s.scalars(select(ExchangeState).where(
-            ExchangeState.row_uuid.in_(list(states))))}
+    with store.session() as s:  # plain rows and two statements, not an object per row (a district has 200,000)
+        existing = {u: (row_id, digest) for row_id, u, digest in s.execute(
+            select(ExchangeState.id, ExchangeState.row_uuid, ExchangeState.base_hash))}
         now = utcnow()
+        added, changed = [], []
         for row_uuid, (table, digest) in states.items():
             state = existing.get(row_uuid)
             if state is None:
-                s.add(ExchangeState(row_uuid=row_uuid, table_name=table, base_hash=digest))
-            elif state.base_hash != digest:
-                state.base_hash = digest
-                state.updated_at = now
+                added.append({"row_uuid": row_uuid, "table_name": table, "base_hash": digest})
+            elif state[1] != digest:
+                changed.append({"id": state[0], "base_hash": digest, "updated_at": now})
+        if added:
+            s.execute(insert(ExchangeState), added)
+        if changed:
+            s.execute(update(ExchangeState), changed)
 
 
 def protect(ws: Any) -> None:
@@ -569,6 +590,63 @@ def _history_since(store: PlanStore, scope: ExportScope) -> datetime | None:
     return since if since.tzinfo is not None else since.replace(tzinfo=UTC)
 
 
+class _TableLabels(history_words._Labels):
+    """The History tab's names of the rows a change mentions, each table read whole the first time one of its
+    rows is named (a query per table instead of one per row); a row not there any more is looked up as the
+    History tab looks it up (its last name in the history)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.tables_read: set[str] = set()
+
+    def of(self, table: str, row_id: int) -> str:
+        if (table, row_id) not in self.cache and table not in self.tables_read:
+            self.tables_read.add(table)
+            tbl = Base.metadata.tables.get(table)
+            if tbl is not None and "id" in tbl.c:
+                for row in self.session.execute(select(tbl)).mappings().all():
+                    self.cache.setdefault((table, row["id"]), self.label(table, dict(row)))
+        return str(super().of(table, row_id))
+
+
+CHANGE_COLUMNS = (Change.id, Change.at, Change.actor, Change.reason, Change.batch, Change.action, Change.table_name,
+                  Change.row_id, Change.row_uuid, Change.before, Change.after)
+HISTORY_BATCH = 20_000
+
+
+def _as_changes(rows: Sequence[Any]) -> Iterable[Change]:
+    """Plain rows of CHANGE_COLUMNS taken for the History tab's Change objects: its words read only those
+    columns, by name."""
+    return cast(Iterable[Change], rows)
+
+
+def _changes(store: PlanStore, row_uuids: set[str] | None) -> list[history_words.ChangeEntry]:
+    """The recorded changes (every one, or those to the rows with these UUIDs), oldest first, in the History
+    tab's words: read as plain rows in one reading of the file, the names of the rows they mention looked up
+    once per table. The whole history keeps at most the newest MAX_HISTORY_ROWS (a sheet holds no more)."""
+    kept: list[history_words.ChangeEntry] = []
+    with store.reader() as s:
+        labels = _TableLabels(s)
+        if row_uuids is None:
+            last = 0
+            while True:
+                found = s.execute(select(*CHANGE_COLUMNS).where(Change.id > last).order_by(Change.id)
+                                  .limit(HISTORY_BATCH)).all()
+                if not found:
+                    break
+                kept += history_words._entries(store, _as_changes(found), labels)
+                last = found[-1].id
+                if len(kept) > 2 * MAX_HISTORY_ROWS:
+                    kept = kept[-MAX_HISTORY_ROWS:]
+        else:
+            wanted = sorted(uuid_mod.UUID(u) for u in row_uuids)
+            for start in range(0, len(wanted), HISTORY_BATCH):
+                kept += history_words._entries(store, _as_changes(s.execute(select(*CHANGE_COLUMNS).where(
+                    Change.row_uuid.in_(wanted[start:start + HISTORY_BATCH]))).all()), labels)
+            kept.sort(key=lambda e: e.id)
+    return kept
+
+
 def _history(wb: Workbook, store: PlanStore, rows: dict[str, list[dict[str, Any]]],
              scope: ExportScope) -> tuple[int, datetime | None]:
     """The recorded changes to the rows in this workbook (every row, for the whole plan) that its receiver does
@@ -578,15 +656,8 @@ def _history(wb: Workbook, store: PlanStore, rows: dict[str, list[dict[str, Any]
     out = _Out(wb, HISTORY, [19, 18, 9, 18, 50, 80, 40, UUID_WIDTH], freeze=True, header_height=30)
     out.header(headers)
     since = _history_since(store, scope)
-    kept: list[Any] = []
-    if scope.division_id is None and scope.department_id is None:
-        for entry in iter_all(store):
-            kept.append(entry)
-            if len(kept) > 2 * MAX_HISTORY_ROWS:
-                kept = kept[-MAX_HISTORY_ROWS:]
-    else:
-        kept = for_rows(store, {str(row["uuid"]).replace("-", "") for sheet in rows.values() for row in sheet
-                                if row.get("uuid")})
+    kept = _changes(store, None if scope.division_id is None and scope.department_id is None else {
+        str(row["uuid"]) for sheet in rows.values() for row in sheet if row.get("uuid")})
     if since is not None:
         kept = [e for e in kept if (e.at if e.at.tzinfo is not None else e.at.replace(tzinfo=UTC)) > since]
     kept = kept[-MAX_HISTORY_ROWS:]

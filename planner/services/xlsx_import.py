@@ -5,6 +5,7 @@ for a person to decide. A file with problems changes nothing; each good file goe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -80,6 +81,7 @@ from planner.services.exchange import (
     same_value,
     state_key,
     text_digest,
+    without_cycle_collection,
 )
 from planner.services.exchange_rows import ExportScope, collect
 from planner.services.period_locks import locked_ends
@@ -1125,14 +1127,18 @@ def _file_digest(path: Path) -> str:
 def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = None) -> ImportPlan:
     """Read, validate and compare every file; writes nothing. A file named twice (or the same bytes under two
     names) is read once; a file's problems never stop the other files."""
-    today = today or clock.today()
+    with without_cycle_collection():
+        return _plan_import(store, paths, today or clock.today())
+
+
+def _plan_import(store: PlanStore, paths: Iterable[Path], today: date) -> ImportPlan:
     by_year: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     with store.reader() as s:
         year_of_row = _years_of_rows(s)
-        bases = {e.row_uuid: FileState(e.base_hash, e.source_department or "", e.source_exported_at,
-                                           e.source_file or "")
-                 for e in s.scalars(select(ExchangeState))}
-        untouched = _never_edited(s)
+        bases = {u: FileState(digest, department or "", exported_at, source or "")  # plain rows, not objects
+                 for u, digest, department, exported_at, source in s.execute(select(
+                     ExchangeState.row_uuid, ExchangeState.base_hash, ExchangeState.source_department,
+                     ExchangeState.source_exported_at, ExchangeState.source_file))}
         over_100 = {str(u): bool(flag) for u, flag in s.execute(
             select(PerformanceMeasure.uuid, PerformanceMeasure.allow_over_100))}
         db_kinds = {str(u): kind for model, kind in KIND_OF_MODEL.items() for u in s.scalars(select(model.uuid))}
@@ -1173,7 +1179,7 @@ def plan_import(store: PlanStore, paths: Iterable[Path], today: date | None = No
             if not plan.problems:
                 subjects = _subjects(plan, current, over_100)
                 _percents(plan, subjects)
-                _compare(plan, current, bases, untouched)
+                _compare(plan, current, bases, _never_edited(store, plan))
                 _check_rules(plan, subjects)
                 _describe_conflicts(store, plan, current)
             if not plan.problems:
@@ -1249,14 +1255,27 @@ def _check_year(plan: FilePlan, label: str, current: dict[str, dict[str, dict[st
                                               f"workbook is for {label}; export a {label} workbook instead.")
 
 
-def _never_edited(s: Session) -> set[str]:
-    """Rows whose values are still as they were created (never edited here): safe to take a change for."""
+def _never_edited(store: PlanStore, plan: FilePlan) -> set[str]:
+    """The workbook's rows whose values in the plan file are still as they were created (never edited here):
+    safe to take a change for. Only the workbook's own rows are read, not every row of the plan."""
+    wanted: set[uuid_mod.UUID] = set()
+    for rows in plan.rows.values():
+        for row in rows:
+            try:
+                wanted.add(uuid_mod.UUID(str(row.get("uuid"))))
+            except ValueError:
+                continue
     found: set[str] = set()
-    for model in (Plan, Division, Department, Pillar, Priority, Strategy, Wig, KeyLever, PerformanceMeasure):
-        for u, created, updated in s.execute(select(model.uuid, model.created_at, model.updated_at)):
-            if abs((updated - created).total_seconds()) < 2:
-                found.add(str(u))
+    ordered = sorted(wanted)
+    with store.reader() as s:
+        for model in (Plan, Division, Department, Pillar, Priority, Strategy, Wig, KeyLever, PerformanceMeasure):
+            for start in range(0, len(ordered), IN_CHUNK):
+                for u, created, updated in s.execute(select(model.uuid, model.created_at, model.updated_at).where(
+                        model.uuid.in_(ordered[start:start + IN_CHUNK]))):
+                    if abs((updated - created).total_seconds()) < 2:
+                        found.add(str(u))
     return found
+
 
 
 def _resolve_references(plan: FilePlan, current: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -1510,7 +1529,7 @@ def _apply_file(store: PlanStore, file: FilePlan, take_theirs: set[str]) -> tupl
     added = updated = conflicts = locked = 0
     added_by_plan_sheet = {c.uuid for c in file.changes if c.sheet == "Plan" and c.action == "add"}
     with store.session(reason=f"Imported from {file.path.name}") as s:
-        ids = _Ids(s)
+        ids = _Ids(s, *_named_uuids(file))
         ids.year_id = _workbook_year(s, file)  # new goals and measures belong to the workbook's year
         for change in _ordered(file.changes):
             if change.action == "locked":
@@ -1547,19 +1566,31 @@ def _ordered(changes: list[Change]) -> list[Change]:
 
 
 class _Ids:
-    """Rows by UUID for this transaction: which UUIDs exist is read once per table, each row at most once."""
+    """Rows by UUID for this transaction, each row read at most once. Which of the UUIDs the file names exist
+    is read once per table, and only for those UUIDs (a department's workbook names a few hundred rows of a
+    plan of many thousands); a UUID the file does not name is looked up on its own."""
 
-    def __init__(self, s: Session) -> None:
+    def __init__(self, s: Session, named: set[uuid_mod.UUID] | None = None,
+                 state_keys: set[uuid_mod.UUID] | None = None) -> None:
         self.s = s
         self.cache: dict[uuid_mod.UUID, Any] = {}
+        self.named = sorted(named or ())
+        self.named_set = set(self.named)
+        self.state_keys = set(state_keys or ())
         self.known: dict[type[Record], set[uuid_mod.UUID]] = {}
         self.states: dict[uuid_mod.UUID, ExchangeState] | None = None
         self.year_id: int | None = None  # the annual plan the workbook's WIGs and measures belong to
 
     def _uuids(self, model: type[Record]) -> set[uuid_mod.UUID]:
         if model not in self.known:
-            self.known[model] = set(self.s.scalars(select(model.uuid)))
+            self.known[model] = {u for part in _chunks(self.named) for u in self.s.scalars(
+                select(model.uuid).where(model.uuid.in_(part)))}
         return self.known[model]
+
+    def _exists(self, model: type[Record], key: uuid_mod.UUID) -> bool:
+        if key in self.named_set:
+            return key in self._uuids(model)
+        return self.s.scalar(select(model.id).where(model.uuid == key)) is not None
 
     def find(self, u: str | None, *models: type[Record]) -> Any:
         if not u:
@@ -1568,7 +1599,7 @@ class _Ids:
         if key in self.cache:
             return self.cache[key]
         for model in models:
-            if key in self._uuids(model):
+            if self._exists(model, key):
                 obj = self.s.scalars(select(model).where(model.uuid == key)).first()
                 self.cache[key] = obj
                 return obj
@@ -1576,12 +1607,41 @@ class _Ids:
 
     def added(self, obj: Any) -> None:
         self.cache[obj.uuid] = obj
+        self.named_set.add(obj.uuid)
         self._uuids(type(obj)).add(obj.uuid)
 
     def state(self, key: uuid_mod.UUID) -> ExchangeState | None:
         if self.states is None:
-            self.states = {e.row_uuid: e for e in self.s.scalars(select(ExchangeState))}
+            self.states = {e.row_uuid: e for part in _chunks(sorted(self.state_keys)) for e in self.s.scalars(
+                select(ExchangeState).where(ExchangeState.row_uuid.in_(part)))}
+        if key not in self.states and key not in self.state_keys:  # not foreseen: looked up on its own
+            state = self.s.scalars(select(ExchangeState).where(ExchangeState.row_uuid == key)).first()
+            if state is not None:
+                self.states[key] = state
         return self.states.get(key)
+
+
+IN_CHUNK = 5000  # values per IN (...): well under any database's limit on a statement's parameters
+
+
+def _chunks(values: list[uuid_mod.UUID]) -> Iterator[list[uuid_mod.UUID]]:
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start:start + IN_CHUNK]
+
+
+def _named_uuids(file: FilePlan) -> tuple[set[uuid_mod.UUID], set[uuid_mod.UUID]]:
+    """Every UUID the file's changes name (their rows' own and those they point at), and their rows' exchange
+    state keys."""
+    named: set[uuid_mod.UUID] = set()
+    keys: set[uuid_mod.UUID] = set()
+    for change in file.changes:
+        for value in (change.uuid, *change.row.values()):
+            if isinstance(value, (str, uuid_mod.UUID)) and len(str(value)) in (32, 36):
+                with contextlib.suppress(ValueError):
+                    named.add(uuid_mod.UUID(str(value)))
+        with contextlib.suppress(ValueError):
+            keys.add(state_key(change.sheet, change.uuid))
+    return named, keys
 
 
 def _write(s: Session, ids: _Ids, change: Change, file: FilePlan) -> bool:
