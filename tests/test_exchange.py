@@ -184,7 +184,9 @@ def test_the_change_history_goes_out_with_the_workbook(store: PlanStore, tmp_pat
     assert header == ["When (UTC)", "Who", "Action", "Kind", "Item", "Changes", "Reason", "Item UUID"]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     last = rows[-1]
-    assert (last["Who"], last["Action"], last["Kind"]) == ("Dana Whitfield", "Changed", "Logged value")
+    # On a server the role the person signed in as is kept beside the name they gave, and said when it differs
+    who = "Dana Whitfield" + (f" (signed in as {store.role})" if store.on_server else "")
+    assert (last["Who"], last["Action"], last["Kind"]) == (who, "Changed", "Logged value")
     assert last["Changes"] == "Note: (blank) → corrected after the audit"
     assert last["Item UUID"] == str(logged.uuid)
     assert any(r["Reason"] == "New plan file holding the district's default plan" for r in rows)

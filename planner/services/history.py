@@ -150,7 +150,7 @@ def _short(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-class _Labels:
+class RowLabels:
     """Names of the rows a change mentions, read once per call: current names, else the last name the
     history knows (for rows since deleted)."""
 
@@ -215,7 +215,7 @@ def _period(start: Any, end: Any) -> str:
     return f"{first:%b %d, %Y} to {last:%b %d, %Y}"
 
 
-def _entry(change: Change, labels: _Labels) -> ChangeEntry:
+def _entry(change: Change, labels: RowLabels) -> ChangeEntry:
     before = json.loads(change.before) if change.before else None
     after = json.loads(change.after) if change.after else None
     row = after or before or {}
@@ -235,7 +235,7 @@ def _entry(change: Change, labels: _Labels) -> ChangeEntry:
                        f"{kind} “{labels.label(change.table_name, row)}”", fields)
 
 
-def _entries(store: PlanStore, rows: Iterable[Change], labels: _Labels) -> list[ChangeEntry]:
+def entries_of(store: PlanStore, rows: Iterable[Change], labels: RowLabels) -> list[ChangeEntry]:
     """The changes read into entries; a record whose stored text was damaged (a scribbled byte in its JSON)
     is damage to the file, named as such, not a traceback."""
     try:
@@ -284,8 +284,8 @@ def changes(store: PlanStore, *, tables: Iterable[str] | None = None, item: Item
     if limit is not None:
         query = query.limit(limit)
     with store.reader() as s:
-        labels = _Labels(s)
-        return _entries(store, s.scalars(query), labels)
+        labels = RowLabels(s)
+        return entries_of(store, s.scalars(query), labels)
 
 
 def iter_all(store: PlanStore, batch_size: int = 5000) -> Iterator[ChangeEntry]:
@@ -293,9 +293,9 @@ def iter_all(store: PlanStore, batch_size: int = 5000) -> Iterator[ChangeEntry]:
     last = 0
     while True:
         with store.reader() as s:
-            labels = _Labels(s)
+            labels = RowLabels(s)
             rows = s.scalars(select(Change).where(Change.id > last).order_by(Change.id).limit(batch_size)).all()
-            entries = _entries(store, rows, labels)
+            entries = entries_of(store, rows, labels)
         if not entries:
             return
         yield from entries
@@ -309,10 +309,10 @@ def for_rows(store: PlanStore, row_uuids: Iterable[uuid.UUID | str], chunk: int 
     wanted = sorted({u if isinstance(u, uuid.UUID) else uuid.UUID(str(u)) for u in row_uuids})
     entries: list[ChangeEntry] = []
     with store.reader() as s:
-        labels = _Labels(s)
+        labels = RowLabels(s)
         for start in range(0, len(wanted), chunk):
             part = wanted[start:start + chunk]
-            entries += _entries(store, s.scalars(select(Change).where(Change.row_uuid.in_(part))), labels)
+            entries += entries_of(store, s.scalars(select(Change).where(Change.row_uuid.in_(part))), labels)
     entries.sort(key=lambda e: e.id)
     return entries
 

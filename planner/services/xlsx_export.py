@@ -590,7 +590,7 @@ def _history_since(store: PlanStore, scope: ExportScope) -> datetime | None:
     return since if since.tzinfo is not None else since.replace(tzinfo=UTC)
 
 
-class _TableLabels(history_words._Labels):
+class _TableLabels(history_words.RowLabels):
     """The History tab's names of the rows a change mentions, each table read whole the first time one of its
     rows is named (a query per table instead of one per row); a row not there any more is looked up as the
     History tab looks it up (its last name in the history)."""
@@ -634,14 +634,14 @@ def _changes(store: PlanStore, row_uuids: set[str] | None) -> list[history_words
                                   .limit(HISTORY_BATCH)).all()
                 if not found:
                     break
-                kept += history_words._entries(store, _as_changes(found), labels)
+                kept += history_words.entries_of(store, _as_changes(found), labels)
                 last = found[-1].id
                 if len(kept) > 2 * MAX_HISTORY_ROWS:
                     kept = kept[-MAX_HISTORY_ROWS:]
         else:
             wanted = sorted(uuid_mod.UUID(u) for u in row_uuids)
             for start in range(0, len(wanted), HISTORY_BATCH):
-                kept += history_words._entries(store, _as_changes(s.execute(select(*CHANGE_COLUMNS).where(
+                kept += history_words.entries_of(store, _as_changes(s.execute(select(*CHANGE_COLUMNS).where(
                     Change.row_uuid.in_(wanted[start:start + HISTORY_BATCH]))).all()), labels)
             kept.sort(key=lambda e: e.id)
     return kept
@@ -670,7 +670,7 @@ def _history(wb: Workbook, store: PlanStore, rows: dict[str, list[dict[str, Any]
         if len(uuid_text) == 32:
             uuid_text = f"{uuid_text[:8]}-{uuid_text[8:12]}-{uuid_text[12:16]}-{uuid_text[16:20]}-{uuid_text[20:]}"
         cells[0].set(e.at.replace(tzinfo=None, microsecond=0), "d", when)
-        for cell, value in zip(cells[1:], (e.actor, actions.get(e.action, e.action), e.kind, e.item, e.summary,
+        for cell, value in zip(cells[1:], (e.who, actions.get(e.action, e.action), e.kind, e.item, e.summary,
                                            e.reason, uuid_text), strict=True):
             held, data_type, extra = convert(value)
             cell.set(held, data_type, text[extra])
