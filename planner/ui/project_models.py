@@ -84,23 +84,38 @@ class ProjectsModel(QAbstractTableModel):
         return " · ".join(parts)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Qt asks for a dozen roles a cell and the sort asks 5,000 rows' keys many times over (the x10 Workbook
+        # tab froze seconds here): answer the roles shown at once, and work out only the one column asked for.
+        if not index.isValid() or role not in self._ROLES:
             return None
         row = self.rows[index.row()]
-        values = (row.name, row.lead, row.status.value, f"{row.percent_complete:.0f}%", row.start, row.end,
-                  row.pillar, row.carries, row.last_update, self.flags_text(row))
-        value = values[index.column()]
+        column = index.column()
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return OVERDUE_BRUSH if row.overdue or row.overdue_items else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.carries if column == 7 else None
+        if role == SORT_ROLE and column == 3:
+            return row.percent_complete
+        value = self._value(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
             return value.isoformat() if isinstance(value, date) else value
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 7:
-            return row.carries
-        if role == SORT_ROLE:
-            if index.column() == 3:
-                return row.percent_complete
-            return value.toordinal() if isinstance(value, date) else (value or "")
-        if role == Qt.ItemDataRole.BackgroundRole and (row.overdue or row.overdue_items):
-            return OVERDUE_BRUSH
-        return None
+        return value.toordinal() if isinstance(value, date) else (value or "")
+
+    _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SORT_ROLE,
+                        Qt.ItemDataRole.BackgroundRole})
+
+    def _value(self, row: ProjectRow, column: int) -> Any:
+        if column == 0:
+            return row.name
+        if column == 1:
+            return row.lead
+        if column == 2:
+            return row.status.value
+        if column == 3:
+            return f"{row.percent_complete:.0f}%"
+        if column == 9:
+            return self.flags_text(row)
+        return (row.start, row.end, row.pillar, row.carries, row.last_update)[column - 4]
 
 
 class RecordModel(QAbstractTableModel):
