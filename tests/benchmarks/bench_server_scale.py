@@ -32,6 +32,17 @@ def _timed(step: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - begun, result
 
 
+def _step(figures: dict[str, tuple[float, str]], name: str, step: Callable[[], Any],
+          said: Callable[[Any], str]) -> None:
+    """One step timed; a step that fails is shown as failed (with what it said), the others still run."""
+    try:
+        seconds, result = _timed(step)
+    except Exception as exc:  # a figure table, not a test: the failure is the finding
+        figures[name] = (float("nan"), f"FAILED: {' '.join(str(exc).split())[:90]}")
+        return
+    figures[name] = (seconds, said(result))
+
+
 def _steps(store: Any, out: Path) -> dict[str, tuple[float, str]]:
     """Due Now, the scoreboard (the whole plan's cards) and the export of the largest division."""
     from planner.services.charts import Scope, scoreboard
@@ -43,14 +54,15 @@ def _steps(store: Any, out: Path) -> dict[str, tuple[float, str]]:
 
     plan_id = active_plan_id(store)
     figures: dict[str, tuple[float, str]] = {}
-    seconds, due = _timed(lambda: due_now(store, plan_id, TODAY))
-    figures["Due Now"] = (seconds, f"{len(due):,} items")
-    seconds, cards = _timed(lambda: scoreboard(store, plan_id, Scope(), TODAY))
-    figures["scoreboard (whole plan)"] = (seconds, f"{len(cards):,} cards")
+    _step(figures, "Due Now", lambda: due_now(store, plan_id, TODAY), lambda due: f"{len(due):,} items")
+    _step(figures, "scoreboard (whole plan)", lambda: scoreboard(store, plan_id, Scope(), TODAY),
+          lambda cards: f"{len(cards):,} cards")
     division, name = _biggest_division(store)
-    seconds, result = _timed(lambda: export_workbook(store, out, ExportScope(plan_id, division_id=division),
-                                                     TODAY, "bench"))
-    figures[f"export (division {name[:18]})"] = (seconds, f"{sum(result.rows.values()):,} rows")
+    _step(figures, f"export (division {name[:18]})",
+          lambda: export_workbook(store, out, ExportScope(plan_id, division_id=division), TODAY, "bench"),
+          lambda result: f"{sum(result.rows.values()):,} rows")
+    for step, (seconds, what) in figures.items():
+        print(f"    {step}: {seconds:.2f} s, {what}", flush=True)
     return figures
 
 
@@ -77,7 +89,8 @@ def main() -> None:
         else:
             path = folder / args.file.name
             seconds, _ = _timed(lambda: shutil.copyfile(args.file, path))
-            print(f"Copied {args.file} ({path.stat().st_size / 1e9:.2f} GB) into {folder} in {seconds:.1f} s")
+            print(f"Copied {args.file} ({path.stat().st_size / 1e9:.2f} GB) into {folder} in {seconds:.1f} s",
+                  flush=True)
         url = args.server
         if url is None:
             from tests.conftest import PgCluster, postgres_bindir
@@ -99,8 +112,10 @@ def main() -> None:
         copy_s, copied = _timed(lambda: copy_file_to_server(path, url, progress))
         print(f"  {copied.total:,} rows in {copy_s:.1f} s ({copied.total / copy_s:,.0f} rows/s)")
 
+        print("On the file (SQLite):", flush=True)
         with open_plan_file(path) as store:
             on_file = _steps(store, folder / "file.xlsx")
+        print("On the server (PostgreSQL):", flush=True)
         with open_server(url) as store:
             on_server = _steps(store, folder / "server.xlsx")
 
