@@ -96,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     init = actions.add_parser("init", help="create (or upgrade) the plan's tables on the server and load the "
                                            "district's default plan when it holds none")
     init.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
+    init.add_argument("--from", type=Path, metavar="FILE", dest="from_file",
+                      help="copy this plan file onto the (empty) server instead: every plan, value, project, the "
+                           "change history and merge bases, with their ids (run as the central office's role "
+                           "that owns the server's tables)")
     grant = actions.add_parser("grant", help="let a database role work on the plan as a department's lead, or as "
                                              "the central office (run by the central office)")
     grant.add_argument("--server", required=True, metavar="URL", help="postgresql://host/dbname")
@@ -297,6 +301,8 @@ def _cmd_server(args: argparse.Namespace) -> int:
         print(f"{role} may now change {what} on {store.path.name}.")
         return EXIT_OK
 
+    if args.from_file is not None:
+        return _copy_to_server(args)
     store = init_district_server(args.server)
     try:
         revision = store.schema_revision()
@@ -307,6 +313,41 @@ def _cmd_server(args: argparse.Namespace) -> int:
     for plan in counts:
         print(f"  {plan.plan}: " + ", ".join(f"{n} {label}" for label, n in plan.labelled()))
     return EXIT_OK
+
+
+def _copy_to_server(args: argparse.Namespace) -> int:
+    """`planner server init --server URL --from FILE`: a district's plan file moved onto an empty server."""
+    import time
+
+    from planner.services.plan_file import plan_counts
+    from planner.store import open_server
+    from planner.store.copy_to_server import copy_file_to_server
+
+    started = time.monotonic()
+    shown_at = [0.0]
+
+    def progress(table: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - shown_at[0] >= 2:  # each table once, a large one every two seconds
+            shown_at[0] = now
+            print(f"  {table.replace('_', ' ')}: {done:,} of {total:,} rows", flush=True)
+
+    print(f"Copying {args.from_file} onto {shown_url_of(args.server)} (one transaction: all or nothing)…",
+          flush=True)
+    copied = copy_file_to_server(args.from_file, args.server, progress)
+    with open_server(args.server) as store:
+        counts = plan_counts(store)
+    print(f"Copied {copied.total:,} rows of {args.from_file.name} onto {copied.database} in "
+          f"{time.monotonic() - started:.1f} s: schema {copied.revision} (current).")
+    for plan in counts:
+        print(f"  {plan.plan}: " + ", ".join(f"{n} {label}" for label, n in plan.labelled()))
+    return EXIT_OK
+
+
+def shown_url_of(url: str) -> str:
+    from planner.store.server import shown_url
+
+    return shown_url(url)
 
 
 def _take_or_send(args: argparse.Namespace) -> int:
