@@ -187,3 +187,19 @@ def test_new_export_and_import_take_server_too(pg_cluster: PgCluster, tmp_path: 
     capsys.readouterr()
     assert main(["import", "--server", url, str(out)]) == 0
     assert "0 to add, 0 to update, 0 in conflict" in capsys.readouterr().out
+
+
+def test_a_refusal_by_the_server_driver_is_named_as_the_server_s_not_the_file_s() -> None:
+    """psycopg refuses some statements itself (more than 65,535 parameters) with no SQLSTATE: the words still
+    say the district server refused, and point at the server, not at a disk."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from planner.store.failures import save_error
+
+    driver = OperationalError("INSERT ...", {}, psycopg.OperationalError("sending query failed: too many parameters"))
+    said = save_error(driver)
+    assert str(said).startswith("The district server refused the change")
+    assert "disk" not in (said.hint or "")
+    plain = save_error(OperationalError("INSERT ...", {}, Exception("disk I/O error")))
+    assert str(plain).startswith("The plan file refused the change")

@@ -136,11 +136,20 @@ def _sqlstate_of(exc: BaseException) -> str:
     return str(getattr(orig, "sqlstate", "") or "")
 
 
+def _from_server(exc: BaseException) -> bool:
+    """A failure of the district server or of its driver (psycopg's own refusals, such as a statement with
+    too many parameters, carry no SQLSTATE), not of a plan file."""
+    orig = getattr(exc, "orig", None) or exc
+    return bool(_sqlstate_of(exc)) or type(orig).__module__.split(".")[0] == "psycopg"
+
+
 def save_error(exc: BaseException) -> SaveError:
     d = _logged(exc, "a change was refused")
-    where = "district server" if _sqlstate_of(exc) else "plan file"
-    return SaveError(f"The {where} refused the change: {d.words}. Nothing was changed.", hint=d.hint,
-                     detail=d.detail)
+    on_server = _from_server(exc)
+    hint = ("Check the connection to the district server and try again; if it happens again, give the "
+            "details to the server's administrator." if on_server and d.hint == _DISK_HINT else d.hint)
+    return SaveError(f"The {'district server' if on_server else 'plan file'} refused the change: {d.words}. "
+                     "Nothing was changed.", hint=hint, detail=d.detail)
 
 
 def read_error(exc: BaseException) -> ReadError:

@@ -163,13 +163,14 @@ def signed_in_role(engine: Engine) -> str:
 def signed_in_as_of(session: Any, ids: list[int]) -> dict[int, str]:
     """The role each of these history entries was signed in as (the server's own column of the history,
     audit_pg), by entry id; entries written before that column, or by no role, are left out."""
-    from sqlalchemy import bindparam, text
+    from sqlalchemy import text
 
     if not ids:
         return {}
-    rows = session.execute(text("SELECT id, signed_in_as FROM change_log WHERE id IN :ids "
-                                "AND signed_in_as IS NOT NULL").bindparams(bindparam("ids", expanding=True)),
-                           {"ids": ids})
+    # one array parameter, not a parameter an id: a whole history's entries are more than the 65,535
+    # parameters a statement may carry
+    rows = session.execute(text("SELECT id, signed_in_as FROM change_log WHERE id = ANY(:ids) "
+                                "AND signed_in_as IS NOT NULL"), {"ids": list(ids)})
     return {int(entry_id): str(role) for entry_id, role in rows}
 
 
