@@ -72,7 +72,8 @@ def plan_path(tmp_path: Path, default_plan_template: Path) -> Path:
 # modules that reaches `store` (itself or through a fixture, such as test_exchange_merge's `seeded`) and not the
 # file behind it runs once on each.
 BOTH_BACKENDS = {"test_plan_edit", "test_measurements", "test_progress", "test_due", "test_history", "test_years",
-                 "test_projects", "test_report", "test_exchange", "test_exchange_merge"}
+                 "test_projects", "test_report", "test_exchange", "test_exchange_merge", "test_status_summaries",
+                 "test_status_snapshot"}
 # Modules run a third time signed in as a role the central office granted (planner server grant), not as the
 # superuser, whose rights pass row-level security by: the policies, rights triggers and history triggers are
 # then those a district's people meet. (A lead's role is refused the other departments' rows these tests

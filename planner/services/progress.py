@@ -82,34 +82,68 @@ def straight_line_share(start: date | None, deadline: date | None, day: date) ->
     return _clamp((day - start).days / (deadline - start).days)
 
 
-def _trend(points: Sequence[Point], start: date | None, baseline: float) -> tuple[float, float] | None:
+DAY0 = date(2000, 1, 1).toordinal()  # the trend's sums count days from here, keeping the squares small
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What judging a goal needs of its logged values, without every value: the newest point, the oldest and
+    newest points with a number, how many have one and the sums a least-squares line needs (x is the period
+    end's day number less DAY0, y the value). The database can work these out for a whole plan at once."""
+
+    latest: Point | None = None
+    first_value: Point | None = None
+    last_value: Point | None = None
+    count: int = 0
+    sum_x: float = 0.0
+    sum_y: float = 0.0
+    sum_xx: float = 0.0
+    sum_xy: float = 0.0
+
+    @classmethod
+    def of(cls, points: Iterable[Point]) -> Summary:
+        ordered = sorted(points, key=lambda p: p.when)
+        values = [p for p in ordered if p.value is not None]
+        xy = [(p.when.toordinal() - DAY0, float(p.value)) for p in values if p.value is not None]
+        return cls(ordered[-1] if ordered else None, values[0] if values else None,
+                   values[-1] if values else None, len(values), float(sum(x for x, _ in xy)),
+                   sum(y for _, y in xy), float(sum(x * x for x, _ in xy)), sum(x * y for x, y in xy))
+
+
+def _trend(summary: Summary, start: date | None, baseline: float) -> tuple[float, float] | None:
     """Least-squares line through the values (value = a + b * day ordinal); with one value, the line from
     the baseline at the start through it."""
-    xy = [(p.when.toordinal(), p.value) for p in points if p.value is not None]
-    if len(xy) == 1 and start is not None and xy[0][0] != start.toordinal():
-        xy = [(start.toordinal(), baseline), xy[0]]
-    if len(xy) < 2:
+    last = summary.last_value
+    if last is None or last.value is None:
         return None
-    n = len(xy)
-    mean_x = sum(x for x, _ in xy) / n
-    mean_y = sum(y for _, y in xy) / n
-    sxx = sum((x - mean_x) ** 2 for x, _ in xy)
-    if sxx == 0:
+    if summary.count == 1:
+        if start is None or last.when == start:
+            return None
+        x0, x1 = start.toordinal(), last.when.toordinal()
+        slope = (last.value - baseline) / (x1 - x0)
+        return baseline - slope * x0, slope
+    first = summary.first_value
+    if first is None or first.when == last.when:  # every value on one day: no line
         return None
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in xy) / sxx
-    return mean_y - slope * mean_x, slope
+    n = summary.count
+    mean_x, mean_y = summary.sum_x / n, summary.sum_y / n
+    sxx = summary.sum_xx - n * mean_x * mean_x
+    if sxx <= 0:
+        return None
+    slope = (summary.sum_xy - n * mean_x * mean_y) / sxx
+    return mean_y - slope * (mean_x + DAY0), slope
 
 
 def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, target: float | None,
-                 start: date | None, deadline: date | None, points: Iterable[Point], today: date,
+                 start: date | None, deadline: date | None, points: Iterable[Point] | Summary, today: date,
                  thresholds: Thresholds = Thresholds(), interim: Sequence[tuple[date, date, float]] = (),
                  relative_change: float | None = None, year_over: bool = False) -> Progress:
     """`points` are the WIG's logged values; `interim` are (period start, period end, target value);
     `relative_change` (percent) sets the target from the baseline, or the first value when none is given.
     `year_over`: `today` is the last day of a year that has ended, so a milestone due that day and logged
     as not done was missed (one with nothing logged stays No data; a number is judged by where it got)."""
-    points = sorted(points, key=lambda p: p.when)
-    latest = points[-1] if points else None
+    summary = points if isinstance(points, Summary) else Summary.of(points)
+    latest = summary.latest
     expected_today = straight_line_share(start, deadline, today)
     if start is not None and today < start:
         return Progress(Status.NOT_STARTED, f"Starts {start:%d %b %Y}.", latest=latest)
@@ -128,31 +162,31 @@ def wig_progress(kind: WigKind, direction: Direction, baseline: float | None, ta
         return Progress(Status.ON_TRACK, "Not done yet; the deadline has not passed.", share=0.0,
                         expected_today=expected_today, latest=latest)
 
-    values = [p for p in points if p.value is not None]
+    first = summary.first_value
     if target is None and relative_change is not None:
-        measured = baseline if baseline is not None else (values[0].value if values else None)
+        measured = baseline if baseline is not None else (first.value if first is not None else None)
         if measured is None:
             return Progress(Status.NO_DATA, f"{relative_change:+g}% from a baseline still to be measured: the "
                             "first value logged is the baseline.", latest=latest)
         baseline, target = measured, measured * (1 + relative_change / 100)
-        if len(values) == 1 and baseline == values[0].value:
+        if summary.count == 1 and first is not None and baseline == first.value:
             return Progress(Status.ON_TRACK, f"The baseline is measured: {format_number(baseline)}; the target is "
-                            f"{format_number(target)} ({relative_change:+g}%).", share=0.0, latest=values[0],
+                            f"{format_number(target)} ({relative_change:+g}%).", share=0.0, latest=first,
                             baseline_used=baseline, target_used=target)
     if target is None:
         return Progress(Status.NO_DATA, "The goal has no target yet.", latest=latest)
-    if not values:
+    if summary.count == 0 or first is None or summary.last_value is None:
         return Progress(Status.NO_DATA, "Nothing logged yet.", expected_today=expected_today)
     if direction is Direction.MAINTAIN:
-        return _kept(values[-1], target, deadline, today, thresholds)
-    base = baseline if baseline is not None else values[0].value
+        return _kept(summary.last_value, target, deadline, today, thresholds)
+    base = baseline if baseline is not None else first.value
     assert base is not None
-    latest = values[-1]
+    latest = summary.last_value
     assert latest.value is not None
     if target == base:
         return Progress(Status.NO_DATA, "The target equals the baseline.", latest=latest, baseline_used=base)
     share = (latest.value - base) / (target - base)
-    trend = _trend(values, start, base)
+    trend = _trend(summary, start, base)
     forecast = forecast_share = None
     if trend is not None and deadline is not None:
         forecast = trend[0] + trend[1] * deadline.toordinal()

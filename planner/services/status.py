@@ -4,12 +4,12 @@ pure functions of progress.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
@@ -29,6 +29,7 @@ from planner.model import (
 )
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import (
+    DAY0,
     SEVERITY,
     Point,
     Progress,
@@ -36,13 +37,14 @@ from planner.services.progress import (
     RollupRule,
     RollupSettings,
     Status,
+    Summary,
     Thresholds,
     roll_up,
     wig_progress,
 )
 from planner.services.wig_parser import format_number
 from planner.services.years import YearInfo, year_scope
-from planner.store import PlanStore
+from planner.store import PlanStore, day_number
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class PlanStatus:
         return self.rollups.get(key)
 
 
+NOTHING = Summary()  # a goal or measure with nothing logged
+
 Interim = list[tuple[date, date, float]]  # (period start, period end, target value) of a goal's interim targets
 
 
@@ -121,13 +125,72 @@ def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Poi
         return points, interim
     for wig_id, end, value, done, note in session.connection().execute(
             select(Measurement.wig_id, Measurement.period_end, Measurement.value, Measurement.done, Measurement.note)
-            .where(Measurement.wig_id.in_(wig_ids))):
+            .where(Measurement.wig_id.in_(wig_ids)).order_by(Measurement.period_end, Measurement.period_start)):
         points[wig_id].append(Point(end, value, done, note))
     for wig_id, start, end, value in session.connection().execute(
             select(InterimTarget.wig_id, InterimTarget.period_start, InterimTarget.period_end, InterimTarget.value)
             .where(InterimTarget.wig_id.in_(wig_ids))):
         interim[wig_id].append((start, end, value))
     return points, interim
+
+
+def summaries(session: Session, of: str, ids: list[int]) -> dict[int, Summary]:
+    """Each goal's (of="wig_id") or measure's (of="measure_id") logged values summed up by the database, by
+    id: what judging needs (Summary) from two aggregates and the few rows on their days, not a row a value
+    (a district has millions). Ids with nothing logged are left out."""
+    found: dict[int, Summary] = {}
+    if not ids:
+        return found
+    m = Measurement.__table__
+    key, when, value = m.c[of], m.c.period_end, m.c.value
+    x = day_number(when) - DAY0
+    has = value.is_not(None)
+    sums: dict[int, Any] = {}
+    newest: dict[int, date] = {}
+    for row in session.execute(  # one pass over the values
+            select(key, func.max(when), func.min(case((has, when))), func.max(case((has, when))), func.count(value),
+                   func.sum(case((has, x))), func.sum(value), func.sum(case((has, x * x))), func.sum(x * value))
+            .where(key.in_(ids)).group_by(key)):
+        newest[row[0]] = row[1]
+        if row[4]:
+            sums[row[0]] = row[2:]
+    if not newest:
+        return found
+    days = {(k, day) for k, day in newest.items()} | {(k, got[i]) for k, got in sums.items() for i in (0, 1)}
+    # two rows ending on one day (a month and the quarter ending with it): values are in order of period end,
+    # then of period start, as wig_points reads them, so the newest is the one that started later
+    picked: dict[tuple[int, date, str], tuple[date, Point]] = {}
+    wanted = sorted(days)
+    for begin in range(0, len(wanted), 5000):
+        for started, k, end, v, done, note in session.execute(
+                select(m.c.period_start, key, when, value, m.c.done, m.c.note)
+                .where(tuple_(key, when).in_(wanted[begin:begin + 5000]))):
+            for slot, keep_later in (("any", True), ("first", False), ("last", True)) if v is not None else (
+                    ("any", True),):
+                mark = (k, end, slot)
+                held = picked.get(mark)
+                if held is None or (started > held[0]) == keep_later:
+                    picked[mark] = (started, Point(end, v, done, note))
+
+    def point(k: int, day: date | None, slot: str) -> Point | None:
+        held = picked.get((k, day, slot)) if day is not None else None
+        return held[1] if held else None
+
+    for k, day in newest.items():
+        first_day, last_day, n, sx, sy, sxx, sxy = sums.get(k, (None, None, 0, 0, 0, 0, 0))
+        found[k] = Summary(point(k, day, "any"), point(k, first_day, "first"), point(k, last_day, "last"),
+                           int(n or 0), float(sx or 0), float(sy or 0), float(sxx or 0), float(sxy or 0))
+    return found
+
+
+def interim_targets(session: Session, wig_ids: list[int]) -> dict[int, Interim]:
+    interim: dict[int, Interim] = defaultdict(list)
+    if wig_ids:
+        for wig_id, start, end, value in session.connection().execute(
+                select(InterimTarget.wig_id, InterimTarget.period_start, InterimTarget.period_end,
+                       InterimTarget.value).where(InterimTarget.wig_id.in_(wig_ids))):
+            interim[wig_id].append((start, end, value))
+    return interim
 
 
 def _quantity_rows(session: Session, wig_ids: list[int]) -> dict[int, list[tuple[int, str, str | None, float | None,
@@ -151,12 +214,7 @@ def with_quantities(session: Session, wigs: dict[int, tuple[Direction, date | No
     quantities = _quantity_rows(session, list(wigs))
     if not quantities:
         return
-    ids = [q[0] for rows in quantities.values() for q in rows]
-    points: dict[int, list[Point]] = defaultdict(list)
-    for mid, end, value, done, note in session.connection().execute(
-            select(Measurement.measure_id, Measurement.period_end, Measurement.value, Measurement.done,
-                   Measurement.note).where(Measurement.measure_id.in_(ids))):
-        points[mid].append(Point(end, value, done, note))
+    summed = summaries(session, "measure_id", [q[0] for rows in quantities.values() for q in rows])
     for wig_id, rows in quantities.items():
         direction, start, deadline = wigs[wig_id]
         each = []
@@ -164,8 +222,8 @@ def with_quantities(session: Session, wigs: dict[int, tuple[Direction, date | No
             kind = WigKind.PERCENT if (unit or "").strip() == "%" else WigKind.NUMBER
             way = direction if direction is Direction.MAINTAIN or baseline is None or baseline == target else (
                 Direction.DECREASE if target < baseline else Direction.INCREASE)
-            each.append((name, wig_progress(kind, way, baseline, target, start, deadline, points[mid], today,
-                                            thresholds)))
+            each.append((name, wig_progress(kind, way, baseline, target, start, deadline,
+                                            summed.get(mid, NOTHING), today, thresholds)))
         progress[wig_id] = _worst_of(each)
 
 
@@ -217,10 +275,13 @@ def judge(session: Session, goals: list[Goal], today: date, thresholds: Threshol
           interim: dict[int, Interim] | None = None) -> dict[int, Progress]:
     """Every goal's progress as of `today`, its quantities included: the one judgement the tree, the form,
     Due Now and the scoreboard share. `points` and `interim` when the caller has read them already."""
-    if points is None or interim is None:
-        points, interim = wig_points(session, [g.id for g in goals])
-    found = {g.id: wig_progress(g.kind, g.direction, g.baseline, g.target, g.start, g.deadline, points[g.id],
-                                today, thresholds, interim[g.id], g.relative_change, over) for g in goals}
+    ids = [g.id for g in goals]
+    logged: Mapping[int, list[Point] | Summary] = points if points is not None else summaries(session, "wig_id", ids)
+    if interim is None:
+        interim = interim_targets(session, ids)
+    found = {g.id: wig_progress(g.kind, g.direction, g.baseline, g.target, g.start, g.deadline,
+                                logged.get(g.id, NOTHING), today, thresholds, interim.get(g.id, ()),
+                                g.relative_change, over) for g in goals}
     with_quantities(session, {g.id: (g.direction, g.start, g.deadline) for g in goals}, found, today, thresholds)
     return found
 

@@ -40,6 +40,7 @@ from planner.store import revisions, server
 from planner.store.audit import change_reason, changes_by, context_value
 from planner.store.backup import backup_file
 from planner.store.engine import frozen_flag, journal_mode, make_engine
+from planner.store.expressions import day_number
 from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
@@ -68,6 +69,7 @@ __all__ = [
     "check_plan_pages",
     "copy_to_file",
     "create_plan_file",
+    "day_number",
     "grant_role",
     "init_server",
     "inspect_plan_file",
