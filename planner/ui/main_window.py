@@ -34,7 +34,7 @@ from planner.services.plan_outline import View
 from planner.services.report import active_plan_id
 from planner.services.status import plan_rules, set_plan_rules
 from planner.ui.commands import StartYearCommand
-from planner.ui.document import Changed, PlanDocument, Store
+from planner.ui.document import Changed, FollowsDocument, PlanDocument, Store
 from planner.ui.due_page import DuePage
 from planner.ui.first_start import FirstStartDialog, needs_first_start
 from planner.ui.help_browser import HelpWindow
@@ -131,10 +131,7 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
     def _build_scoreboard(self) -> QWidget:
         from planner.ui.scoreboard import ScoreboardPage
         page = ScoreboardPage(self.doc, self)
-        page.open_wig.connect(self.show_wig)
-        mine = self.my_department()
-        if mine and self.store is not None:
-            page.select_scope(f"Department: {mine}")
+        page.open_wig.connect(self.show_wig)  # it starts on my department once built (see _tab)
         return page
 
     def _build_session(self) -> QWidget:
@@ -166,6 +163,11 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         if page is not None:
             return page
         page = self._built[name] = self._builders[name]()
+        if self.store is not None and isinstance(page, FollowsDocument):
+            page.opened()  # built after the file opened: what it would have done when the file was opened
+            mine = self.my_department()
+            if name == "scoreboard" and mine:  # the session reads my department itself in opened()
+                cast("ScoreboardPage", page).select_scope(f"Department: {mine}")
         holder = self._holders.pop(name)
         index = self.tabs.indexOf(holder)
         title = self.tabs.tabText(index)
