@@ -3,7 +3,9 @@ job: files and backups (window_files.py), workbooks (window_exchange.py), summar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -32,24 +34,26 @@ from planner.services.plan_outline import View
 from planner.services.report import active_plan_id
 from planner.services.status import plan_rules, set_plan_rules
 from planner.ui.commands import StartYearCommand
-from planner.ui.document import Changed, PlanDocument, Store
+from planner.ui.document import Changed, FollowsDocument, PlanDocument, Store
 from planner.ui.due_page import DuePage
 from planner.ui.first_start import FirstStartDialog, needs_first_start
 from planner.ui.help_browser import HelpWindow
-from planner.ui.history_page import HistoryPage
 from planner.ui.locks_dialog import PeriodLocksDialog
 from planner.ui.overview import PlanOverview
 from planner.ui.plan_page import PlanPage
-from planner.ui.project_workbook import WorkbookPage
 from planner.ui.prompts import Prompter
 from planner.ui.rules_dialog import StatusRulesDialog
-from planner.ui.scoreboard import ScoreboardPage
 from planner.ui.start_year_dialog import StartYearDialog
-from planner.ui.wig_session_page import WigSessionPage
 from planner.ui.window_exchange import ExchangeFlows
 from planner.ui.window_files import BACKUP_INTERVAL, FileFlows
 from planner.ui.window_reports import ReportFlows
 from planner.ui.year_bar import YearBar
+
+if TYPE_CHECKING:  # built (and imported) when first shown or first reached, not before the first paint
+    from planner.ui.history_page import HistoryPage
+    from planner.ui.project_workbook import WorkbookPage
+    from planner.ui.scoreboard import ScoreboardPage
+    from planner.ui.wig_session_page import WigSessionPage
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -75,26 +79,29 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         self.overview = PlanOverview(self)
         self.page = PlanPage(self.doc, self.prompter, self.overview, self)
         self.page.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
-        self.scoreboard = ScoreboardPage(self.doc, self)
-        self.scoreboard.open_wig.connect(self.show_wig)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.workbook = WorkbookPage(self.doc, self.prompter, self, plan_selection=self.page.current_key)
-        self.workbook.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
         self.due = DuePage(self.doc, self)
         self.due.open_node.connect(self.show_node)
         self.due.open_project.connect(self.show_project)
         self.due.counted.connect(lambda n: self.due_label.setText(f"{n} due now" if n else ""))
         self.due.department_chosen.connect(self._remember_department)
-        self.session = WigSessionPage(self.doc, self)
-        self.session.department_chosen.connect(self._remember_department)
-        self.changes = HistoryPage(self.doc, self)
-        self.changes.open_item.connect(self.show_item)
-        # What is due opens first: it is where a week's work starts.
-        for widget, title in ((self.due, "&Due Now"), (self.page, "&Plan"), (self.scoreboard, "&Scoreboard"),
-                              (self.session, "WIG Se&ssion"), (self.workbook, "&Workbook"),
-                              (self.changes, "&History")):
-            self.tabs.addTab(widget, title)
+        # What is due opens first: it is where a week's work starts. The scoreboard, the WIG session, the
+        # workbook and the history are placeholders until first shown (or first reached by a menu, a link or
+        # a shortcut): the first paint builds and imports only what it shows.
+        self._builders: dict[str, Callable[[], QWidget]] = {
+            "scoreboard": self._build_scoreboard, "session": self._build_session,
+            "workbook": self._build_workbook, "changes": self._build_changes}
+        self._built: dict[str, QWidget] = {}
+        self._holders: dict[str, QWidget] = {}
+        for name, title in (("due", "&Due Now"), ("page", "&Plan"), ("scoreboard", "&Scoreboard"),
+                            ("session", "WIG Se&ssion"), ("workbook", "&Workbook"), ("changes", "&History")):
+            if name in self._builders:
+                holder = self._holders[name] = QWidget()
+                holder.setObjectName(f"unbuilt-{name}")
+                self.tabs.addTab(holder, title)
+            else:
+                self.tabs.addTab(getattr(self, name), title)
         self.tabs.setCurrentWidget(self.due)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.year_bar = YearBar(self)
@@ -119,6 +126,81 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
         self.backup_timer.setInterval(int(BACKUP_INTERVAL.total_seconds() * 1000))
         self.backup_timer.timeout.connect(self.back_up)
         self._restore_window_state()
+
+    # ---- the tabs built when first shown ----------------------------------------------------------------------
+    def _build_scoreboard(self) -> QWidget:
+        from planner.ui.scoreboard import ScoreboardPage
+        page = ScoreboardPage(self.doc, self)
+        page.open_wig.connect(self.show_wig)  # it starts on my department once built (see _tab)
+        return page
+
+    def _build_session(self) -> QWidget:
+        from planner.ui.wig_session_page import WigSessionPage
+        page = WigSessionPage(self.doc, self)  # reads my department itself when it first loads
+        page.department_chosen.connect(self._remember_department)
+        return page
+
+    def _build_workbook(self) -> QWidget:
+        from planner.ui.project_workbook import WorkbookPage
+        page = WorkbookPage(self.doc, self.prompter, self, plan_selection=self.page.current_key)
+        page.status_message.connect(lambda text: self.statusBar().showMessage(text, 3000))
+        return page
+
+    def _build_changes(self) -> QWidget:
+        from planner.ui.history_page import HistoryPage
+        page = HistoryPage(self.doc, self)
+        page.open_item.connect(self.show_item)
+        return page
+
+    def is_built(self, name: str) -> bool:
+        """Whether a tab built when first shown ("scoreboard", "session", "workbook", "changes") is built."""
+        return name in self._built
+
+    def _tab(self, name: str) -> QWidget:
+        """The tab's page, built now if it was not yet: its placeholder gives way to it at the same place,
+        still the current tab if the placeholder was."""
+        page = self._built.get(name)
+        if page is not None:
+            return page
+        page = self._built[name] = self._builders[name]()
+        if self.store is not None and isinstance(page, FollowsDocument):
+            page.opened()  # built after the file opened: what it would have done when the file was opened
+            mine = self.my_department()
+            if name == "scoreboard" and mine:  # the session reads my department itself in opened()
+                cast("ScoreboardPage", page).select_scope(f"Department: {mine}")
+        holder = self._holders.pop(name)
+        index = self.tabs.indexOf(holder)
+        title = self.tabs.tabText(index)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # the same tab stays current: no change for the pages to follow
+        try:
+            self.tabs.insertTab(index, page, title)
+            self.tabs.removeTab(index + 1)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        holder.deleteLater()
+        return page
+
+    @property
+    def scoreboard(self) -> ScoreboardPage:
+        return cast("ScoreboardPage", self._tab("scoreboard"))
+
+    @property
+    def session(self) -> WigSessionPage:
+        return cast("WigSessionPage", self._tab("session"))
+
+    @property
+    def workbook(self) -> WorkbookPage:
+        return cast("WorkbookPage", self._tab("workbook"))
+
+    @property
+    def changes(self) -> HistoryPage:
+        return cast("HistoryPage", self._tab("changes"))
+
+    def show_tab(self, name: str) -> None:
+        """Bring a tab to the front by name, building it first if it was not yet."""
+        self.tabs.setCurrentWidget(getattr(self, name))
 
     # ---- menus -------------------------------------------------------------------------------------------
     def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
@@ -184,11 +266,10 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
 
         plan_menu = self.menuBar().addMenu("P&lan")
         self.show_actions = []
-        for n, (text, widget) in enumerate((("&Due Now", self.due), ("Plan &Tree", self.page),
-                                            ("&Scoreboard", self.scoreboard), ("WIG Se&ssion", self.session),
-                                            ("Project &Workbook", self.workbook), ("&History", self.changes)), 1):
-            action = self._action(text, lambda _c=False, w=widget: self.tabs.setCurrentWidget(w),
-                                  QKeySequence(f"Ctrl+{n}"))
+        for n, (text, name) in enumerate((("&Due Now", "due"), ("Plan &Tree", "page"),
+                                          ("&Scoreboard", "scoreboard"), ("WIG Se&ssion", "session"),
+                                          ("Project &Workbook", "workbook"), ("&History", "changes")), 1):
+            action = self._action(text, lambda _c=False, t=name: self.show_tab(t), QKeySequence(f"Ctrl+{n}"))
             self.show_actions.append(action)
             plan_menu.addAction(action)
         self.item_history_action = self._action("History of Selected &Item", self.show_selected_history,
@@ -250,7 +331,12 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
                                               and bool(self.year_bar.years))
 
     def _tab_changed(self, _index: int) -> None:
-        """Each page reads again, when shown, only what changed since it was last on screen."""
+        """Each page reads again, when shown, only what changed since it was last on screen (a placeholder
+        gives way to its page, built now)."""
+        shown = self.tabs.currentWidget()
+        for name, holder in list(self._holders.items()):
+            if holder is shown:
+                self._tab(name)
         if self.tabs.currentWidget() is self.page:
             self.page.refresh_details()  # projects and utilization shown beside the plan
 
@@ -427,12 +513,16 @@ class MainWindow(FileFlows, ExchangeFlows, ReportFlows, QMainWindow):
     def start_on_my_department(self) -> None:
         """Due Now, the WIG session and the scoreboard show my department (the whole district one click away)."""
         mine = self.my_department()
-        for picker in (self.due.department, self.session.department):
+        pickers = [self.due.department]
+        if self.is_built("session"):  # else it starts on my department when it is built
+            pickers.append(self.session.department)
+        for picker in pickers:
             row = picker.find_name(mine) if mine else 0
             if row >= 0 and row != picker.currentIndex():
                 picker.setCurrentIndex(row)
         if mine:
-            self.scoreboard.select_scope(f"Department: {mine}")
+            if self.is_built("scoreboard"):  # else when it is built
+                self.scoreboard.select_scope(f"Department: {mine}")
             combo = self.page.department_combo  # the plan tree narrowed to the department, by department
             row = combo.findText(mine)
             if row >= 0:
