@@ -65,7 +65,7 @@ def test_keep_mine_saves_over_their_change_and_the_history_says_so(  # type: ign
     w, key, started, seen = open_window_and_edit_behind_its_back(qtbot, server_url, answer=True)
     assert len(seen) == 1
     dialog = seen[0]
-    assert "Ben Okafor changed this wig" in dialog.words.text()
+    assert "Ben Okafor changed this WIG" in dialog.words.text()
     row = [dialog.table.item(0, c).text() for c in range(4)]
     assert row == ["Unit", started or "(blank)", "ben's unit", "ana's unit"]
     assert held(server_url, key) == "ana's unit"

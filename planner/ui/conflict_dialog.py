@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.services.history import field_name
+from planner.services.history import KIND_NAMES, field_name
 from planner.store.failures import RowChangedError
 
 
@@ -34,7 +36,8 @@ class ConflictDialog(QDialog):
         self.setWindowTitle("Someone Else Changed This")
         self.setObjectName("conflict_dialog")
         when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
-        what = conflict.table.replace("_", " ")
+        kind = KIND_NAMES.get(conflict.table, conflict.table.replace("_", " "))
+        what = kind if kind.isupper() else kind.lower()  # "this WIG", "this key lever"
         self.words = QLabel(f"{conflict.actor} changed this {what}{when}, while you were changing it. "
                             "Keep your change (it replaces theirs, and the history says so) or keep theirs "
                             "(your edit is dropped)?")
@@ -51,16 +54,28 @@ class ConflictDialog(QDialog):
                      _shown(mine[column]) if column in mine else "(not changed)"]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        # every value readable without scrolling sideways: long sentences wrap in columns of a fixed share
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        self.setMinimumWidth(720)
         buttons = QDialogButtonBox()
         self.keep_mine = QPushButton("Keep &Mine")
         self.keep_theirs = QPushButton("Keep &Theirs")
         buttons.addButton(self.keep_mine, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.keep_theirs, QDialogButtonBox.ButtonRole.RejectRole)
         self.keep_theirs.setDefault(True)  # Enter never overwrites someone else's work by accident
+        self.keep_mine.setAutoDefault(False)  # not even when Keep Mine has the focus
+        self.keep_theirs.setFocus()
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.words)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
+        self.resize(760, 200 + sum(self.table.rowHeight(r) for r in range(self.table.rowCount())))
