@@ -124,6 +124,22 @@ class SaveError(StoreError):
     title = "The change was not saved"
 
 
+class RowChangedError(SaveError):
+    """Someone else changed (or removed) a row while this change was being made: the change was not saved,
+    and the message says who changed it and to what."""
+
+    def __init__(self, message: str, *, actor: str, table: str, row_id: int | None,
+                 changes: list[tuple[str, object, object]], hint: str | None = None, detail: str = "",
+                 at: object = None, entry_id: int | None = None) -> None:
+        super().__init__(message, hint=hint, detail=detail)
+        self.actor = actor
+        self.at = at  # when they changed it (a UTC datetime), when the server's history says
+        self.entry_id = entry_id  # their change's entry in the server's history, when known
+        self.table = table
+        self.row_id = row_id
+        self.changes = changes
+
+
 class ReadError(StoreError):
     """The database could not be read for a look at the plan; nothing was changed."""
 

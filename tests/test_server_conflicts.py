@@ -9,10 +9,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from planner.errors import SaveError
+from planner.errors import RowChangedError, SaveError
 from planner.model import Wig
 from planner.store import PlanStore, open_server
-from planner.store.failures import RowChangedError
 
 try:
     import psycopg

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from planner.errors import RowChangedError
 from planner.model import Wig
 from planner.services import plan_edit
 from planner.services.history import change_reason
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.store import PlanStore, open_server
-from planner.store.failures import RowChangedError
 
 try:
     import psycopg  # noqa: F401

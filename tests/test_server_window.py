@@ -128,7 +128,7 @@ def test_two_windows_signed_in_as_two_departments_leads_work_at_once(qtbot, qt_i
         plan_edit.update_node(ben.store, mine, {"unit": "taken over"})
     assert plan_edit.node_values(ben.store, theirs)["unit"] != "taken over"
     assert plan_edit.node_values(ana.store, mine)["unit"] == "students"
-    from planner.store.failures import RowChangedError
+    from planner.errors import RowChangedError
 
     with open_server(server_url) as office:  # the central office changes Ana's goal while she is changing it
         office.actor = "Central Office"

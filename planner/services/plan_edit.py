@@ -17,7 +17,7 @@ from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner import clock
-from planner.errors import ValidationError
+from planner.errors import RowChangedError, ValidationError
 from planner.model import (
     Base,
     Department,
@@ -42,7 +42,6 @@ from planner.services.wig_parser import parse_wig
 from planner.services.wig_ties import strategy_choices
 from planner.services.years import year_scope
 from planner.store import PlanStore, change_reason, server
-from planner.store.failures import RowChangedError
 
 
 def _get(session: Session, key: NodeKey) -> Any:

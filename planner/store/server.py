@@ -20,9 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
-from planner.errors import PlanFileError, SaveError
+from planner.errors import PlanFileError, RowChangedError, SaveError
 from planner.store.audit import IGNORED_IN_UPDATES, context_value
-from planner.store.failures import DATABASE_ERRORS, RowChangedError, describe, save_error
+from planner.store.failures import DATABASE_ERRORS, describe, save_error
 
 SCHEMES = ("postgresql://", "postgres://")
 # libpq's key=value form: "host=... dbname=..."; only the names libpq knows are taken for one

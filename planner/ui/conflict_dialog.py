@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.errors import RowChangedError
 from planner.services.history import KIND_NAMES, field_name
-from planner.store.failures import RowChangedError
 
 
 def _shown(value: Any) -> str:

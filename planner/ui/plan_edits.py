@@ -9,11 +9,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
 )
 
-from planner.errors import PlannerError, ValidationError
+from planner.errors import PlannerError, RowChangedError, ValidationError
 from planner.services import plan_edit
 from planner.services.plan_nodes import Kind, NodeKey, child_kinds
 from planner.services.plan_outline import View
-from planner.store.failures import RowChangedError
 from planner.ui.commands import (
     AddCommand,
     DeleteCommand,

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from planner.errors import RowChangedError
 from planner.model import Frequency, PerformanceMeasure, Pillar, Wig
 from planner.services import measurements as ms
 from planner.services.plan_file import init_district_server
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.store import PlanStore, open_server
-from planner.store.failures import RowChangedError
 from planner.store.server import ServerError
 from tests.conftest import PgCluster, postgres_bindir
 
