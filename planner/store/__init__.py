@@ -399,8 +399,7 @@ class PlanStore:
 
 def _note_touched(session: Session, _context: object, _instances: object) -> None:
     """Before a flush on the server: the rows it is about to change or delete, for a conflict's words."""
-    touched = session.info.get("touched")
-    if touched is None:
+    if session.info.get("touched") is None:
         return
     rows: list[tuple[str, int]] = []
     for obj in list(session.dirty) + list(session.deleted):
@@ -408,17 +407,7 @@ def _note_touched(session: Session, _context: object, _instances: object) -> Non
         row_id = getattr(obj, "id", None)
         if isinstance(table, str) and isinstance(row_id, int):
             rows.append((table, row_id))
-    touched.extend(rows)
-    undo_of = session.info.get("undo_of")
-    if undo_of is not None and rows:  # an undo or redo: never over someone else's later change
-        own, role, batch, verb = undo_of
-        server.check_undo(session.connection(), rows, own, role, batch=batch, verb=verb)
-    seen_of = session.info.get("seen")
-    if seen_of is not None and rows:  # never over a change someone else saved after this Planner read the row
-        seen, own, role = seen_of
-        marks = [(table, row_id, seen[(table, row_id)]) for table, row_id in rows if (table, row_id) in seen]
-        if marks:
-            server.check_unseen(session.connection(), marks, own, role)
+    server.check_rows(session, rows)
 
 
 def _note_read(session: Session, instance: object) -> None:

@@ -318,25 +318,30 @@ def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], 
             raise _named(theirs[-1][:8], undo=True, verb=verb)
 
 
-def check_core_write(session: Any, table: str, row_ids: list[int]) -> None:
-    """Before a service's Core UPDATE or DELETE (no ORM flush, so the flush's checks never see it): the same
-    checks on a server, named in the same words. The rows are kept for a conflict's words; an undo or a redo
-    never goes over someone else's later change; a row this Planner read is not overwritten over a change
-    someone else saved since. Outside a server's session (a plan file) it does nothing."""
+def check_rows(session: Any, rows: list[tuple[str, int]]) -> None:
+    """Before a write on the server reaches these rows (an ORM flush, or a service's Core UPDATE or DELETE,
+    which no flush sees): the rows kept for a conflict's words; an undo or a redo never over someone else's
+    later change; a row this Planner read never overwritten over a change someone else saved since. Outside
+    a server's session (a plan file) it does nothing."""
     touched = session.info.get("touched")
-    if touched is None or "seen" not in session.info or not row_ids:
+    if touched is None or not rows:
         return
-    rows = [(table, row_id) for row_id in row_ids]
     touched.extend(rows)
-    conn = session.connection()
     undo_of = session.info.get("undo_of")
     if undo_of is not None:
         own, role, batch, verb = undo_of
-        check_undo(conn, rows, own, role, batch=batch, verb=verb)
-    seen, own, role = session.info["seen"]
-    marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
-    if marks:
-        check_unseen(conn, marks, own, role)
+        check_undo(session.connection(), rows, own, role, batch=batch, verb=verb)
+    seen_of = session.info.get("seen")
+    if seen_of is not None:
+        seen, own, role = seen_of
+        marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
+        if marks:
+            check_unseen(session.connection(), marks, own, role)
+
+
+def check_core_write(session: Any, table: str, row_ids: list[int]) -> None:
+    """Before a service's Core UPDATE or DELETE of these rows of `table`: the checks a flush makes."""
+    check_rows(session, [(table, row_id) for row_id in row_ids])
 
 
 def changed_since(engine: Engine, conflict: RowChangedError, actor: str, role: str) -> RowChangedError | None:
