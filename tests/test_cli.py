@@ -20,7 +20,7 @@ def test_new_then_check_prints_every_level(tmp_path: Path, capsys: pytest.Captur
     assert "Created" in capsys.readouterr().out
     assert main(["check", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Schema version:   0008 (current)" in out
+    assert "Schema version:   0009 (current)" in out
     assert "Integrity check:  ok" in out
     for line in ("pillars:", "priorities:", "strategies:", "WIGs:", "key levers:", "performance measures:",
                  "departments:", "divisions:", "goals:", "focus areas:"):

@@ -17,8 +17,8 @@ from planner.store.migrate import head_revision, known_revisions
 
 
 def test_revisions_are_a_single_line() -> None:
-    assert known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"}
-    assert head_revision() == "0008"
+    assert known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"}
+    assert head_revision() == "0009"
 
 
 def test_a_new_file_is_at_head_and_matches_the_model(tmp_path: Path) -> None:

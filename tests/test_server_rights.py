@@ -86,6 +86,13 @@ def test_a_leads_role_cannot_change_another_departments_rows_even_from_a_raw_sql
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE planner_role SET central_office = true")
         conn.rollback()
+        # nor are the value sums the statuses are judged on (the server's triggers keep them); they read them
+        for forged in ("UPDATE value_sums SET n = n + 1", "DELETE FROM value_sums",
+                       "INSERT INTO value_sums VALUES ('w', -1, NULL, NULL, NULL, 9, 0, 0, 0, 0)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(forged)
+            conn.rollback()
+        assert conn.execute("SELECT count(*) FROM value_sums").fetchone() is not None
         # their own department's rows they change, and everyone reads the whole plan
         assert conn.execute("UPDATE wig SET unit = 'students' WHERE id = %s", (wellness_wig,)).rowcount == 1
         conn.commit()

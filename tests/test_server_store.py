@@ -44,7 +44,7 @@ def test_server_init_sets_up_an_empty_database_with_the_district_plan_and_every_
     assert "holds no plan yet" in err and "planner server init" in err
     assert main(["server", "init", "--server", url]) == 0
     out = capsys.readouterr().out
-    assert "schema 0008 (current)" in out and "pillars" in out
+    assert "schema 0009 (current)" in out and "pillars" in out
     with psycopg.connect(url) as conn:
         first = conn.execute("SELECT count(*) FROM plan").fetchone()
     assert main(["server", "init", "--server", url]) == 0  # again: nothing loaded twice
@@ -53,7 +53,7 @@ def test_server_init_sets_up_an_empty_database_with_the_district_plan_and_every_
     assert "Logged: Chronic absenteeism rate = 21.4% for Q2 2024-25." in capsys.readouterr().out
     assert main(["check", "--server", url]) == 0
     checked = capsys.readouterr().out
-    assert "Schema version:   0008 (current)" in checked
+    assert "Schema version:   0009 (current)" in checked
     assert main(["due", "--server", url, "--as-of", "2024-12-01"]) == 0
     assert "due" in capsys.readouterr().out
     assert main(["year", "list", "--server", url]) == 0

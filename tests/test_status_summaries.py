@@ -6,13 +6,15 @@ done and not done, notes, goals judged on measures, and a year that has ended. O
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from planner.model import Measurement, PerformanceMeasure, Wig, WigKind
-from planner.services.progress import Summary, Thresholds, wig_progress
+from planner.model.base import utcnow as store_now
+from planner.services.progress import Point, Summary, Thresholds, wig_progress
 from planner.services.status import Goal, judge, summaries, wig_points
 from planner.store import PlanStore
 
@@ -58,9 +60,72 @@ def log_random_values(store: PlanStore, seed: int) -> tuple[list[int], list[int]
         return [w for w, _ in wigs], measures
 
 
+def assert_sums_are_the_values(store: PlanStore, of: str, ids: list[int]) -> None:
+    """What the database keeps summed up for each goal or measure is what its values sum up to, one by one."""
+    column = getattr(Measurement, of)
+    with store.reader() as s:
+        values: dict[int, list[Point]] = {i: [] for i in ids}
+        for key, end, value, done, note in s.execute(
+                select(column, Measurement.period_end, Measurement.value, Measurement.done, Measurement.note)
+                .where(column.in_(ids)).order_by(Measurement.period_end, Measurement.period_start)):
+            values[key].append(Point(end, value, done, note))
+        summed = summaries(s, of, ids)
+    assert set(summed) == {i for i in ids if values[i]}
+    for key in ids:
+        one_by_one, from_sums = Summary.of(values[key]), summed.get(key, Summary())
+        for side in ("latest", "first_value", "last_value", "count"):
+            assert getattr(one_by_one, side) == getattr(from_sums, side), (of, key, side)
+        for total in ("sum_x", "sum_y", "sum_xx", "sum_xy"):
+            assert getattr(from_sums, total) == pytest.approx(getattr(one_by_one, total), rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [5, 23])
+def test_the_sums_follow_values_changed_moved_and_deleted(store: PlanStore, seed: int) -> None:
+    """The sums are the database's, kept as values are written: after values are changed, blanked, given a
+    value, moved to another period or subject, deleted one by one, and deleted with their goal or measure, and
+    a batch written at once, each goal's and measure's sums are still those of its values."""
+    rng = random.Random(seed)
+    wig_ids, measure_ids = log_random_values(store, seed)
+    with store.session(reason="Values changed for the sums' test") as s:
+        rows = list(s.scalars(select(Measurement).order_by(Measurement.id)))
+        for row in rng.sample(rows, len(rows) // 3):
+            change = rng.choice(["value", "blank", "value", "period", "delete", "note"])
+            if change == "value":
+                row.value = round(rng.uniform(-5, 120), 2)
+            elif change == "blank" and row.done is not None:
+                row.value = None
+            elif change == "period":
+                row.period_end = row.period_end + timedelta(days=rng.choice([-3, 1, 40]))
+            elif change == "delete":
+                s.delete(row)
+            else:
+                row.note = "checked"
+        s.flush()
+        moving = next((r for r in s.scalars(select(Measurement).where(Measurement.wig_id.is_not(None)))), None)
+        if moving is not None:  # to another goal, on a period that goal has free
+            moving.wig_id, moving.period_start = wig_ids[-1], date(2030, 1, 1)
+            moving.period_end = date(2030, 1, 31)
+    gone_wig = next(w for w in wig_ids if w != wig_ids[-1])
+    with store.session(reason="A goal deleted with its values") as s:
+        s.delete(s.get(Wig, gone_wig))
+    with store.session(reason="A batch of values at once") as s:
+        s.execute(Measurement.__table__.insert(), [
+            {"uuid": uuid.uuid4(), "created_at": store_now(), "updated_at": store_now(),
+             "measure_id": measure_ids[0], "period_start": date(2031, 1, k), "period_end": date(2031, 1, k),
+             "value": float(k), "note": "", "evidence": "", "entered_by": "", "entered_at": store_now()}
+            for k in range(1, 20)])
+    with store.reader() as s:
+        wig_ids = list(s.scalars(select(Wig.id)))
+        measure_ids = list(s.scalars(select(PerformanceMeasure.id)))
+    assert gone_wig not in wig_ids
+    assert_sums_are_the_values(store, "wig_id", [*wig_ids, gone_wig])
+    assert_sums_are_the_values(store, "measure_id", measure_ids)
+
+
 @pytest.mark.parametrize("seed", [3, 17])
 def test_the_summed_judgement_is_the_one_of_every_value(store: PlanStore, seed: int) -> None:
     wig_ids, measure_ids = log_random_values(store, seed)
+    assert_sums_are_the_values(store, "measure_id", measure_ids)
     with store.reader() as s:
         points, interim = wig_points(s, wig_ids)
         summed = summaries(s, "wig_id", wig_ids)

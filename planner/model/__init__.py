@@ -3,7 +3,7 @@
 from planner.model.base import Base, Record, utcnow
 from planner.model.cycle import Change, Commitment, PeriodLock
 from planner.model.exchange import ExchangeState
-from planner.model.measurement import InterimTarget, Measurement
+from planner.model.measurement import SUMS_DAY0, InterimTarget, Measurement, ValueSums
 from planner.model.plan import (
     DEFAULT_LEVEL_NAMES,
     Department,
@@ -38,6 +38,7 @@ from planner.model.workbook import (
 
 __all__ = [
     "DEFAULT_LEVEL_NAMES",
+    "SUMS_DAY0",
     "Base",
     "Change",
     "Commitment",
@@ -68,6 +69,7 @@ __all__ = [
     "Strategy",
     "Task",
     "TaskStatus",
+    "ValueSums",
     "Wig",
     "WigKind",
     "strategy_collaborator",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from planner.model import Direction, WigKind
+from planner.model import SUMS_DAY0, Direction, WigKind
 from planner.services.wig_parser import format_number
 
 
@@ -82,7 +82,7 @@ def straight_line_share(start: date | None, deadline: date | None, day: date) ->
     return _clamp((day - start).days / (deadline - start).days)
 
 
-DAY0 = date(2000, 1, 1).toordinal()  # the trend's sums count days from here, keeping the squares small
+DAY0 = SUMS_DAY0  # the trend's sums count days from here (as the database's value sums do), keeping squares small
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import Date, Integer, column, select, values
 from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
@@ -24,12 +24,12 @@ from planner.model import (
     PlanYear,
     Priority,
     Strategy,
+    ValueSums,
     Wig,
     WigKind,
 )
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import (
-    DAY0,
     SEVERITY,
     Point,
     Progress,
@@ -44,7 +44,7 @@ from planner.services.progress import (
 )
 from planner.services.wig_parser import format_number
 from planner.services.years import YearInfo, year_scope
-from planner.store import PlanStore, day_number
+from planner.store import PlanStore
 
 
 @dataclass(frozen=True)
@@ -135,25 +135,28 @@ def wig_points(session: Session, wig_ids: list[int]) -> tuple[dict[int, list[Poi
 
 
 def summaries(session: Session, of: str, ids: list[int]) -> dict[int, Summary]:
-    """Each goal's (of="wig_id") or measure's (of="measure_id") logged values summed up by the database, by
-    id: what judging needs (Summary) from two aggregates and the few rows on their days, not a row a value
-    (a district has millions). Ids with nothing logged are left out."""
+    """Each goal's (of="wig_id") or measure's (of="measure_id") logged values summed up, by id: what judging
+    needs (Summary), from the sums the database keeps as values are written (ValueSums, a row a goal) and the
+    few rows on their days, not a row a value (a district has millions). Ids with nothing logged are left out."""
     found: dict[int, Summary] = {}
     if not ids:
         return found
     m = Measurement.__table__
     key, when, value = m.c[of], m.c.period_end, m.c.value
-    x = day_number(when) - DAY0
-    has = value.is_not(None)
     sums: dict[int, Any] = {}
     newest: dict[int, date] = {}
-    for row in session.execute(  # one pass over the values
-            select(key, func.max(when), func.min(case((has, when))), func.max(case((has, when))), func.count(value),
-                   func.sum(case((has, x))), func.sum(value), func.sum(case((has, x * x))), func.sum(x * value))
-            .where(key.in_(ids)).group_by(key)):
-        newest[row[0]] = row[1]
-        if row[4]:
-            sums[row[0]] = row[2:]
+    kept = ValueSums.__table__.c
+    subject = "w" if of == "wig_id" else "m"
+    for begin in range(0, len(ids), 5000):
+        for row in session.execute(
+                select(kept.subject_id, kept.newest, kept.first_day, kept.last_day, kept.n, kept.sx, kept.sy,
+                       kept.sxx, kept.sxy)
+                .where(kept.subject == subject, kept.subject_id.in_(ids[begin:begin + 5000]))):
+            if row[1] is None:
+                continue
+            newest[row[0]] = row[1]
+            if row[4]:
+                sums[row[0]] = row[2:]
     if not newest:
         return found
     days = {(k, day) for k, day in newest.items()} | {(k, got[i]) for k, got in sums.items() for i in (0, 1)}
@@ -162,9 +165,13 @@ def summaries(session: Session, of: str, ids: list[int]) -> dict[int, Summary]:
     picked: dict[tuple[int, date, str], tuple[date, Point]] = {}
     wanted = sorted(days)
     for begin in range(0, len(wanted), 5000):
+        # joined to the (id, day) pairs as a table: each pair one look-up in the index on (id, period end),
+        # where `(id, day) IN (...)` had the database read every value
+        pairs = values(column("k", Integer), column("d", Date), name="wanted").data(
+            wanted[begin:begin + 5000]).cte("wanted")
         for started, k, end, v, done, note in session.execute(
                 select(m.c.period_start, key, when, value, m.c.done, m.c.note)
-                .where(tuple_(key, when).in_(wanted[begin:begin + 5000]))):
+                .select_from(pairs).join(m, (key == pairs.c.k) & (when == pairs.c.d))):
             for slot, keep_later in (("any", True), ("first", False), ("last", True)) if v is not None else (
                     ("any", True),):
                 mark = (k, end, slot)

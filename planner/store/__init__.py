@@ -40,7 +40,6 @@ from planner.store import revisions, server
 from planner.store.audit import change_reason, changes_by, context_value
 from planner.store.backup import backup_file
 from planner.store.engine import frozen_flag, journal_mode, make_engine
-from planner.store.expressions import day_number
 from planner.store.failures import DATABASE_ERRORS, describe, log, read_error, save_error
 from planner.store.location import risky_location
 from planner.store.lock import WriterLock, lock_path
@@ -69,7 +68,6 @@ __all__ = [
     "check_plan_pages",
     "copy_to_file",
     "create_plan_file",
-    "day_number",
     "grant_role",
     "init_server",
     "inspect_plan_file",
@@ -661,13 +659,15 @@ def copy_to_file(source: PlanStore, path: Path) -> PlanStore:
     and lock triggers are off while the rows go in (they are the server's rows, already recorded) and
     installed again after. Returns the file open; a failure leaves no file."""
     from planner.model import Base
-    from planner.store import audit
+    from planner.store import audit, value_sums
 
     dest = create_plan_file(path)
     try:
         with source.engine.connect() as src, dest.engine.begin() as dst:
             audit.drop_cycle_triggers(dst)
             for table in Base.metadata.sorted_tables:
+                if table.name == value_sums.TABLE:
+                    continue  # derived: the file's own triggers sum the values up as they go in
                 rows = [dict(row) for row in src.execute(
                     table.select().order_by(*table.primary_key.columns)).mappings()]
                 for start in range(0, len(rows), 500):

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, text
 
 from planner.store import audit_pg
 
-NOT_AUDITED = frozenset({"change_log", "exchange_state", "alembic_version", "planner_role"})
+NOT_AUDITED = frozenset({"change_log", "exchange_state", "alembic_version", "planner_role", "value_sums"})
 TRIGGER_PREFIX = "audit_"
 IGNORED_IN_UPDATES = frozenset({"updated_at"})  # a save that changed nothing else is not a change
 

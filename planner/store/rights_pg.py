@@ -50,7 +50,8 @@ PARENTS = {
     "task_dependency": [("task_id", "task")],
 }
 NO_UUID = frozenset({"exchange_state", "task_dependency"})  # no row of theirs has a UUID a base is kept by
-READ_ONLY = frozenset({"change_log", "alembic_version"})  # written by the server's triggers and migrations only
+READ_ONLY = frozenset({"change_log", "alembic_version", "value_sums"})  # written by the server's triggers and
+# migrations only
 
 _DEFINER = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public"
 FUNCTIONS = [
@@ -169,6 +170,19 @@ def install_policies(conn: Connection) -> None:
         conn.exec_driver_sql(f'REVOKE ALL ON FUNCTION "planner_rights_{table}"() FROM PUBLIC')
         conn.exec_driver_sql(f'CREATE TRIGGER planner_rights BEFORE UPDATE OR DELETE ON "{table}" '
                              f'FOR EACH ROW EXECUTE FUNCTION "planner_rights_{table}"()')
+
+
+def read_only_table(conn: Connection, table: str) -> None:
+    """A table made after the policies (one of READ_ONLY): everyone reads it, and the roles granted before it
+    existed may read it too, change it never (its triggers write it as its owner)."""
+    assert table in READ_ONLY
+    conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+    conn.exec_driver_sql(f'DROP POLICY IF EXISTS planner_read ON "{table}"')
+    conn.exec_driver_sql(f'CREATE POLICY planner_read ON "{table}" FOR SELECT USING (true)')
+    for (role,) in conn.exec_driver_sql(
+            "SELECT r.role_name FROM planner_role r JOIN pg_roles p ON p.rolname = r.role_name").fetchall():
+        quoted = conn.dialect.identifier_preparer.quote(role)  # a name, never SQL
+        conn.exec_driver_sql(f'GRANT SELECT ON "{table}" TO {quoted}')
 
 
 def drop_policies(conn: Connection) -> None:
