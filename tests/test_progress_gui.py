@@ -129,6 +129,18 @@ def test_history_table_edit_target_and_delete_with_undo(win: MainWindow) -> None
     assert [v[1] for v in values(win, measure_id=measure.id)] == [23, 22]
     proxy.sort(HistoryModel.COL_ACTUAL, Qt.SortOrder.DescendingOrder)  # native sort: numbers, not text
     assert proxy.index(0, HistoryModel.COL_ACTUAL).data() == "23%"
+    # the current cell follows its row through a sort; the header's sort holds when the rows are read again
+    panel.table.setCurrentIndex(proxy.index(1, HistoryModel.COL_ACTUAL))
+    assert panel.table.currentIndex().data() == "22%"
+    panel.table.sortByColumn(HistoryModel.COL_ACTUAL, Qt.SortOrder.AscendingOrder)  # empty periods first
+    assert [proxy.index(r, HistoryModel.COL_ACTUAL).data() for r in range(4)] == ["", "", "22%", "23%"]
+    assert panel.table.currentIndex().row() == 2 and panel.table.currentIndex().data() == "22%"
+    panel.table.sortByColumn(HistoryModel.COL_PERIOD, Qt.SortOrder.DescendingOrder)
+    assert proxy.setData(proxy.index(0, HistoryModel.COL_ACTUAL), "24")  # Q4, empty: typing logs it
+    assert [v[1] for v in values(win, measure_id=measure.id)] == [23, 22, 24]
+    assert [proxy.index(r, HistoryModel.COL_PERIOD).data() for r in range(4)] == [
+        "Q4 2024-25", "Q3 2024-25", "Q2 2024-25", "Q1 2024-25"]
+    assert proxy.index(0, HistoryModel.COL_ACTUAL).data() == "24%"
 
 
 def test_chart_data_and_hover_text(win: MainWindow) -> None:

@@ -378,8 +378,11 @@ def history(store: PlanStore, key: NodeKey) -> tuple[Subject, list[HistoryRow]]:
     """Every period of the plan year (logged or not) and every logged period outside it, with targets."""
     with store.reader() as session:
         subject = _subject(session, key)
-        values = {m.period_start: m for m in session.scalars(
-            select(Measurement).where(_subject_filter(Measurement, key)))}
+        # columns, not objects: a goal logged monthly for years has a thousand values, read on every selection
+        values = {m.period_start: m for m in session.execute(
+            select(Measurement.id, Measurement.period_start, Measurement.period_end, Measurement.value,
+                   Measurement.done, Measurement.note, Measurement.evidence, Measurement.entered_by,
+                   Measurement.entered_at).where(_subject_filter(Measurement, key)))}
         targets = {t.period_start: t.value for t in session.scalars(
             select(InterimTarget).where(_subject_filter(InterimTarget, key)))}
     periods = {p.start: p for p in subject.periods()}

@@ -28,18 +28,25 @@ def strategy_label(code: str | None, priority_code: str) -> str:
 
 def strategy_choices(session: Session, plan_id: int) -> list[CarryChoice]:
     """The plan's strategies under their pillars (headings, key None), each with its whole statement in
-    `path` for the tooltip and the search."""
+    `path` for the tooltip and the search. One query of columns: the form asks on every WIG it shows, and
+    at ten times the district a query a pillar and an object a strategy held the window half a second."""
     found: list[CarryChoice] = []
-    pillars = session.scalars(select(Pillar).where(Pillar.plan_id == plan_id).order_by(Pillar.position)).all()
-    for pillar in pillars:
-        heading = f"{pillar.code} {pillar.name}".strip()
-        found.append(CarryChoice(None, heading, 0, heading))
-        rows = session.execute(select(Strategy, Priority.code).join(Priority)
-                               .where(Priority.pillar_id == pillar.id)
-                               .order_by(Priority.position, Strategy.position)).all()
-        for strategy, priority_code in rows:
-            code = strategy_label(strategy.code, priority_code)
-            found.append(CarryChoice(NodeKey(Kind.STRATEGY, strategy.id),
-                                     f"{code}: {_short(strategy.statement, 80)}", 1,
-                                     f"Strategy {code}: {' '.join(strategy.statement.split())}"))
+    rows = session.execute(
+        select(Pillar.id, Pillar.code, Pillar.name, Strategy.id, Strategy.code, Strategy.statement, Priority.code)
+        .select_from(Pillar)
+        .outerjoin(Priority, Priority.pillar_id == Pillar.id)
+        .outerjoin(Strategy, Strategy.priority_id == Priority.id)
+        .where(Pillar.plan_id == plan_id)
+        .order_by(Pillar.position, Pillar.id, Priority.position, Strategy.position))
+    pillar_now = None
+    for pillar_id, pillar_code, pillar_name, strategy_id, strategy_code, statement, priority_code in rows:
+        if pillar_id != pillar_now:
+            pillar_now = pillar_id
+            heading = f"{pillar_code} {pillar_name}".strip()
+            found.append(CarryChoice(None, heading, 0, heading))
+        if strategy_id is None:
+            continue
+        code = strategy_label(strategy_code, priority_code)
+        found.append(CarryChoice(NodeKey(Kind.STRATEGY, strategy_id), f"{code}: {_short(statement, 80)}", 1,
+                                 f"Strategy {code}: {' '.join(statement.split())}"))
     return found

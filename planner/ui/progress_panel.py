@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QIdentityProxyModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -36,7 +36,6 @@ from planner.ui.grid import CellEdit, ExcelGrid
 if TYPE_CHECKING:
     from planner.ui.wig_chart import WigChart
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -53,11 +52,53 @@ class HistoryModel(QAbstractTableModel):
         super().__init__(parent)
         self.subject: Subject | None = None
         self.rows: list[HistoryRow] = []
+        self._sort_keys: list[tuple[Any, ...]] | None = None
+        self._order: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     def set_rows(self, subject: Subject | None, rows: list[HistoryRow]) -> None:
         self.beginResetModel()
         self.subject, self.rows = subject, rows
+        self._sort_keys = None
+        self._put_in_order()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here, on keys worked out once a row (the table's proxy hands the header's clicks on): a
+        sorting proxy asks Python for two keys a comparison, a third of a second for a goal logged monthly for
+        years. Selections and the current cell follow their rows."""
+        self._order = (column, order)
+        if not self.rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        moved_to = self._put_in_order()
+        self.changePersistentIndexList(before, [self.index(moved_to[i.row()], i.column()) for i in before])
+        self.layoutChanged.emit()
+
+    def _put_in_order(self) -> list[int]:
+        """Puts the rows in the chosen order; returns where each row went (by its old position)."""
+        column, order = self._order
+        if column < 0 or not self.rows:
+            return list(range(len(self.rows)))
+        ranked = sorted(range(len(self.rows)), key=lambda r: self._sort_key(r, column),
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        keys = self._sort_keys
+        self.rows = [self.rows[r] for r in ranked]
+        self._sort_keys = [keys[r] for r in ranked] if keys is not None else None
+        moved_to = [0] * len(ranked)
+        for new, old in enumerate(ranked):
+            moved_to[old] = new
+        return moved_to
+
+    def _sort_key(self, row: int, column: int) -> Any:
+        """Native values, so 9 sorts before 10 and dates by date: worked out once a row when the table is
+        sorted (the sort asks for two keys a comparison; a goal logged monthly for years has a thousand rows)."""
+        if self._sort_keys is None:
+            self._sort_keys = [(r.period.start.toordinal(),
+                                r.value if r.value is not None else (1.0 if r.done else -1e300),
+                                r.target if r.target is not None else -1e300, r.note, r.evidence, r.entered_by,
+                                r.entered_at.timestamp() if r.entered_at else 0.0) for r in self.rows]
+        return self._sort_keys[row][column]
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -99,12 +140,6 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.EditRole:
             text = self._text(row, column)
             return text.rstrip("%") if column in (self.COL_ACTUAL, self.COL_TARGET) else text
-        if role == SORT_ROLE:  # native values, so 9 sorts before 10 and dates by date
-            native = {self.COL_PERIOD: row.period.start.toordinal(),
-                      self.COL_ACTUAL: (row.value if row.value is not None else (1.0 if row.done else -1e300)),
-                      self.COL_TARGET: row.target if row.target is not None else -1e300,
-                      self.COL_AT: row.entered_at.timestamp() if row.entered_at else 0.0}
-            return native.get(column, self._text(row, column))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.COL_ACTUAL, self.COL_TARGET):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -168,9 +203,8 @@ class ProgressPanel(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Status")
         self.model = HistoryModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = QIdentityProxyModel(self)  # sorting is the model's own (HistoryModel.sort)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setObjectName("history")
         self.table.setAccessibleName("History of values")
@@ -183,6 +217,8 @@ class ProgressPanel(QWidget):
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.table.verticalHeader().setVisible(False)
+        # columns sized from the rows in view and a hundred more, not every value of a goal logged for years
+        self.table.verticalHeader().setResizeContentsPrecision(100)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(HistoryModel.COL_NOTE, QHeaderView.ResizeMode.Stretch)
