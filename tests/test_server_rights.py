@@ -129,3 +129,39 @@ def test_only_the_central_office_grants_and_a_role_the_server_lacks_is_named(
     assert main(["server", "grant", "--server", server_url, "--role", "nobody_here", "--department", WELLNESS]) == 1
     err = capsys.readouterr().err
     assert "has no role “nobody_here”" in err and "Traceback" not in err
+
+
+def test_the_tables_owner_granted_the_central_office_still_writes_with_its_history(
+        pg_cluster: PgCluster, capsys: pytest.CaptureFixture[str]) -> None:
+    """District IT makes a database owned by the central office's own role (no superuser) and that role runs
+    `server init`, then grants itself the central office as README says. The grant must not take from the
+    owner what the server's history and sums triggers write with: its values and edits still go in, each in
+    the change log; and a lead granted after it still may not write the history."""
+    suffix = uuid.uuid4().hex[:8]
+    owner, lead, name = f"central_{suffix}", f"lead_{suffix}", f"planner_owned_{suffix}"
+    pg_cluster.admin(f"CREATE ROLE {owner} LOGIN")
+    pg_cluster.admin(f"CREATE ROLE {lead} LOGIN")
+    pg_cluster.admin(f"CREATE DATABASE {name} OWNER {owner}")
+    url = pg_cluster.url(name, owner)
+    try:
+        assert main(["server", "init", "--server", url]) == 0
+        assert main(["server", "grant", "--server", url, "--role", owner, "--central-office"]) == 0
+        # the owner passes every policy: it cannot be made one department's lead, and is told so
+        assert main(["server", "grant", "--server", url, "--role", owner, "--department", WELLNESS]) == 1
+        assert "owns the plan's tables" in capsys.readouterr().err
+        assert main(["server", "grant", "--server", url, "--role", lead, "--department", WELLNESS]) == 0
+        with open_server(url) as office:
+            measure = _measure_of(office, WELLNESS)
+            ms.log_value(office, ms.find_measure(office, measure), "Q2 2024-25", "12")
+        assert main(["log", "--server", url, "--measure", measure, "--period", "Q3 2024-25", "--value", "13"]) == 0
+        with psycopg.connect(url) as conn:
+            logged = conn.execute("SELECT count(*) FROM change_log WHERE table_name = 'measurement' "
+                                  "AND actor <> ''").fetchone()
+            assert logged is not None and logged[0] >= 2
+            summed = conn.execute("SELECT sum(n) FROM value_sums").fetchone()
+            assert summed is not None and summed[0] >= 2
+        with psycopg.connect(pg_cluster.url(name, lead)) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO change_log (at, actor, reason, batch, action, table_name) "
+                         "VALUES (now(), 'x', '', '', 'add', 'wig')")
+    finally:
+        pg_cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

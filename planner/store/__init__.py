@@ -649,6 +649,12 @@ def grant_role(store: PlanStore, role: str, department_id: int | None) -> None:
         raise server.ServerError(store.path, f"The district server has no role “{role}”.",
                                  hint="Its administrator creates it (CREATE ROLE … LOGIN), then grant it again."
                                  ) from None
+    except rights_pg.OwnerIsCentralOffice:
+        raise server.ServerError(
+            store.path, f"“{role}” owns the plan's tables on the district server, so it changes every "
+            "department's rows, as the central office; it cannot be made one department's lead.",
+            hint="Give the lead a role of their own (CREATE ROLE … LOGIN) and grant that one. Nothing was changed."
+        ) from None
     except DATABASE_ERRORS as exc:
         raise save_error(exc) from exc
 

@@ -205,6 +205,10 @@ def drop_policies(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")
 
 
+class OwnerIsCentralOffice(Exception):
+    """The plan's tables' owner cannot be made one department's lead: an owner passes every policy."""
+
+
 def grant(conn: Connection, role: str, department_id: int | None) -> None:
     """Let `role` sign in to the plan: read everything, change its department's rows (or, with no department,
     everything, as the central office). The role itself is the server's: its administrator creates it."""
@@ -212,10 +216,17 @@ def grant(conn: Connection, role: str, department_id: int | None) -> None:
     if exists is None:
         raise LookupError(role)
     quoted = conn.dialect.identifier_preparer.quote(role)  # a name, never SQL
-    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
-    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
-    for table in sorted(READ_ONLY):
-        conn.exec_driver_sql(f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "{table}" FROM {quoted}')
+    owner = conn.exec_driver_sql("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                                 "AND tablename = 'plan'").scalar()
+    if role == owner and department_id is not None:
+        raise OwnerIsCentralOffice(role)
+    if role != owner:
+        # The tables' owner has every right already, and the history's and the sums' triggers write as the
+        # owner: taking the read-only tables' writes from it would refuse every change, by every role.
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+        conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+        for table in sorted(READ_ONLY):
+            conn.exec_driver_sql(f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "{table}" FROM {quoted}')
     conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON planner_role FROM {quoted}"
                          if department_id is not None else "SELECT 1")
     conn.execute(text(
