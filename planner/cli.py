@@ -436,6 +436,13 @@ def one_line(message: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
+    # A refusal is printed in words; the driver's own text behind it is for a log, not for the terminal
+    # (Python would print an unhandled warning there: "a change was refused: permission denied … (ProgrammingError)").
+    planner_log = logging.getLogger("planner")
+    if not planner_log.handlers:
+        planner_log.addHandler(logging.NullHandler())
     parser = _parser()
     args = parser.parse_args(argv)
     if args.self_test:

@@ -165,3 +165,17 @@ def test_the_tables_owner_granted_the_central_office_still_writes_with_its_histo
                          "VALUES (now(), 'x', '', '', 'add', 'wig')")
     finally:
         pg_cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_the_command_line_prints_a_refusal_in_words_only(roles: dict[str, str], server_url: str) -> None:
+    """As a person runs it, in a process of its own (pytest's log capture would hide what Python prints)."""
+    import subprocess
+    import sys
+
+    with open_server(server_url) as office:
+        theirs = _measure_of(office, DATA)
+    run = subprocess.run([sys.executable, "-m", "planner", "log", "--server", roles["wellness"], "--measure", theirs,
+                          "--period", "Q2 2024-25", "--value", "12"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.startswith("planner: ") and "may not change that" in run.stderr
+    assert "Error)" not in run.stderr and "permission denied" not in run.stderr  # the driver's words stay out
