@@ -203,3 +203,11 @@ def test_a_refusal_by_the_server_driver_is_named_as_the_server_s_not_the_file_s(
     assert "disk" not in (said.hint or "")
     plain = save_error(OperationalError("INSERT ...", {}, Exception("disk I/O error")))
     assert str(plain).startswith("The plan file refused the change")
+    # a connection the server closed says so, and points at the network (seen when a server restarted)
+    gone = save_error(OperationalError("UPDATE ...", {}, psycopg.OperationalError(
+        "consuming input failed: server closed the connection unexpectedly")))
+    assert "the district server cannot be reached" in str(gone) and "network" in (gone.hint or "")
+    from planner.store.failures import read_error
+
+    unread = read_error(OperationalError("SELECT ...", {}, psycopg.OperationalError("the connection is lost")))
+    assert str(unread).startswith("The district server cannot be reached. Nothing was changed.")

@@ -28,6 +28,10 @@ _UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w., ]+)")
 _NOT_NULL = re.compile(r"NOT NULL constraint failed: (?:\w+\.)?(?P<column>\w+)")
 _DISK_HINT = "Check that the disk has space and the file is not read-only, then try again."
 _VALUES_HINT = "Check the values and try again."
+# what libpq and psycopg say of a connection gone (with no SQLSTATE)
+_CONNECTION_LOST = ("server closed the connection", "connection is lost", "connection is closed",
+                    "consuming input failed", "could not connect", "connection refused", "terminating connection",
+                    "no connection to the server", "connection failed")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ def describe(exc: BaseException) -> Described:
     state = str(getattr(orig, "sqlstate", "") or "")
     if state:
         return _server_words(orig, state, detail)
+    if _from_server(exc) and any(lost in text for lost in _CONNECTION_LOST):
+        # a connection the server closed or lost carries no SQLSTATE
+        return Described("the district server cannot be reached", "Check the network, then try again.", detail)
     if code == "SQLITE_CONSTRAINT_TRIGGER":  # RAISE(ABORT, '…') in the store's own triggers: our own words
         return Described(detail.rstrip("."), None, detail)
     if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
@@ -153,9 +160,14 @@ def save_error(exc: BaseException) -> SaveError:
 
 
 def read_error(exc: BaseException) -> ReadError:
-    d = _logged(exc, "the plan file could not be read")
-    return ReadError(f"The plan file could not be read: {d.words}. Nothing was changed.", hint=d.hint,
-                     detail=d.detail)
+    on_server = _from_server(exc)
+    d = _logged(exc, f"the {'district server' if on_server else 'plan file'} could not be read")
+    hint = ("Check the connection to the district server and try again." if on_server and d.hint == _DISK_HINT
+            else d.hint)
+    if d.words == "the district server cannot be reached":
+        return ReadError("The district server cannot be reached. Nothing was changed.", hint=hint, detail=d.detail)
+    return ReadError(f"The {'district server' if on_server else 'plan file'} could not be read: {d.words}. "
+                     "Nothing was changed.", hint=hint, detail=d.detail)
 
 
 def backup_error(exc: BaseException, source: Path) -> BackupError:
