@@ -79,3 +79,6 @@ def test_the_history_page_shows_who_signed_in_as_what(qtbot, qt_isolated: Path, 
     qtbot.waitUntil(lambda: w.changes.table.topLevelItemCount() > 0
                     and "learners" in w.changes.table.topLevelItem(0).text(4))
     assert w.changes.table.topLevelItem(0).text(1) == f"Superintendent Smith (signed in as {role})"
+    # and the whole of it is in view, not cut to its first words
+    table = w.changes.table
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance(table.topLevelItem(0).text(1))

@@ -199,6 +199,11 @@ class HistoryPage(FollowsDocument, QWidget):
             line.setToolTip(5, e.reason)
             lines.append(line)
         self.table.addTopLevelItems(lines)
+        # the Who column wide enough for the longest name shown ("Ben Okafor (signed in as lead_wellness)"),
+        # within reason: the name, not only its start
+        metrics = self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(e.who) for e in entries[:500]), default=0) + 16
+        self.table.setColumnWidth(1, max(110, min(widest, 420)))
         shown = f"the newest {len(entries):,} of " if total > len(entries) else ""
         self.summary.setText(f"{shown}{total:,} change{'s' if total != 1 else ''}")
         if lines:
