@@ -82,3 +82,27 @@ def test_the_history_page_shows_who_signed_in_as_what(qtbot, qt_isolated: Path, 
     # and the whole of it is in view, not cut to its first words
     table = w.changes.table
     assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance(table.topLevelItem(0).text(1))
+
+
+def test_the_first_start_on_a_server_offers_the_department_the_role_leads(
+        qtbot, tmp_path: Path, server_roles: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """A lead signing in for the first time finds their own department chosen (the central office: the whole
+    district); what a person chose before is kept."""
+    from PySide6.QtCore import QSettings
+
+    from planner.store import open_server
+    from planner.ui.first_start import WHOLE_DISTRICT, FirstStartDialog, WhoYouAre, remember
+
+    for who, expected in (("wellness", "Student Wellness"), ("data", "Data Strategy"), ("office", "")):
+        with open_server(server_roles[who]) as store:
+            dialog = FirstStartDialog(store, QSettings(str(tmp_path / f"{who}.ini"), QSettings.Format.IniFormat))
+            qtbot.addWidget(dialog)
+            assert dialog.department.chosen() == expected, who
+            if not expected:
+                assert dialog.department.currentText() == WHOLE_DISTRICT
+    chosen = QSettings(str(tmp_path / "chosen.ini"), QSettings.Format.IniFormat)
+    remember(chosen, WhoYouAre("Wendy Walker", ""))  # asked before, and chose the whole district
+    with open_server(server_roles["wellness"]) as store:
+        again = FirstStartDialog(store, chosen)
+        qtbot.addWidget(again)
+        assert again.department.chosen() == ""

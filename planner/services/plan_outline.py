@@ -29,7 +29,7 @@ from planner.model import (
 )
 from planner.services.plan_nodes import Kind, NodeKey, is_department_group
 from planner.services.years import year_scope
-from planner.store import PlanStore
+from planner.store import PlanStore, role_department
 
 TITLE_LENGTH = 160
 
@@ -118,6 +118,16 @@ def department_options(store: PlanStore, plan_id: int) -> list[DepartmentOption]
             .where(Department.plan_id == plan_id)).all()
     rows = sorted(rows, key=lambda r: (r[3] is None, r[3] or 0, r[1].casefold()))
     return [DepartmentOption(ident, name, division, is_department_group(name)) for ident, name, division, _ in rows]
+
+
+def signed_in_department(store: PlanStore) -> str | None:
+    """On a district server, the name of the department the signed-in role leads (what the first start offers
+    as "my department"); None in a plan file and for the central office."""
+    department_id = role_department(store)
+    if department_id is None:
+        return None
+    with store.reader() as s:
+        return s.scalar(select(Department.name).where(Department.id == department_id))
 
 
 def wig_code(position: int) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner import clock
@@ -77,6 +77,7 @@ __all__ = [
     "open_plan_file",
     "open_server",
     "risky_location",
+    "role_department",
 ]
 
 
@@ -632,6 +633,19 @@ def open_plan(location: Path | str, *, read_only: bool = False) -> PlanStore:
     if is_server_url(location):
         return open_server(str(location), read_only=read_only)
     return open_plan_file(Path(location), read_only=read_only)
+
+
+def role_department(store: PlanStore) -> int | None:
+    """On a district server, the department the signed-in role leads (planner server grant), if one; None in a
+    plan file, for the central office and for a role granted nothing."""
+    if not store.on_server:
+        return None
+    try:
+        with store.engine.connect() as conn:
+            return conn.execute(text("SELECT department_id FROM planner_role WHERE role_name = session_user")
+                                ).scalar()
+    except DATABASE_ERRORS as exc:
+        raise read_error(exc) from exc
 
 
 def grant_role(store: PlanStore, role: str, department_id: int | None) -> None:

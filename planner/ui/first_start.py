@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.errors import ValidationError
-from planner.services.plan_outline import DepartmentOption, department_options, list_plans
+from planner.services.plan_outline import DepartmentOption, department_options, list_plans, signed_in_department
 from planner.services.text import check_text
 from planner.ui.department_choice import GROUPS_HEADING, sorted_names
 from planner.ui.document import DEPARTMENT_KEY, NAME_KEY, Store
@@ -142,8 +142,11 @@ class FirstStartDialog(QDialog):
         self.name.setMaxLength(MAX_NAME + 20)
         self.department = DepartmentPicker()
         plan_id = next((p.id for p in list_plans(store) if not p.archived), None) if store is not None else None
+        # on a district server, the department the signed-in role leads is offered first
+        offered = before.department if not needs_first_start(settings) or store is None else (
+            signed_in_department(store) or before.department)
         self.department.load(department_options(store, plan_id) if store is not None and plan_id is not None
-                             else [], before.department)
+                             else [], offered)
         self.error = QLabel()
         self.error.setObjectName("first_start_error")
         self.error.setStyleSheet("color: #b00020;")
