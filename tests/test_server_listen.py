@@ -66,6 +66,7 @@ def test_a_dropped_listening_connection_is_said_in_words_tried_again_and_resumes
         assert heard.wait_for(lambda: any(not up for _, up in heard.status))
         words = next(w for w, up in heard.status if not up)
         assert words.startswith("Updates from the district server stopped") and "Trying again" in words
+        assert "(" not in words and len(words) < 100  # a sentence for the status bar; the driver's text is logged
         assert heard.wait_for(lambda: heard.status[-1] == ("Updates from the district server resumed.", True))
         change_a_goal(server_url, "b")
         assert heard.wait_for(lambda: heard.changes == ["Ben Okafor", "Ben Okafor"])

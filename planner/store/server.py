@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from planner.errors import PlanFileError, RowChangedError, SaveError
 from planner.store.audit import IGNORED_IN_UPDATES, context_value
-from planner.store.failures import DATABASE_ERRORS, describe, save_error
+from planner.store.failures import DATABASE_ERRORS, describe, log, save_error
 
 SCHEMES = ("postgresql://", "postgres://")
 # libpq's key=value form: "host=... dbname=..."; only the names libpq knows are taken for one
@@ -408,8 +408,10 @@ class Listener:
                 conn = self._connect()
             except Exception as exc:  # the driver's refusal, in words; tried again after a while
                 if not down:
-                    self._on_status(f"Updates from the district server stopped: it cannot be reached "
-                                    f"({self._said(exc)}). Trying again…", False)
+                    # the status bar has room for a sentence, not for the driver's text: that goes to the log
+                    log.warning("listening for changes on the district server: %s", self._said(exc))
+                    self._on_status("Updates from the district server stopped: it cannot be reached. "
+                                    "Trying again…", False)
                     down = True
                 self._ready.set()
                 self._stopping.wait(delay)
@@ -435,8 +437,9 @@ class Listener:
             except Exception as exc:  # the connection dropped (or stop() closed it)
                 if self._stopping.is_set():
                     return
-                self._on_status(f"Updates from the district server stopped: the connection was lost "
-                                f"({self._said(exc)}). Trying again…", False)
+                log.warning("listening for changes on the district server: %s", self._said(exc))
+                self._on_status("Updates from the district server stopped: the connection was lost. "
+                                "Trying again…", False)
                 down = True
             else:
                 if self._stopping.is_set():
