@@ -28,6 +28,7 @@ def test_file_connect_opens_the_district_server_in_the_window(qtbot, qt_isolated
     connect.trigger()
     assert w.store is not None and w.store.on_server and not w.prompter.errors
     assert "District server: postgresql://" in w.file_label.text()
+    assert f"(signed in as {w.store.role})" in w.windowTitle()  # two windows side by side tell apart
     assert "CMS Strategic Plan 2024-29" in w.overview.label.text()
     assert w.recent_files() == []  # a server is not a file to reopen from the list
     with w.store.session() as s:  # the window's store writes to the server

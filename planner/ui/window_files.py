@@ -92,7 +92,9 @@ class FileFlows(WindowPart):
             self._remember(store.path)
         marker = " [read-only]" if store.read_only else ""
         self.setWindowFilePath("" if store.on_server else str(store.path))
-        self.setWindowTitle(f"{store.path.name}{marker} — {APP_NAME}")
+        # on a server, who this window is signed in as: two windows side by side tell themselves apart
+        signed_in = f" (signed in as {store.role})" if store.on_server and store.role else ""
+        self.setWindowTitle(f"{store.path.name}{signed_in}{marker} — {APP_NAME}")
         shown = f"District server: {shown_url(store.server_url)}" if store.server_url else str(store.path)
         self.file_label.setText(f"{shown}{marker}")
         self.statusBar().showMessage(f"Opened {store.path.name}", 5000)
