@@ -216,6 +216,12 @@ def test_filters_by_kind_person_date_and_words(store: PlanStore) -> None:
     assert history.changes(store, search="first count")[0].table == "measurement"
     assert history.changes(store, until=date(2000, 1, 1)) == []
     assert {"A", "B"} <= set(history.actors(store))
+    for name in ("Zoë Adams", "ben okafor", "B", "Ben Okafor"):  # each named once, in order, none left out
+        store.actor = name
+        plan_edit.update_node(store, key_of(store, Wig, sentence="Decrease the chronic%"), {"unit": name})
+    with store.reader() as s:
+        named = [a for a in s.scalars(select(Change.actor).distinct().order_by(Change.actor)) if a]
+    assert history.actors(store) == named and {"Zoë Adams", "ben okafor", "Ben Okafor"} <= set(named)
 
 
 def test_unlocking_a_period_needs_a_reason_which_the_history_keeps(store: PlanStore) -> None:

@@ -148,7 +148,7 @@ def test_the_department_row_is_the_central_offices_and_merge_bases_are_their_dep
             conn.execute("DELETE FROM exchange_state")
         conn.rollback()
         assert conn.execute("DELETE FROM exchange_state WHERE source_department = %s", (DATA,)).rowcount == 1
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with pytest.raises(psycopg.errors.RaiseException, match="this exchange state belongs to Student Wellness"):
             conn.execute("INSERT INTO exchange_state (uuid, created_at, updated_at, row_uuid, table_name, "
                          "base_hash) SELECT gen_random_uuid(), now(), now(), uuid, 'wig', 'z' FROM wig "
                          "WHERE id = %s", (first_wig_id(server_url, WELLNESS) + 0,))

@@ -120,6 +120,36 @@ def _rights_function(table: str) -> str:
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $fn$")
 
 
+def _adding_function(table: str) -> str:
+    """The check of a row before it is added: the policies refuse another department's new row too, but in
+    SQLSTATE 42501's words ("new row violates row-level security policy"), which name no department; this
+    names whose the row is, as a change or a delete is refused."""
+    owner = OWNER.get(table, "NULL").replace("{r}", "NEW.")
+    return (f'CREATE OR REPLACE FUNCTION "planner_rights_add_{table}"() RETURNS trigger LANGUAGE plpgsql '
+            "SET search_path = pg_catalog, public AS $fn$ DECLARE dept integer; BEGIN "
+            f"dept := {owner}; "
+            "IF NOT coalesce(public.planner_may_change(dept), false) THEN "
+            "PERFORM public.planner_refuse(TG_TABLE_NAME, dept); END IF; RETURN NEW; END $fn$")
+
+
+def install_adding_checks(conn: Connection) -> None:
+    """A named refusal of a new row of another department's, on every table a lead may change rows of."""
+    for table in _tables(conn):
+        if table in READ_ONLY or table == "planner_role":
+            continue
+        conn.exec_driver_sql(_adding_function(table))
+        conn.exec_driver_sql(f'REVOKE ALL ON FUNCTION "planner_rights_add_{table}"() FROM PUBLIC')
+        conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS planner_rights_add ON "{table}"')
+        conn.exec_driver_sql(f'CREATE TRIGGER planner_rights_add BEFORE INSERT ON "{table}" '
+                             f'FOR EACH ROW EXECUTE FUNCTION "planner_rights_add_{table}"()')
+
+
+def drop_adding_checks(conn: Connection) -> None:
+    for table in _tables(conn):
+        conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS planner_rights_add ON "{table}"')
+        conn.exec_driver_sql(f'DROP FUNCTION IF EXISTS "planner_rights_add_{table}"()')
+
+
 def create_role_table(conn: Connection) -> None:
     conn.exec_driver_sql(
         "CREATE TABLE planner_role ("

@@ -49,10 +49,13 @@ def upgrade() -> None:
     value_sums.install(bind)
     if bind.dialect.name == "postgresql":
         rights_pg.read_only_table(bind, "value_sums")
+        rights_pg.install_adding_checks(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        rights_pg.drop_adding_checks(bind)
     value_sums.drop(bind)
     op.drop_table("value_sums")
     op.create_index("ix_measurement_measure_id", "measurement", ["measure_id"])
