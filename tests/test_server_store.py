@@ -67,7 +67,7 @@ def test_server_init_sets_up_an_empty_database_with_the_district_plan_and_every_
         plans_loaded = conn.execute("SELECT count(*) FROM plan").fetchone()
         reasons = {r[0] for r in conn.execute("SELECT DISTINCT reason FROM change_log WHERE table_name = 'plan'")}
     assert first is not None and first[0] >= 1 and plans_loaded == first  # the district plan, loaded once
-    assert reasons == {"New plan file holding the district's default plan"}
+    assert reasons == {"The district's default plan, loaded onto the server by planner server init"}
 
 
 def test_a_server_that_cannot_be_reached_is_named_in_words_without_its_password(pg_cluster: PgCluster,

@@ -53,7 +53,8 @@ def init_district_server(url: str) -> PlanStore:
     district's default plan loaded when the server holds no plan yet. Returns it open."""
     store = init_server(url)
     try:
-        with store.session(reason="New plan file holding the district's default plan") as session:
+        with store.session(reason="The district's default plan, loaded onto the server by planner server init"
+                           ) as session:
             if session.scalar(select(func.count(Plan.id))) == 0:
                 add_default_plans(session)
     except BaseException:
