@@ -4,8 +4,9 @@ means is the services' (plan_edit.keep_mine, plan_edit.keep_theirs)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,8 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import RowChangedError
+from planner.errors import PlannerError, RowChangedError
 from planner.services.history import KIND_NAMES, field_name
+
+if TYPE_CHECKING:
+    from planner.ui.prompts import Prompter
+
+T = TypeVar("T")
 
 
 def _shown(value: Any) -> str:
@@ -79,3 +85,19 @@ class ConflictDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(760, 200 + sum(self.table.rowHeight(r) for r in range(self.table.rowCount())))
+
+
+def settle(prompter: Prompter, parent: QWidget | None, conflict: RowChangedError, mine: dict[str, Any],
+           keep_mine: Callable[[], T], said: Callable[[str], None]) -> T | None:
+    """Asks which change stands and carries the answer out: Keep Mine calls `keep_mine` (the service that reads
+    the row again and saves over theirs); its refusal, a third change made while the dialog asked, is reported
+    in words. Keep Theirs drops the edit, said through `said` (the status bar). None when nothing was saved;
+    the caller then shows the row as the server holds it."""
+    if not prompter.run_dialog(ConflictDialog(conflict, mine, parent)):
+        said(f"Kept {conflict.actor}'s change; yours was not saved")
+        return None
+    try:
+        return keep_mine()
+    except PlannerError as exc:
+        prompter.error(exc)
+        return None
