@@ -567,6 +567,26 @@ def move(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *, old_par
         return Moved(key, before, Placement(parent, ids.index(key.id) if key.id in ids else len(ids)), links)
 
 
+def keep_mine_move(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *, old_parent: NodeKey,
+                   conflict: RowChangedError) -> Moved:
+    """The person chose to keep their move over the change `conflict` names (to the item, or to a sibling the
+    move renumbers): the item and its siblings, where they are now and where they go, are read again (theirs
+    seen; a third change since is refused in turn), and the move made from where the item is now, the history's
+    reason saying whose change it went over. Only the links and places a move sets are written, so the rest of
+    their change (a sentence, a unit) stays as they saved it."""
+    with store.reader() as session:
+        obj = _get(session, key)
+        if (key.kind, old_parent.kind) in LINKS:  # where it is now, if someone else moved it meanwhile
+            now = getattr(obj, LINKS[(key.kind, old_parent.kind)].fk)
+            if now is not None:
+                old_parent = NodeKey(old_parent.kind, now)
+            _siblings(session, key.kind, old_parent)
+        if (key.kind, parent.kind) in LINKS:
+            _siblings(session, key.kind, parent)
+    with keeping_mine(store, conflict):
+        return move(store, key, parent, index, old_parent=old_parent)
+
+
 def move_node(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *,
               old_parent: NodeKey | None = None, restore: dict[str, Any] | None = None) -> None:
     """Put `key` under `parent` at `index` among its siblings there. Refuses moves a plan does not permit.

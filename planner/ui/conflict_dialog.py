@@ -37,16 +37,19 @@ def _shown(value: Any) -> str:
 class ConflictDialog(QDialog):
     """Accepted: keep mine (save over theirs). Rejected or closed: keep theirs (nothing overwritten)."""
 
-    def __init__(self, conflict: RowChangedError, mine: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, conflict: RowChangedError, mine: dict[str, Any], parent: QWidget | None = None, *,
+                 changed: str = "", yours: str = "") -> None:
+        """`changed` names the row theirs changed when "this …" would not (a sibling a move renumbers);
+        `yours` says what the person's change was when it is not fields of that row ("You moved this WIG …")."""
         super().__init__(parent)
         self.setWindowTitle("Someone Else Changed This")
         self.setObjectName("conflict_dialog")
         when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
         kind = KIND_NAMES.get(conflict.table, conflict.table.replace("_", " "))
         what = kind if kind.isupper() else kind.lower()  # "this WIG", "this key lever"
-        self.words = QLabel(f"{conflict.actor} changed this {what}{when}, while you were changing it. "
-                            "Keep your change (it replaces theirs, and the history says so) or keep theirs "
-                            "(your edit is dropped)?")
+        self.words = QLabel(f"{conflict.actor} changed {changed or 'this ' + what}{when}, while you were changing "
+                            f"it. {yours + ' ' if yours else ''}Keep your change (it replaces theirs, and the "
+                            "history says so) or keep theirs (your edit is dropped)?")
         self.words.setWordWrap(True)
         theirs = {column: (before, after) for column, before, after in conflict.changes}
         columns = list(dict.fromkeys([*mine, *theirs]))
@@ -88,12 +91,12 @@ class ConflictDialog(QDialog):
 
 
 def settle(prompter: Prompter, parent: QWidget | None, conflict: RowChangedError, mine: dict[str, Any],
-           keep_mine: Callable[[], T], said: Callable[[str], None]) -> T | None:
+           keep_mine: Callable[[], T], said: Callable[[str], None], **words: str) -> T | None:
     """Asks which change stands and carries the answer out: Keep Mine calls `keep_mine` (the service that reads
     the row again and saves over theirs); its refusal, a third change made while the dialog asked, is reported
     in words. Keep Theirs drops the edit, said through `said` (the status bar). None when nothing was saved;
-    the caller then shows the row as the server holds it."""
-    if not prompter.run_dialog(ConflictDialog(conflict, mine, parent)):
+    the caller then shows the row as the server holds it. `words`: the dialog's `changed` and `yours`."""
+    if not prompter.run_dialog(ConflictDialog(conflict, mine, parent, **words)):
         said(f"Kept {conflict.actor}'s change; yours was not saved")
         return None
     try:
