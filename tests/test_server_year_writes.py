@@ -130,3 +130,45 @@ def test_an_undo_over_a_change_read_since_but_made_by_someone_else_is_still_refu
     plan_edit.node_values(ana, goal)
     with pytest.raises(RowChangedError, match="Ben Okafor"), change_reason("Undo: Start 2025-26"):
         yr.undo_start_year(ana, started)
+
+
+def old_wig(store: PlanStore) -> NodeKey:
+    with store.reader() as s:
+        found = s.scalars(select(Wig.id).where(Wig.year_id == 1, Wig.kind != WigKind.MILESTONE)
+                          .order_by(Wig.id)).first()
+    assert found is not None
+    return NodeKey(Kind.WIG, found)
+
+
+def test_starting_a_year_from_a_preview_someone_changed_a_goal_of_since_names_their_change(
+        two: tuple[PlanStore, PlanStore]) -> None:
+    ana, ben = two
+    preview = yr.preview_next_year(ana, 1)
+    plan_edit.update_node(ben, old_wig(ben), {"unit": "ben's unit"})  # after Ana's preview was read
+    with pytest.raises(RowChangedError, match=r"Ben Okafor .*ben's unit"):
+        yr.start_year(ana, preview)
+    assert years_held(ben) == ["2024-25"]  # nothing carried without Ben's change
+    started = yr.start_year(ana, yr.preview_next_year(ana, 1))  # the preview read again: it carries
+    with ben.reader() as s:
+        carried = s.scalars(select(Wig.unit).where(Wig.year_id == started.year_id,
+                                                   Wig.carried_from_id == old_wig(ben).id)).one()
+    assert carried == "ben's unit"
+
+
+def test_starting_a_year_over_a_project_someone_moved_since_the_preview_is_refused(
+        two: tuple[PlanStore, PlanStore]) -> None:
+    ana, ben = two
+    with ana.reader() as s:
+        lever = s.scalars(select(KeyLever.id).join(Wig, Wig.id == KeyLever.wig_id).where(Wig.year_id == 1)
+                          .order_by(KeyLever.id)).first()
+        other = s.scalars(select(KeyLever.id).order_by(KeyLever.id.desc())).first()
+    assert lever is not None and other is not None and other != lever
+    project = pj.create(ana, pj.Entity.PROJECT, {"name": "Partner fair", "status": "On track",
+                                                 "link": NodeKey(Kind.KEY_LEVER, lever)}).id
+    preview = yr.preview_next_year(ana, 1)
+    pj.update(ben, pj.Entity.PROJECT, project, {"link": NodeKey(Kind.KEY_LEVER, other)})
+    with pytest.raises(RowChangedError, match="Ben Okafor"):
+        yr.start_year(ana, preview)
+    assert years_held(ben) == ["2024-25"]
+    with ben.reader() as s:
+        assert s.scalars(select(Project.key_lever_id).where(Project.id == project)).one() == other

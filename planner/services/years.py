@@ -362,6 +362,11 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
         newest = years_of(s, preview.plan_id)
         if not newest or newest[-1].id != preview.from_year.id:
             raise ValidationError("The plan's years changed since the preview was made; open it again.")
+        # the goals, key levers and measures are carried as the preview read them: on a server, one someone else
+        # changed since is named rather than carried without their change (their row itself is not written)
+        server.check_seen(s, [("wig", w.id) for w in preview.wigs if w.include]
+                          + [({"key lever": "key_lever", "measure": "performance_measure", "project": "project"}
+                              [i.kind], i.id) for i in preview.items if i.include])
         year = PlanYear(plan_id=preview.plan_id, label=preview.label, start_date=preview.start,
                         end_date=preview.end, carried_from_id=preview.from_year.id)
         s.add(year)

@@ -331,8 +331,16 @@ def check_rows(session: Any, rows: list[tuple[str, int]]) -> None:
     if undo_of is not None:
         own, role, batch, verb = undo_of
         check_undo(session.connection(), rows, own, role, batch=batch, verb=verb)
+    check_seen(session, rows)
+
+
+def check_seen(session: Any, rows: list[tuple[str, int]]) -> None:
+    """Before a write on the server is made from these rows as this Planner read them (a year carried from its
+    preview), or over them: refused, naming theirs, when someone else changed one since this Planner read it.
+    Only this check (no undo check): the rows themselves need not be written. Outside a server's session it does
+    nothing."""
     seen_of = session.info.get("seen")
-    if seen_of is not None:
+    if seen_of is not None and rows:
         seen, own, role = seen_of
         marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
         if marks:
