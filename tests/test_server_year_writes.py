@@ -172,3 +172,18 @@ def test_starting_a_year_over_a_project_someone_moved_since_the_preview_is_refus
     assert years_held(ben) == ["2024-25"]
     with ben.reader() as s:
         assert s.scalars(select(Project.key_lever_id).where(Project.id == project)).one() == other
+
+
+def test_undoing_a_started_year_after_someone_unlocked_and_locked_a_quarter_again_keeps_their_lock(
+        two: tuple[PlanStore, PlanStore]) -> None:
+    from planner.services import period_locks
+
+    ana, ben = two
+    started = started_by(ana)
+    assert started.locked
+    first = started.locked[0]
+    period_locks.unlock(ben, first, "a late correction")
+    period_locks.lock(ben, first, note="Ben's lock after the correction")
+    with pytest.raises(RowChangedError, match=r"Ben Okafor .*period lock"), change_reason("Undo: Start 2025-26"):
+        yr.undo_start_year(ana, started)
+    assert yr.closed_years(ben, 1) == {1}  # every quarter still locked, Ben's lock among them
