@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, Table, Update, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from planner.errors import PlannerError, ReadOnlyError, ValidationError
+from planner.errors import PlannerError, ReadOnlyError, RowChangedError, ValidationError
 from planner.model import (
     Base,
     Frequency,
@@ -24,6 +24,7 @@ from planner.model import (
     WigKind,
     utcnow,
 )
+from planner.services.conflicts import keeping_mine
 from planner.services.numbers import read_number
 from planner.services.period_locks import check_unlocked
 from planner.services.periods import Period, check_period, parse_period, period_containing, periods_between
@@ -287,6 +288,33 @@ def update_measurement(store: PlanStore, measurement_id: int, changes: dict[str,
         for name, value in cleaned.items():
             setattr(row, name, value)
         return before
+
+
+def _read_again(store: PlanStore, measurement_id: int) -> None:
+    """The logged value as it is now on the server, read through the ORM so the row counts as seen."""
+    with store.reader() as session:
+        if session.get(Measurement, measurement_id) is None:
+            raise ValidationError("That value was deleted.")
+
+
+def keep_mine_value(store: PlanStore, measurement_id: int, changes: dict[str, Any],
+                    conflict: RowChangedError) -> dict[str, Any]:
+    """The person chose to keep their edit of a logged value (its value, note or evidence) over the change
+    `conflict` names: the row is read again, a third change since is refused in turn, and `changes` saved over
+    theirs, the history's reason saying whose change it overwrote. Returns the previous values, for undo."""
+    _read_again(store, measurement_id)
+    with keeping_mine(store, conflict):
+        return update_measurement(store, measurement_id, changes)
+
+
+def keep_mine_logged(store: PlanStore, key: NodeKey, period: Period | str | date, value: Any,
+                     conflict: RowChangedError, **options: Any) -> Logged:
+    """The person chose to keep the value they logged over a replacement of the period's value that `conflict`
+    names (someone else's change since they read it): as `keep_mine_value`, then `log_value` replacing it."""
+    if conflict.row_id is not None:
+        _read_again(store, conflict.row_id)
+    with keeping_mine(store, conflict):
+        return log_value(store, key, period, value, **options | {"replace": True})
 
 
 def update_measurement_fields(store: PlanStore, measurement_id: int, values: dict[str, Any]) -> dict[str, Any]:

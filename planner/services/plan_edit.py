@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
@@ -36,12 +36,13 @@ from planner.model import (
     WigKind,
 )
 from planner.services import fields
+from planner.services.conflicts import keeping_mine
 from planner.services.plan_nodes import FIELDS, KIND_LABEL, LINKS, MODEL, FieldType, Kind, NodeKey, field
 from planner.services.transaction import write
 from planner.services.wig_parser import parse_wig
 from planner.services.wig_ties import strategy_choices
 from planner.services.years import year_scope
-from planner.store import PlanStore, change_reason, server
+from planner.store import PlanStore, server
 
 
 def _get(session: Session, key: NodeKey) -> Any:
@@ -465,10 +466,7 @@ def keep_mine(store: PlanStore, key: NodeKey, changes: dict[str, Any], conflict:
     version becomes the one this save expects, so a third change since is refused in turn) and `changes` saved
     over it, the history's reason saying whose change it overwrote. Returns the previous values, for undo."""
     node_values(store, key)  # the row as it is now on the server: their change, seen
-    if store.on_server and (later := server.changed_since(store.engine, conflict, store.actor, store.role)):
-        raise later  # a change after the one the person chose to overwrite: not overwritten unseen
-    when = f" at {conflict.at:%H:%M} UTC" if isinstance(conflict.at, datetime) else ""
-    with change_reason(f"Kept my change over {conflict.actor}'s change{when}"):
+    with keeping_mine(store, conflict):  # a change after the one the person chose to overwrite: refused
         return update_node(store, key, changes)
 
 
@@ -567,6 +565,26 @@ def move(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *, old_par
         _move(session, key, parent, index, old_parent, None)
         ids = [s.id for s in _siblings(session, key.kind, parent)]
         return Moved(key, before, Placement(parent, ids.index(key.id) if key.id in ids else len(ids)), links)
+
+
+def keep_mine_move(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *, old_parent: NodeKey,
+                   conflict: RowChangedError) -> Moved:
+    """The person chose to keep their move over the change `conflict` names (to the item, or to a sibling the
+    move renumbers): the item and its siblings, where they are now and where they go, are read again (theirs
+    seen; a third change since is refused in turn), and the move made from where the item is now, the history's
+    reason saying whose change it went over. Only the links and places a move sets are written, so the rest of
+    their change (a sentence, a unit) stays as they saved it."""
+    with store.reader() as session:
+        obj = _get(session, key)
+        if (key.kind, old_parent.kind) in LINKS:  # where it is now, if someone else moved it meanwhile
+            now = getattr(obj, LINKS[(key.kind, old_parent.kind)].fk)
+            if now is not None:
+                old_parent = NodeKey(old_parent.kind, now)
+            _siblings(session, key.kind, old_parent)
+        if (key.kind, parent.kind) in LINKS:
+            _siblings(session, key.kind, parent)
+    with keeping_mine(store, conflict):
+        return move(store, key, parent, index, old_parent=old_parent)
 
 
 def move_node(store: PlanStore, key: NodeKey, parent: NodeKey, index: int, *,

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from planner.errors import ValidationError
 from planner.model import (
+    Commitment,
     Direction,
     Frequency,
+    InterimTarget,
     KeyLever,
     Measurement,
     PerformanceMeasure,
@@ -37,7 +39,7 @@ from planner.services.dates import FIRST_YEAR, LAST_YEAR, DateError, check_range
 from planner.services.periods import periods_between, school_year_label
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
-from planner.store import PlanStore
+from planner.store import PlanStore, server
 
 
 @dataclass(frozen=True)
@@ -360,6 +362,11 @@ def start_year(store: PlanStore, preview: YearPreview, *, reason: str | None = N
         newest = years_of(s, preview.plan_id)
         if not newest or newest[-1].id != preview.from_year.id:
             raise ValidationError("The plan's years changed since the preview was made; open it again.")
+        # the goals, key levers and measures are carried as the preview read them: on a server, one someone else
+        # changed since is named rather than carried without their change (their row itself is not written)
+        server.check_seen(s, [("wig", w.id) for w in preview.wigs if w.include]
+                          + [({"key lever": "key_lever", "measure": "performance_measure", "project": "project"}
+                              [i.kind], i.id) for i in preview.items if i.include])
         year = PlanYear(plan_id=preview.plan_id, label=preview.label, start_date=preview.start,
                         end_date=preview.end, carried_from_id=preview.from_year.id)
         s.add(year)
@@ -458,9 +465,48 @@ def closed_years(store: PlanStore, plan_id: int) -> set[int]:
         return {y.id for y in years_of(s, plan_id) if all(q.start in taken for q in _quarters(y))}
 
 
+def _reached_by_undo(s: Session, started: StartedYear) -> list[tuple[str, int]]:
+    """Every row undoing the start of a year changes or deletes, the database's cascades included: the year, its
+    carried goals with their key levers and measures, the values, targets and commitments logged for them
+    since, the projects whose links it puts back (or the cascade clears), the rows carried on from these, and
+    the locks it lifts."""
+    year = started.year_id
+    wigs = list(s.scalars(select(Wig.id).where(Wig.year_id == year)))
+    levers = list(s.scalars(select(KeyLever.id).where(KeyLever.wig_id.in_(wigs))))
+    measures = list(s.scalars(select(PerformanceMeasure.id).where(
+        (PerformanceMeasure.year_id == year) | PerformanceMeasure.wig_id.in_(wigs))))
+    reached: list[tuple[str, int]] = [("plan_year", year)]
+    reached += [("plan_year", y) for y in s.scalars(select(PlanYear.id).where(PlanYear.carried_from_id == year))]
+    reached += [("wig", w) for w in wigs]
+    reached += [("wig", w) for w in s.scalars(select(Wig.id).where(Wig.carried_from_id.in_(wigs),
+                                                                   Wig.year_id != year))]
+    reached += [("key_lever", k) for k in levers]
+    reached += [("key_lever", k) for k in s.scalars(select(KeyLever.id).where(
+        KeyLever.carried_from_id.in_(levers), KeyLever.id.not_in(levers)))]
+    reached += [("performance_measure", m) for m in measures]
+    reached += [("performance_measure", m) for m in s.scalars(select(PerformanceMeasure.id).where(
+        PerformanceMeasure.carried_from_id.in_(measures), PerformanceMeasure.id.not_in(measures)))]
+    for model, table in ((Measurement, "measurement"), (InterimTarget, "interim_target")):
+        reached += [(table, r) for r in s.scalars(select(model.id).where(
+            model.wig_id.in_(wigs) | model.measure_id.in_(measures)))]
+    reached += [("commitment", c) for c in s.scalars(select(Commitment.id).where(Commitment.wig_id.in_(wigs)))]
+    projects = {p for p, _lever, _wig in started.relinked}
+    projects |= set(s.scalars(select(Project.id).where(Project.wig_id.in_(wigs) | Project.key_lever_id.in_(levers))))
+    reached += [("project", p) for p in sorted(projects)]
+    if started.locked:
+        reached += [("period_lock", lock) for lock in s.scalars(select(PeriodLock.id).where(
+            PeriodLock.period_start.in_(started.locked)))]
+    return reached
+
+
 def undo_start_year(store: PlanStore, started: StartedYear) -> None:
-    """Remove a started year and everything carried into it, and put its projects back where they were."""
+    """Remove a started year and everything carried into it, and put its projects back where they were.
+    Plain SQL statements, which no ORM flush checks: on a district server, every row they (and the database's
+    cascades) reach is checked first, so a change someone else made since (a value logged in the new year, a
+    project moved, a lock taken again) is named, and nothing is removed or put back over it."""
     with write(store) as s:
+        if store.on_server:
+            server.check_rows(s, _reached_by_undo(s, started))
         if started.locked:
             s.execute(delete(PeriodLock).where(PeriodLock.period_start.in_(started.locked)))
         for project_id, lever_id, wig_id in started.relinked:

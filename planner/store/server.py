@@ -267,24 +267,50 @@ def _entries(conn: Connection, table: str, row_id: int, after: int = 0) -> list[
                              .order_by(Change.id)))
 
 
-def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[str], role: str) -> None:
-    """Before a change is written on the server: a row this Planner read (its newest history entry then is
-    the mark) and someone else changed since is not overwritten unseen; the change is refused, naming theirs.
-    (Repeatable read covers one transaction; a form reads in one and saves in another.) One query for all
-    the rows a flush writes."""
-    from sqlalchemy import and_, or_, select
+def _entries_of(conn: Connection, rows: list[tuple[str, int]]) -> dict[tuple[str, int], list[Any]]:
+    """`_entries` of many rows at once, by row: a query for up to 1,000 rows of a table, not one a row (an undo
+    of a started year reaches thousands)."""
+    from sqlalchemy import select
 
     from planner.model import Change
 
     _, entry = _columns()
-    for start in range(0, len(marks), 200):
-        chunk = marks[start:start + 200]
-        rows = or_(*(and_(Change.table_name == table, Change.row_id == row_id, Change.id > mark)
-                     for table, row_id, mark in chunk))
-        found = conn.execute(select(*entry, Change.batch, Change.id).where(rows).order_by(Change.id)).all()
-        theirs = [e for e in found if e[-2] not in own or e[7] != role]
-        if theirs:
-            raise _named(theirs[-1][:8], undo=False, entry_id=theirs[-1][-1])
+    by_table: dict[str, list[int]] = {}
+    for table, row_id in dict.fromkeys(rows):
+        by_table.setdefault(table, []).append(row_id)
+    found: dict[tuple[str, int], list[Any]] = {}
+    for table, ids in by_table.items():
+        for start in range(0, len(ids), 1000):
+            for e in conn.execute(select(*entry, Change.batch, Change.reason, Change.id)
+                                  .where(Change.table_name == table, Change.row_id.in_(ids[start:start + 1000]))
+                                  .order_by(Change.id)):
+                found.setdefault((table, int(e[4])), []).append(e)
+    return found
+
+
+def check_unseen(conn: Connection, marks: list[tuple[str, int, int]], own: set[str], role: str) -> None:
+    """Before a change is written on the server: a row this Planner read (its newest history entry then is
+    the mark) and someone else changed since is not overwritten unseen; the change is refused, naming theirs.
+    (Repeatable read covers one transaction; a form reads in one and saves in another.) One query for up to
+    1,000 rows of a table (a flush writes a few; a year started from its preview checks thousands)."""
+    from sqlalchemy import select
+
+    from planner.model import Change
+
+    _, entry = _columns()
+    by_table: dict[str, dict[int, int]] = {}
+    for table, row_id, mark in marks:
+        by_table.setdefault(table, {})[row_id] = mark
+    for table, seen in by_table.items():
+        ids = list(seen)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            found = conn.execute(select(*entry, Change.batch, Change.id)
+                                 .where(Change.table_name == table, Change.row_id.in_(chunk),
+                                        Change.id > min(seen[i] for i in chunk)).order_by(Change.id)).all()
+            theirs = [e for e in found if e[-1] > seen[int(e[4])] and (e[-2] not in own or e[7] != role)]
+            if theirs:
+                raise _named(theirs[-1][:8], undo=False, entry_id=theirs[-1][-1])
 
 
 def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], role: str, *, batch: str = "",
@@ -294,8 +320,9 @@ def check_undo(conn: Connection, touched: list[tuple[str, int]], own: set[str], 
     role) after the change being undone means a later change of theirs, which the undo refuses to overwrite,
     naming it. The change being undone is this Planner's newest change of the row not undone already (its
     undo stack, read back from the row's history); a redo follows this Planner's newest entry of the row."""
+    found = _entries_of(conn, touched)
     for table, row_id in touched:
-        entries = [e for e in _entries(conn, table, row_id) if e[-3] != batch]  # not this undo's own rows
+        entries = [e for e in found.get((table, row_id), []) if e[-3] != batch]  # not this undo's own rows
         if not entries:
             continue
         stack: list[int] = []  # the first entry id of each of this Planner's changes not undone, oldest first
@@ -331,8 +358,16 @@ def check_rows(session: Any, rows: list[tuple[str, int]]) -> None:
     if undo_of is not None:
         own, role, batch, verb = undo_of
         check_undo(session.connection(), rows, own, role, batch=batch, verb=verb)
+    check_seen(session, rows)
+
+
+def check_seen(session: Any, rows: list[tuple[str, int]]) -> None:
+    """Before a write on the server is made from these rows as this Planner read them (a year carried from its
+    preview), or over them: refused, naming theirs, when someone else changed one since this Planner read it.
+    Only this check (no undo check): the rows themselves need not be written. Outside a server's session it does
+    nothing."""
     seen_of = session.info.get("seen")
-    if seen_of is not None:
+    if seen_of is not None and rows:
         seen, own, role = seen_of
         marks = [(t, row_id, seen[(t, row_id)]) for t, row_id in rows if (t, row_id) in seen]
         if marks:

@@ -3,6 +3,7 @@ with what goes with it, move up, down or by drag and drop; each one service call
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -10,8 +11,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.errors import PlannerError, RowChangedError, ValidationError
-from planner.services import plan_edit
-from planner.services.plan_nodes import Kind, NodeKey, child_kinds
+from planner.services import history, plan_edit
+from planner.services.plan_edit import Moved
+from planner.services.plan_nodes import LINKS, Kind, NodeKey, child_kinds
 from planner.services.plan_outline import View
 from planner.ui.commands import (
     AddCommand,
@@ -19,7 +21,7 @@ from planner.ui.commands import (
     EditCommand,
     MoveCommand,
 )
-from planner.ui.conflict_dialog import ConflictDialog
+from planner.ui.conflict_dialog import ConflictDialog, settle
 from planner.ui.document import Changed
 from planner.ui.plan_page_part import PlanPagePart
 
@@ -192,13 +194,46 @@ class PlanEdits(PlanPagePart):
         if old_parent is None:
             return
         try:
-            moved = plan_edit.move(self.store, key, parent, index, old_parent=old_parent)
+            try:
+                moved: Moved | None = plan_edit.move(self.store, key, parent, index, old_parent=old_parent)
+            except RowChangedError as conflict:  # the item, or a sibling it renumbers, changed by someone else
+                moved = self._settle_move(conflict, key, parent, index, old_parent)
         except PlannerError as exc:
             self._report(exc)
             self.reload(select=key)
             return
+        if moved is None:  # theirs kept: the tree shows the plan as the server holds it
+            self.form.key = None
+            self.reload(select=key)
+            return
         self.undo_stack.push(MoveCommand(moved, f"Move {self.model.level_label(key.kind)}", self.doc))
         self.doc.notify(Changed(structure=True, focus=key))
+
+    def _settle_move(self, conflict: RowChangedError, key: NodeKey, parent: NodeKey, index: int,
+                     old_parent: NodeKey) -> Moved | None:
+        """The choice for a move that met someone else's change: what they changed, and the move in words."""
+        assert self.store is not None
+        label = self.model.level_label(key.kind)
+        row, under = self.model.row_for(key), self.model.row_for(parent)
+        named = f"{label} {row.code}" if row and row.code else f"this {label}"
+        yours = f"You moved {named} to place {index + 1}"
+        if parent != old_parent and under is not None:
+            yours += f" under {self.model.level_label(parent.kind)} {under.code or under.title[:60]}"
+        item = history.item_of(key)
+        same = item is not None and (item.table, item.row_id) == (conflict.table, conflict.row_id)
+        kind = history.KIND_NAMES.get(conflict.table, conflict.table.replace("_", " "))
+        changed = "" if same else f"a {kind if kind.isupper() else kind.lower()} this move renumbers"
+        link = LINKS.get((key.kind, parent.kind))
+        mine: dict[str, Any] = {}
+        if same and link is not None:  # what the move sets of the fields they changed
+            for column, _before, _after in conflict.changes:
+                if column == link.position:
+                    mine[column] = index
+                elif column == link.fk:
+                    mine[column] = parent.id
+        return settle(self.prompter, self, conflict, mine,
+                      partial(plan_edit.keep_mine_move, self.store, key, parent, index, old_parent=old_parent,
+                              conflict=conflict), self.status_message.emit, changed=changed, yours=yours + ".")
 
 
 def _plural(label: str, n: int) -> str:

@@ -3,9 +3,10 @@ delete them in the Progress table, set interim targets; each one undo step, each
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from planner.errors import PlannerError, ValidationError
+from planner.errors import PlannerError, RowChangedError, ValidationError
 from planner.services import measurements
 from planner.services.charts import wig_chart
 from planner.services.measurements import NeedsConfirmation
@@ -16,6 +17,7 @@ from planner.ui.commands import (
     LogValueCommand,
     TargetCommand,
 )
+from planner.ui.conflict_dialog import settle
 from planner.ui.document import Changed
 from planner.ui.log_dialog import LogValueDialog
 from planner.ui.plan_page_part import PlanPagePart
@@ -66,6 +68,18 @@ class ValueLogging(PlanPagePart):
                 continue
             except ValidationError as exc:
                 return exc
+            except RowChangedError as conflict:  # someone else replaced the period's value since it was read
+                mine = {name: values[name] for name in ("value", "note", "evidence")}
+                options = {"note": values["note"], "evidence": values["evidence"],
+                           "entered_by": values["entered_by"], "outside_year_ok": flags["outside_year_ok"]}
+                kept = settle(self.prompter, self, conflict, mine, partial(
+                    measurements.keep_mine_logged, self.store, key, values["period"], values["value"], conflict,
+                    **options), self.status_message.emit)
+                if kept is None:  # theirs stands: the table shows it
+                    self.refresh_progress(key)
+                    return ValidationError(f"{conflict.actor} changed this value while you were logging it; "
+                                           "theirs was kept.", field="period")
+                logged = kept
             except PlannerError as exc:
                 self._report(exc)
                 return ValidationError(exc.message)
@@ -109,7 +123,16 @@ class ValueLogging(PlanPagePart):
                                        "entered_by": self.entered_by()})
                 return
             else:
-                before = measurements.update_measurement(self.store, row.measurement_id, {field: value})
+                try:
+                    before = measurements.update_measurement(self.store, row.measurement_id, {field: value})
+                except RowChangedError as conflict:  # someone else changed this value since it was read
+                    kept = settle(self.prompter, self, conflict, {field: value},
+                                  partial(measurements.keep_mine_value, self.store, row.measurement_id,
+                                          {field: value}, conflict), self.status_message.emit)
+                    if kept is None:  # theirs stands: the table shows it
+                        self.refresh_progress(key)
+                        return
+                    before = kept
                 self.undo_stack.push(EditValueCommand(row.measurement_id, before, f"Edit Value {row.period.label}",
                                                       key, self.doc))
         except PlannerError as exc:
