@@ -32,7 +32,7 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.text import check_text
 from planner.services.transaction import write
 from planner.services.wig_parser import format_number
-from planner.store import PlanStore, server
+from planner.store import PlanStore, note_rows_read, server
 
 DONE_WORDS = {"done", "yes", "y", "true", "1", "complete", "completed", "achieved"}
 NOT_DONE_WORDS = {"not done", "no", "n", "false", "0", "not yet", "incomplete"}
@@ -411,6 +411,7 @@ def history(store: PlanStore, key: NodeKey) -> tuple[Subject, list[HistoryRow]]:
             select(Measurement.id, Measurement.period_start, Measurement.period_end, Measurement.value,
                    Measurement.done, Measurement.note, Measurement.evidence, Measurement.entered_by,
                    Measurement.entered_at).where(_subject_filter(Measurement, key)))}
+        note_rows_read(session, "measurement", [m.id for m in values.values()])  # the table's edits are checked
         targets = {t.period_start: t.value for t in session.scalars(
             select(InterimTarget).where(_subject_filter(InterimTarget, key)))}
     periods = {p.start: p for p in subject.periods()}

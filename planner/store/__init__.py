@@ -14,7 +14,7 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +73,7 @@ __all__ = [
     "inspect_plan_file",
     "is_server_url",
     "lock_path",
+    "note_rows_read",
     "open_plan",
     "open_plan_file",
     "open_server",
@@ -407,6 +408,18 @@ def _note_touched(session: Session, _context: object, _instances: object) -> Non
         if isinstance(table, str) and isinstance(row_id, int):
             rows.append((table, row_id))
     server.check_rows(session, rows)
+
+
+def note_rows_read(session: Session, table: str, ids: Iterable[int]) -> None:
+    """Rows read as columns (not objects) that a person may go on to change, remembered on a server as read
+    in this snapshot, as an object's load is: a later save over someone else's change to them is then asked
+    about, not made unseen. Nothing in a plan file (one writer)."""
+    read_mark = session.info.get("read_mark")
+    if read_mark is None:
+        return
+    mark, seen = read_mark
+    for row_id in ids:
+        seen[(table, row_id)] = mark
 
 
 def _note_read(session: Session, instance: object) -> None:
