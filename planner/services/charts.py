@@ -14,7 +14,17 @@ from planner.model import Department, Division, Pillar, Plan, Priority, Strategy
 from planner.services.plan_edit import plan_id_of
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.progress import Point, Progress
-from planner.services.status import Goal, Interim, PlanStatus, judge, judged_day, rules_of, wig_points, wig_progress_of
+from planner.services.status import (
+    Goal,
+    Interim,
+    PlanStatus,
+    interim_targets,
+    judge,
+    judged_day,
+    rules_of,
+    wig_points,
+    wig_progress_of,
+)
 from planner.services.wig_parser import format_number
 from planner.services.years import carried_chain, year_scope
 from planner.store import PlanStore
@@ -62,12 +72,44 @@ def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
     return [round(first + i * step, digits) + 0.0 for i in range(round((last - first) / step) + 1)]
 
 
+def _shown(kind: WigKind, points: list[Point]) -> list[Point]:
+    """The points as a chart draws them, oldest first (a milestone's: 1 done, 0 not done)."""
+    if kind is WigKind.MILESTONE:
+        points = [Point(p.when, 1.0 if (p.done if p.done is not None else p.value) else 0.0, p.done, p.note)
+                  for p in points]
+    return sorted(points, key=lambda p: p.when)
+
+
+def thinned(points: list[Point], most: int, kind: WigKind = WigKind.NUMBER) -> list[Point]:
+    """At most about `most` of a chart's points (oldest first) with the line's shape kept: the first and the
+    last, and of each run of neighbours between them its lowest and its highest, in the order they came. A
+    milestone keeps its first and last checkpoints and every one where done turned to not done or back. A
+    small chart has fewer pixels across than a district's goal has values; what it leaves out it could not
+    have shown. `most` is at least 4 (the ends, the lowest and the highest)."""
+    most = max(most, 4)
+    if len(points) <= most:
+        return points
+    if kind is WigKind.MILESTONE:
+        return [p for i, p in enumerate(points)
+                if i in (0, len(points) - 1) or p.value != points[i - 1].value]
+    inner = points[1:-1]
+    runs = max(1, (most - 2) // 2)
+    kept: list[Point] = [points[0]]
+    for r in range(runs):
+        run = [p for p in inner[r * len(inner) // runs:(r + 1) * len(inner) // runs] if p.value is not None]
+        if not run:
+            continue
+        low = min(run, key=lambda p: p.value or 0.0)
+        high = max(run, key=lambda p: p.value or 0.0)
+        kept += sorted({id(low): low, id(high): high}.values(), key=lambda p: p.when)
+    kept.append(points[-1])
+    return kept
+
+
 def _chart(wig: Wig, points: list[Point], interim: Interim, progress: Progress) -> ChartData:
     if wig.kind is WigKind.MILESTONE:
-        shown = [Point(p.when, 1.0 if (p.done if p.done is not None else p.value) else 0.0, p.done, p.note)
-                 for p in points]
-        return ChartData(wig.sentence, wig.kind, None, sorted(shown, key=lambda p: p.when), [], 1.0,
-                         wig.deadline, [], [], progress)
+        return ChartData(wig.sentence, wig.kind, None, _shown(wig.kind, points), [], 1.0, wig.deadline, [], [],
+                         progress)
     base = progress.baseline_used if progress.baseline_used is not None else wig.baseline
     target = progress.target_used if progress.target_used is not None else wig.target
     path = []
@@ -77,7 +119,7 @@ def _chart(wig: Wig, points: list[Point], interim: Interim, progress: Progress) 
     if progress.forecast is not None and progress.latest is not None and wig.deadline is not None \
             and progress.latest.value is not None and progress.latest.when < wig.deadline:
         forecast = [(progress.latest.when, progress.latest.value), (wig.deadline, progress.forecast)]
-    return ChartData(wig.sentence, wig.kind, wig.unit, sorted(points, key=lambda p: p.when), path, target,
+    return ChartData(wig.sentence, wig.kind, wig.unit, _shown(wig.kind, points), path, target,
                      wig.deadline, forecast, sorted((end, value) for _start, end, value in interim), progress)
 
 
@@ -105,6 +147,9 @@ class ScoreCard:
     code: str  # "Ae 1.004 · WIG 2" or the department's name
     owner: str
     chart: ChartData
+    # False while the chart's points are still to be read (`card_points`): the status, latest value, path
+    # and target are there already, from the shared statuses.
+    charted: bool = True
 
     @property
     def latest_text(self) -> str:
@@ -126,9 +171,12 @@ class Scope:
 
 
 def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
-               year_id: int | None = None, status: PlanStatus | None = None) -> list[ScoreCard]:
+               year_id: int | None = None, status: PlanStatus | None = None, *,
+               points: bool = True) -> list[ScoreCard]:
     """One card per WIG in scope of one year (the one asked for, else the one containing today), in plan
-    order, with its chart data and status as of today or the year's last day."""
+    order, with its chart data and status as of today or the year's last day. With `points` False the
+    cards come without their charts' values (`charted` False): a window reads those with `card_points`
+    only for the cards scrolled into view, as a whole district's are hundreds of thousands of rows."""
     with store.reader() as s:
         plan = s.get(Plan, plan_id)
         if plan is None:
@@ -155,11 +203,15 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
                              Wig.position, Department.position, Wig.department_position, Wig.id)
         found = s.execute(stmt).all()
         ids = [w.id for w, *_ in found]
-        points, interim = wig_points(s, ids)
+        logged: dict[int, list[Point]] | None = None
+        if points:
+            logged, interim = wig_points(s, ids)
+        else:
+            interim = interim_targets(s, ids)
         if status is not None and status.plan_id == plan_id and status.as_of == today and status.year == year:
             judged = status.wigs  # the window's shared snapshot: judged once for every page
         else:
-            judged = judge(s, [Goal.of(w) for w, *_ in found], today, rules.thresholds, over=over, points=points,
+            judged = judge(s, [Goal.of(w) for w, *_ in found], today, rules.thresholds, over=over, points=logged,
                            interim=interim)
         cards = []
         for wig, strategy_code, priority_code, dept_name, division_name in found:
@@ -169,8 +221,26 @@ def scoreboard(store: PlanStore, plan_id: int, scope: Scope, today: date,
                 code = f"{dept_name} · WIG {wig.department_position + 1}"
             progress = judged[wig.id]
             cards.append(ScoreCard(wig.id, code, dept_name or division_name or "",
-                                   _chart(wig, points[wig.id], interim[wig.id], progress)))
+                                   _chart(wig, logged.get(wig.id, []) if logged is not None else [],
+                                          interim.get(wig.id, []), progress), charted=logged is not None))
         return cards
+
+
+CARD_POINTS = 160  # the most points a card's chart draws: about one every two pixels across a card
+
+
+def card_points(store: PlanStore, wig_ids: list[int], most: int = CARD_POINTS) -> dict[int, list[Point]]:
+    """The points of these WIGs' cards, oldest first and `thinned` to `most` (every WIG asked for is in the
+    answer, one with nothing logged with none): read for the few cards a person can see."""
+    with store.reader() as s:
+        kinds = dict(s.execute(select(Wig.id, Wig.kind).where(Wig.id.in_(wig_ids))).tuples().all())
+        logged, _interim = wig_points(s, list(kinds))
+    return {wig_id: thinned(_shown(kind, logged.get(wig_id, [])), most, kind) for wig_id, kind in kinds.items()}
+
+
+def charted(card: ScoreCard, points: list[Point]) -> ScoreCard:
+    """The card with its chart's points (as `card_points` gives them)."""
+    return replace(card, chart=replace(card.chart, points=points), charted=True)
 
 
 def scope_choices(store: PlanStore, plan_id: int) -> list[tuple[str, Scope]]:

@@ -95,15 +95,19 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
         current_periods = {f: period_containing(today, f, start_month) for f in Frequency}
         asked = {f: (p, period_containing(p.start - timedelta(days=1), f, start_month))
                  for f, p in current_periods.items()}
-        starts = {p.start for pair in asked.values() for p in pair}
-        logged = {(m, start) for m, start in s.execute(select(Measurement.measure_id, Measurement.period_start)
-                                                       .where(Measurement.measure_id.is_not(None),
-                                                              Measurement.period_start.in_(starts)))}
+        starts = sorted({p.start for pair in asked.values() for p in pair})
+        measures = [m for m in measures
+                    if (scope is None or m.department_id in scope or m.wig_id in in_scope)
+                    and (m.wig_id is None or m.wig_id in plan_wigs)]
+        # Looked up by (measure, period start) in the unique index, for the measures listed only: a filter on
+        # the period alone walked the index of every measure's values (1.4 million at ten times the district).
+        logged: set[tuple[int | None, date]] = set()
+        ids = [m.id for m in measures]
+        for begin in range(0, len(ids), 5000):
+            logged.update(s.execute(select(Measurement.measure_id, Measurement.period_start).where(
+                Measurement.measure_id.is_not(None), Measurement.measure_id.in_(ids[begin:begin + 5000]),
+                Measurement.period_start.in_(starts))).tuples())
         for m in measures:
-            if scope is not None and m.department_id not in scope and m.wig_id not in in_scope:
-                continue
-            if m.wig_id is not None and m.wig_id not in plan_wigs:
-                continue
             current, last = asked[m.frequency]
             if status.year is not None and last.end < status.year.start:
                 if (m.id, current.start) not in logged:
@@ -141,11 +145,11 @@ def due_now(store: PlanStore, plan_id: int, today: date, department_id: int | No
                 items.append(DueItem("Projects without an update", p.name, f"No weekly update {since}.",
                                      project_id=p.id))
         shown = [p.id for p in projects]
-        for m, name in s.execute(select(Milestone, Project.name).join(Project)
-                                 .where(Milestone.due < today, Milestone.done_on.is_(None),
-                                        Milestone.project_id.in_(shown)).order_by(Milestone.due)):
-            items.append(DueItem("Overdue milestones", f"{m.name} ({name})", f"Was due {m.due:%d %b %Y}.",
-                                 project_id=m.project_id))
+        for late in s.execute(select(Milestone.name, Milestone.due, Milestone.project_id, Project.name.label("project"))
+                           .join(Project).where(Milestone.due < today, Milestone.done_on.is_(None),
+                                                Milestone.project_id.in_(shown)).order_by(Milestone.due)):
+            items.append(DueItem("Overdue milestones", f"{late.name} ({late.project})", f"Was due {late.due:%d %b %Y}.",
+                                 project_id=late.project_id))
         if checks:
             for goal in s.execute(select(Wig.id, Wig.sentence).where(
                     Wig.id.in_(in_scope), Wig.target.is_not(None), Wig.baseline.is_(None),

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -46,8 +47,9 @@ from PySide6.QtWidgets import (
 
 from planner.render.sparkline import paint_sparkline
 from planner.render.status_style import COLOR, PATTERN, label
-from planner.services.charts import Scope, ScoreCard, scope_choices, scoreboard
+from planner.services.charts import Scope, ScoreCard, card_points, charted, scope_choices, scoreboard
 from planner.services.plan_outline import list_plans
+from planner.services.progress import Point
 from planner.services.status import plan_rules
 from planner.ui.document import Changed, FollowsDocument, PlanDocument
 from planner.ui.tasks import run_in_background
@@ -58,14 +60,62 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 class ScoreboardModel(QAbstractListModel):
+    """The cards. A card may come without its chart's points (a whole district's are hundreds of thousands
+    of values): when one is painted, `want` notes it and `wanted` is emitted once the paint is over; the
+    page reads the points of every card noted (`take_wanted`) off the GUI thread and hands them to `fill`."""
+
+    wanted = Signal()
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cards: list[ScoreCard] = []
+        self.generation = 0  # which set of cards a reading of points was asked for
+        self._rows: dict[int, int] = {}  # WIG id -> row
+        self._fresh: set[int] = set()  # WIGs whose points were read for this set of cards
+        self._asked: set[int] = set()
+        self._pending: list[int] = []
+        self._ask = QTimer(self)
+        self._ask.setSingleShot(True)
+        self._ask.timeout.connect(self.wanted.emit)
 
     def set_cards(self, cards: list[ScoreCard]) -> None:
+        """A card without its points keeps the ones it showed before (a new status after an edit) until its
+        points are read again: no card goes blank while the board is redrawn."""
+        before = {c.wig_id: c.chart.points for c in self.cards if c.charted}
         self.beginResetModel()
-        self.cards = cards
+        self.generation += 1
+        self.cards = [charted(c, before[c.wig_id]) if not c.charted and c.wig_id in before else c for c in cards]
+        self._rows = {c.wig_id: row for row, c in enumerate(cards)}
+        self._fresh = {c.wig_id for c in cards if c.charted}
+        self._asked, self._pending = set(), []
         self.endResetModel()
+
+    def want(self, row: int) -> None:
+        """The card in `row` is being painted: its points are read unless they are already."""
+        wig_id = self.cards[row].wig_id
+        if wig_id in self._fresh or wig_id in self._asked:
+            return
+        self._asked.add(wig_id)
+        self._pending.append(wig_id)
+        if not self._ask.isActive():
+            self._ask.start(0)  # after this paint: every card in view asked for in one reading
+
+    def take_wanted(self) -> tuple[int, list[int]]:
+        pending, self._pending = self._pending, []
+        return self.generation, pending
+
+    def fill(self, generation: int, points: dict[int, list[Point]]) -> None:
+        """The points read for `generation`'s cards; a reading for cards since replaced is dropped."""
+        if generation != self.generation:
+            return
+        for wig_id, shown in points.items():
+            row = self._rows.get(wig_id)
+            if row is None:
+                continue
+            self.cards[row] = charted(self.cards[row], shown)
+            self._fresh.add(wig_id)
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [CARD_ROLE])
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.cards)
@@ -99,6 +149,9 @@ class CardDelegate(QStyledItemDelegate):
         card: ScoreCard | None = index.data(CARD_ROLE)
         if card is None:
             return
+        model = index.model()
+        if isinstance(model, ScoreboardModel):
+            model.want(index.row())
         z = self.zoom
         status = card.chart.progress.status
         rect = option.rect.adjusted(4, 4, -4, -4)
@@ -152,7 +205,14 @@ class CardDelegate(QStyledItemDelegate):
         small = QFont(normal)
         small.setPointSizeF(normal.pointSizeF() * 0.85)
         painter.setFont(small)
-        paint_sparkline(painter, chart_rect, card.chart, scale=z, axes=z > 1.5)
+        if card.charted:
+            paint_sparkline(painter, chart_rect, card.chart, scale=z, axes=z > 1.5)
+        else:  # its points are being read: the frame the chart will fill, and no "nothing logged" meanwhile
+            painter.setPen(QPen(QColor(225, 225, 225), 1 * z))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(chart_rect)
+            painter.setPen(QColor(150, 150, 150))
+            painter.drawText(chart_rect, Qt.AlignmentFlag.AlignCenter, "reading the chart…")
         painter.restore()
 
 
@@ -304,6 +364,7 @@ class ScoreboardPage(FollowsDocument, QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.show_wall)
         self.wall: WallBoard | None = None
         self.view.activated.connect(lambda index: self.open_wig.emit(self.model.cards[index.row()].wig_id))
+        self.model.wanted.connect(self._read_points)
         top = QHBoxLayout()
         buddy = QLabel("&Show:")
         buddy.setBuddy(self.scope_combo)
@@ -392,7 +453,22 @@ class ScoreboardPage(FollowsDocument, QWidget):
             if generation == self._generation:
                 self.summary.setText(f"The scoreboard could not be read: {exc}")
 
-        run_in_background(lambda: scoreboard(store, plan_id, scope, today, year_id, status), done, failed)
+        run_in_background(lambda: scoreboard(store, plan_id, scope, today, year_id, status, points=False), done,
+                          failed)
+
+    def _read_points(self) -> None:
+        """The points of the cards painted without them, read off the GUI thread."""
+        generation, wig_ids = self.model.take_wanted()
+        store = self.store
+        if not wig_ids or store is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            if generation == self.model.generation:
+                self.summary.setText(f"A chart could not be read: {exc}")
+
+        run_in_background(lambda: card_points(store, wig_ids), lambda found: self.model.fill(generation, found),
+                          failed)
 
     def shows(self, change: Changed) -> bool:
         return change.moves_status

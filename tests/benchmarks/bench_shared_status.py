@@ -38,7 +38,7 @@ def main() -> None:
 
     from planner.model import Wig
     from planner.services import measurements as ms
-    from planner.services.charts import Scope, scoreboard
+    from planner.services.charts import Scope, card_points, scoreboard
     from planner.services.due import due_now
     from planner.services.plan_nodes import Kind, NodeKey
     from planner.services.status import plan_status, refreshed
@@ -55,13 +55,21 @@ def main() -> None:
         print(f"x{args.copies} district: {wigs} WIGs, {values} values; {args.rounds} rounds, medians\n")
         shared = plan_status(store, plan_id, TODAY)
         rows: dict[str, list[float]] = {k: [] for k in (
-            "floor", "due_alone", "due_shared", "board_alone", "board_shared", "log_full", "log_refreshed")}
+            "floor", "due_alone", "due_shared", "board_alone", "board_shared", "board_window", "log_full",
+        "log_refreshed")}
+
+        def board_window() -> None:
+            """As the window reads it: the cards from the shared statuses, then one screen's charts (24 cards)."""
+            cards = scoreboard(store, plan_id, Scope(), TODAY, status=shared, points=False)
+            card_points(store, [c.wig_id for c in cards[:24]])
+
         for n in range(args.rounds):
             rows["floor"].append(timed(lambda: plan_status(store, plan_id, TODAY)))
             rows["due_alone"].append(timed(lambda: due_now(store, plan_id, TODAY)))
             rows["due_shared"].append(timed(lambda: due_now(store, plan_id, TODAY, status=shared)))
             rows["board_alone"].append(timed(lambda: scoreboard(store, plan_id, Scope(), TODAY)))
             rows["board_shared"].append(timed(lambda: scoreboard(store, plan_id, Scope(), TODAY, status=shared)))
+            rows["board_window"].append(timed(board_window))
             ms.log_value(store, NodeKey(Kind.WIG, wig_id), date(2024, 12, 15), str(10 + n), replace=True,
                          outside_year_ok=True)
             rows["log_full"].append(timed(lambda: plan_status(store, plan_id, TODAY)))
@@ -73,7 +81,8 @@ def main() -> None:
                        ("due_alone", "Due Now working out its own statuses (before)"),
                        ("due_shared", "Due Now on the window's shared statuses"),
                        ("board_alone", "whole-district Scoreboard with its own statuses (before)"),
-                       ("board_shared", "whole-district Scoreboard on the shared statuses"),
+                       ("board_shared", "whole-district Scoreboard on the shared statuses, every point"),
+                       ("board_window", "the same as the window shows it: 24 cards' points"),
                        ("log_full", "after logging one value: the whole plan judged again"),
                        ("log_refreshed", "after logging one value: that WIG and its owners")):
         median = statistics.median(rows[key])
