@@ -33,8 +33,23 @@ class _Job(QRunnable):
 _live: set[_Relay] = set()
 
 
+_housekeeping: QThreadPool | None = None
+
+
+def _housekeeping_pool() -> QThreadPool:
+    """One thread of its own for the file's long chores (the backup on open, the check of every page): on
+    two cores they took both of the shared pool's threads for seconds at ten times the district, and the
+    statuses and Due Now a person waits for queued behind them."""
+    global _housekeeping
+    if _housekeeping is None:
+        _housekeeping = QThreadPool()
+        _housekeeping.setMaxThreadCount(1)
+    return _housekeeping
+
+
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None]) -> None:
+                      on_error: Callable[[BaseException], None], *, chore: bool = False) -> None:
+    """`chore`: long work no one waits to see (a backup, a page check), run apart from what a page shows."""
     if os.environ.get("PLANNER_SYNC_TASKS") == "1":
         try:
             result = fn()
@@ -52,9 +67,10 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
 
     relay.done.connect(lambda value: finish(on_done, value))
     relay.failed.connect(lambda exc: finish(on_error, exc))
-    QThreadPool.globalInstance().start(_Job(fn, relay))
+    (_housekeeping_pool() if chore else QThreadPool.globalInstance()).start(_Job(fn, relay))
 
 
 def wait_for_background(timeout_ms: int = 30000) -> bool:
-    """Waits for queued work (used when closing a file and by tests)."""
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    """Waits for queued work, the chores too (used when closing a file and by tests)."""
+    shown = QThreadPool.globalInstance().waitForDone(timeout_ms)
+    return (_housekeeping is None or _housekeeping.waitForDone(timeout_ms)) and shown

@@ -131,7 +131,8 @@ class FileFlows(WindowPart):
                 raise exc
             self.statusBar().showMessage(f"Could not make a backup: {exc}", 10000)
 
-        run_in_background(lambda: backups.make_backup(path, folder, clock.now()), lambda _made: None, failed)
+        run_in_background(lambda: backups.make_backup(path, folder, clock.now()), lambda _made: None, failed,
+                          chore=True)
 
     def restore_from_backup(self) -> None:
         if self.store is None or self.store.read_only:
@@ -230,7 +231,7 @@ class FileFlows(WindowPart):
                 else:
                     store.close()
                 unreadable: PlannerError = exc
-                run_in_background(lambda: check_plan_pages(path), lambda _ok: failed(unreadable), failed)
+                run_in_background(lambda: check_plan_pages(path), lambda _ok: failed(unreadable), failed, chore=True)
                 return
             outcome["ok"] = True
             self._check_pages_after_show(store, failed if not read_only else self.prompter.error)
@@ -279,7 +280,7 @@ class FileFlows(WindowPart):
             self.file_label.setText("")
             on_damage(exc)
 
-        run_in_background(lambda: check_plan_pages(path), checked, damaged)
+        run_in_background(lambda: check_plan_pages(path), checked, damaged, chore=True)
 
     def _local_copy(self, path: Path) -> Path:
         folder = self.data_dir / "Local copies"
