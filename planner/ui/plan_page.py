@@ -249,7 +249,9 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.expanded.connect(self._on_expanded)
         self.tree.collapsed.connect(self._on_collapsed)
-        self.form.commit.connect(self.save_fields)
+        self.form.commit.connect(self._save_form)
+        self.form.typing_began.connect(self._typing_began)
+        self._typing_read: tuple[NodeKey, int | None] | None = None  # the read a form's typing began from
         self.model.move_requested.connect(self.move_to)
         self.model.status_lookup = self._status_of
         self.progress.log_requested.connect(self.log_value)
@@ -723,6 +725,19 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         elif self.tabs.currentIndex() == 1:
             self.tabs.setCurrentIndex(0)
         self.right.setCurrentIndex(1)
+
+    def _typing_began(self, key: NodeKey) -> None:
+        """Typing began in the form: the read of the row it began from is kept, because a redraw meanwhile
+        (someone's change on the server) reads the row again and would otherwise count their change as seen."""
+        self._typing_read = (key, self.doc.read_mark(key))
+
+    def _save_form(self, key: NodeKey, changes: dict[str, Any]) -> None:
+        """A field of the form left: saved against the read the typing began from (on a server, a change
+        someone saved since offers the conflict choice rather than being overwritten)."""
+        began, self._typing_read = self._typing_read, None
+        if began is not None and began[0] == key:
+            self.doc.recall_read_mark(key, began[1])
+        self.save_fields(key, changes)
 
     def show_plan_details(self) -> None:
         """The plan's own form: name, period, plan year and its dates, mission, vision, strategy, tagline."""
