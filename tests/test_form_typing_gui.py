@@ -126,7 +126,8 @@ def test_server_typing_survives_a_notify_redraw_and_the_save_offers_the_choice( 
     qtbot.waitUntil(lambda: bool(heard), timeout=8000)  # the server's notice: the window redrew
     assert "Ben Okafor changed the plan" in w.statusBar().currentMessage()
     assert w.page.form.editors["sentence"] is sentence and sentence.toPlainText() == MINE
-    assert "Increase partners to 500" in w.page.form.visible_errors()["sentence"]
+    note = w.page.form.visible_errors()["sentence"]
+    assert "Changed by Ben Okafor" in note and "meanwhile" in note and "Increase partners to 500" in note
     qtbot.keyClick(sentence, Qt.Key.Key_Tab)  # her save meets Ben's change: she is asked, naming him
     assert len(seen) == 1 and "Ben Okafor changed this WIG" in seen[0].words.text()
     with open_server(server_url) as office:

@@ -3,6 +3,7 @@ validation message shown at the field. The WIG form reads its sentence live."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -248,6 +249,8 @@ class NodeForm(QWidget):
         self._built_key: NodeKey | None = None  # whose fields are on screen (the page may set `key` to None)
         self._committing = False  # inside a field's commit: the page is saving it (and may redraw the form)
         self._typing = False  # typing_began said since the form was drawn or last saved
+        # who last changed a node's row, when it was someone else (the page asks the change history)
+        self.who_changed: Callable[[NodeKey], str] | None = None
         self._choices: dict[str, list[tuple[int, str]]] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
@@ -313,7 +316,9 @@ class NodeForm(QWidget):
             theirs = _text(values.get(name)).strip()
             if theirs != _text(before.get(name)).strip():
                 shown = theirs if len(theirs) <= 60 else theirs[:59] + "…"
-                self.show_note(name, f"Changed meanwhile to “{shown or '(empty)'}”; your typing is kept here")
+                who = self.who_changed(key) if self.who_changed is not None else ""
+                by = f" by {who}" if who else ""
+                self.show_note(name, f"Changed{by} meanwhile to “{shown or '(empty)'}”; your typing is kept here")
         self._refresh_parse_preview()
 
     def flush(self) -> None:
