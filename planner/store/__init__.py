@@ -377,6 +377,18 @@ class PlanStore:
             self._listeners.append(server.Listener(self.server_url, on_change, self._own_batches,
                                                    self.role, on_status))
 
+    def read_mark(self, table: str, row_id: int) -> int | None:
+        """On a server: the newest history entry this Planner had seen when it last read that row (None when
+        it has not read it, and always for a plan file, which has one writer)."""
+        return self._seen.get((table, row_id))
+
+    def recall_read_mark(self, table: str, row_id: int, mark: int | None) -> None:
+        """Save the row next as if last read at `mark` (from `read_mark`): a form redrawn while someone was
+        typing saves the typing against the read it began from, so a change saved by someone else since meets
+        the conflict check instead of being overwritten unseen."""
+        if mark is not None and self.on_server:
+            self._seen[(table, row_id)] = mark
+
     @property
     def holds_writer_lock(self) -> bool:
         return self._lock is not None and self._lock.held

@@ -24,7 +24,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from planner import clock
 from planner.errors import PlannerError
 from planner.services import status as status_service
-from planner.services.plan_nodes import Kind, NodeKey
+from planner.services.plan_nodes import MODEL, Kind, NodeKey
 from planner.services.status import PlanStatus
 from planner.services.years import YearInfo
 from planner.store import PlanStore
@@ -156,6 +156,18 @@ class PlanDocument(QObject):
                 change = Changed(**{**change.__dict__, "wigs": frozenset(wigs)})
                 self._refresh(wigs)
         self.changed.emit(change)
+
+    # ---- a form's read of a node ----------------------------------------------------------------------------
+    def read_mark(self, key: NodeKey) -> int | None:
+        """Which read of the node's row the window last made (on a server; None for a plan file)."""
+        if self.store is None or key.kind not in MODEL:
+            return None
+        return self.store.read_mark(MODEL[key.kind].__table__.name, key.id)
+
+    def recall_read_mark(self, key: NodeKey, mark: int | None) -> None:
+        """The node's next save checked against that earlier read (typing begun before a redraw)."""
+        if self.store is not None and key.kind in MODEL:
+            self.store.recall_read_mark(MODEL[key.kind].__table__.name, key.id, mark)
 
     # ---- statuses ----------------------------------------------------------------------------------------
     def _key(self, plan_id: int, year_id: int | None) -> tuple[int, int | None]:

@@ -3,6 +3,7 @@ validation message shown at the field. The WIG form reads its sentence live."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -213,6 +214,15 @@ def natural_heading(key: NodeKey, heading: str, values: dict[str, Any],
     return " · ".join(parts) or heading
 
 
+def _editor_text(editor: QWidget) -> str | None:
+    """A text field's text (None for other editors)."""
+    if isinstance(editor, QPlainTextEdit):
+        return editor.toPlainText()
+    if isinstance(editor, QLineEdit):
+        return editor.text()
+    return None
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -226,6 +236,7 @@ class NodeForm(QWidget):
 
     commit = Signal(object, dict)
     log_requested = Signal()
+    typing_began = Signal(object)  # the node's key: a field now holds typing not yet saved
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,6 +246,11 @@ class NodeForm(QWidget):
         self.errors: dict[str, QLabel] = {}
         self.read_only = False
         self._loading = False
+        self._built_key: NodeKey | None = None  # whose fields are on screen (the page may set `key` to None)
+        self._committing = False  # inside a field's commit: the page is saving it (and may redraw the form)
+        self._typing = False  # typing_began said since the form was drawn or last saved
+        # who last changed a node's row, when it was someone else (the page asks the change history)
+        self.who_changed: Callable[[NodeKey], str] | None = None
         self._choices: dict[str, list[tuple[int, str]]] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
@@ -259,12 +275,51 @@ class NodeForm(QWidget):
     # ---- building ----------------------------------------------------------------------------------------
     def show_node(self, key: NodeKey, heading: str, values: dict[str, Any], *,
                   divisions: list[tuple[int, str]], departments: list[tuple[int, str]], read_only: bool) -> None:
+        """Show the node. The node already shown, drawn again (a change elsewhere, an import, someone's change
+        on the server) while a field holds typing not yet saved: the other fields take the new values in
+        place and the typing stays, with a note beside it when the value under it changed meanwhile. Drawn
+        again from inside that field's own save (refused, or their change kept), it shows the file."""
+        if (key == self._built_key and read_only == self.read_only and not self._committing
+                and self._choices == {"division": divisions, "department": departments} and self.unsaved()):
+            self._redraw_keeping_typing(key, heading, values, departments)
+            return
         self.flush()
         self._loading = True  # widgets being torn down emit focus-out; none of that is the user's edit
         try:
             self._build(key, heading, values, divisions=divisions, departments=departments, read_only=read_only)
         finally:
             self._loading = False
+
+    def unsaved(self) -> dict[str, str]:
+        """The text fields whose text differs from the node's saved value: typing not yet saved."""
+        found = {}
+        for name, editor in self.editors.items():
+            text = _editor_text(editor)
+            if text is not None and text.strip() != _text(self.values.get(name)).strip():
+                found[name] = text
+        return found
+
+    def _redraw_keeping_typing(self, key: NodeKey, heading: str, values: dict[str, Any],
+                               departments: list[tuple[int, str]]) -> None:
+        before = self.values
+        typing = self.unsaved()
+        self.key = key
+        self.references = dict(getattr(values, "references", {}))
+        self.values = dict(values)
+        self.heading.setText(natural_heading(key, heading, values, departments))
+        self._loading = True
+        try:
+            self._show_values(keep=set(typing))
+        finally:
+            self._loading = False
+        for name in typing:
+            theirs = _text(values.get(name)).strip()
+            if theirs != _text(before.get(name)).strip():
+                shown = theirs if len(theirs) <= 60 else theirs[:59] + "…"
+                who = self.who_changed(key) if self.who_changed is not None else ""
+                by = f" by {who}" if who else ""
+                self.show_note(name, f"Changed{by} meanwhile to “{shown or '(empty)'}”; your typing is kept here")
+        self._refresh_parse_preview()
 
     def flush(self) -> None:
         """Commit the field being typed in, before the form moves to another node."""
@@ -286,8 +341,9 @@ class NodeForm(QWidget):
         self.read_only = read_only
         self._choices = {"division": divisions, "department": departments}
         self.heading.setText(natural_heading(key, heading, values, departments))
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        self._built_key = key
+        self._typing = False
+        self._discard_rows()
         self.editors.clear()
         self.errors.clear()
         self.parsed_label = self.use_parsed = self.mismatch = None
@@ -320,6 +376,22 @@ class NodeForm(QWidget):
             self.form.addRow("", log)
         self._refresh_parse_preview()
 
+    def _discard_rows(self) -> None:
+        """The old rows out of the form, their widgets deleted once control is back in the event loop: the
+        form is often drawn again from inside one of its fields' own handlers (a multi-line field's focus-out
+        saves, the save is refused, the page redraws), and a widget deleted under its own handler crashes the
+        window. Hidden and nameless until then, so nothing finds them."""
+        while self.form.rowCount():
+            row = self.form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is None:
+                    continue
+                widget.hide()
+                for part in [widget, *widget.findChildren(QWidget)]:
+                    part.setObjectName("")
+                widget.deleteLater()
+
     def _editor(self, spec: Field) -> QWidget:
         value = self.values.get(spec.name)
         if spec.type is FieldType.STRATEGY:
@@ -333,6 +405,7 @@ class NodeForm(QWidget):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(88 if spec.name != "sentence" else 104)
             edit.editingFinished.connect(lambda n=spec.name, e=edit: self._changed(n, e.toPlainText()))
+            edit.textChanged.connect(self._typed)
             if spec.name == "sentence":
                 edit.textChanged.connect(self._refresh_parse_preview)
             return edit
@@ -371,6 +444,7 @@ class NodeForm(QWidget):
         if spec.type is FieldType.DATE:
             date_line = DateLine(_text(value))
             date_line.editingFinished.connect(lambda n=spec.name, e=date_line: self._changed(n, e.text()))
+            date_line.textEdited.connect(self._typed)
             return date_line
         line = QLineEdit(_text(value))
         if spec.type is FieldType.NUMBER:
@@ -378,6 +452,7 @@ class NodeForm(QWidget):
         elif spec.type is FieldType.CODE and not spec.required:
             line.setPlaceholderText("(no code)")
         line.editingFinished.connect(lambda n=spec.name, e=line: self._changed(n, e.text()))
+        line.textEdited.connect(self._typed)
         return line
 
     @staticmethod
@@ -434,6 +509,14 @@ class NodeForm(QWidget):
                     "deadline": parsed.deadline})
 
     # ---- committing --------------------------------------------------------------------------------------
+    def _typed(self, *_args: Any) -> None:
+        """A text field edited: the first edit since the form was drawn or saved is said (the page notes which
+        read of the row the typing began from, for the server's conflict check when it is saved)."""
+        if self._loading or self._typing or self.key is None or not self.unsaved():
+            return
+        self._typing = True
+        self.typing_began.emit(self.key)
+
     def _changed(self, name: str, raw: Any) -> None:
         if self.read_only or self.key is None or self._loading:
             return
@@ -441,19 +524,37 @@ class NodeForm(QWidget):
         same = raw == current if isinstance(raw, (list, bool)) else _text(raw).strip() == _text(current).strip()
         if same:
             self.clear_error(name)
+            self._typing = bool(self.unsaved())
             return
         self._emit({name: raw})
 
     def _emit(self, changes: dict[str, Any]) -> None:
-        if self.key is not None:
+        if self.key is None:
+            return
+        committing, self._committing = self._committing, True
+        try:
             self.commit.emit(self.key, changes)
+        finally:
+            self._committing = committing
 
     def accept_saved(self, values: dict[str, Any]) -> None:
         """The page saved a change: these are the node's values now. No rebuild, so typing is not lost."""
+        typing = self.unsaved()
         self.values = dict(values)
         self.clear_error()
+        self._loading = True
+        try:
+            self._show_values(keep={n for n, text in typing.items()
+                                    if text.strip() != _text(self.values.get(n)).strip()})
+        finally:
+            self._loading = False
+        self._typing = bool(self.unsaved())
+        self._refresh_parse_preview()
+
+    def _show_values(self, keep: set[str]) -> None:
+        """Every editor shows the node's values, but the focused one and those named in `keep` (typing)."""
         for name, editor in self.editors.items():
-            if editor.hasFocus():
+            if editor.hasFocus() or name in keep:
                 continue
             value = self.values.get(name)
             if isinstance(editor, QLineEdit) and editor.text() != _text(value):
@@ -468,7 +569,21 @@ class NodeForm(QWidget):
                 editor.blockSignals(True)
                 editor.setChecked(bool(value))
                 editor.blockSignals(False)
-        self._refresh_parse_preview()
+            elif isinstance(editor, QListWidget) and self._checked(editor) != sorted(value or []):
+                chosen = set(value or [])
+                editor.blockSignals(True)
+                for i in range(editor.count()):
+                    item = editor.item(i)
+                    on = item.data(Qt.ItemDataRole.UserRole) in chosen
+                    item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                editor.blockSignals(False)
+
+    def show_note(self, name: str, message: str) -> None:
+        """A word beside a field that is not a refusal (what changed under the typing), focus left alone."""
+        label = self.errors.get(name)
+        if label is not None:
+            label.setText(f"ⓘ {message}")
+            label.show()
 
     def show_error(self, name: str | None, message: str) -> None:
         label = self.errors.get(name or "")

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from planner.errors import PlannerError
 from planner.render.status_style import label as status_label
-from planner.services import plan_edit, projects
+from planner.services import history, plan_edit, projects
 from planner.services.plan_nodes import Kind, NodeKey
 from planner.services.plan_outline import (
     VIEW_LABEL,
@@ -249,7 +249,10 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.expanded.connect(self._on_expanded)
         self.tree.collapsed.connect(self._on_collapsed)
-        self.form.commit.connect(self.save_fields)
+        self.form.commit.connect(self._save_form)
+        self.form.typing_began.connect(self._typing_began)
+        self.form.who_changed = self._who_changed
+        self._typing_read: tuple[NodeKey, int | None] | None = None  # the read a form's typing began from
         self.model.move_requested.connect(self.move_to)
         self.model.status_lookup = self._status_of
         self.progress.log_requested.connect(self.log_value)
@@ -723,6 +726,31 @@ class PlanPage(ValueLogging, PlanEdits, QWidget):
         elif self.tabs.currentIndex() == 1:
             self.tabs.setCurrentIndex(0)
         self.right.setCurrentIndex(1)
+
+    def _typing_began(self, key: NodeKey) -> None:
+        """Typing began in the form: the read of the row it began from is kept, because a redraw meanwhile
+        (someone's change on the server) reads the row again and would otherwise count their change as seen."""
+        self._typing_read = (key, self.doc.read_mark(key))
+
+    def _save_form(self, key: NodeKey, changes: dict[str, Any]) -> None:
+        """A field of the form left: saved against the read the typing began from (on a server, a change
+        someone saved since offers the conflict choice rather than being overwritten)."""
+        began, self._typing_read = self._typing_read, None
+        if began is not None and began[0] == key:
+            self.doc.recall_read_mark(key, began[1])
+        self.save_fields(key, changes)
+
+    def _who_changed(self, key: NodeKey) -> str:
+        """Who made the newest change to the node's own row, when it was someone else on the server."""
+        item = history.item_of(key)
+        if self.store is None or not self.store.on_server or item is None:
+            return ""
+        try:
+            found = history.changes(self.store, item=item, limit=20)
+        except PlannerError:
+            return ""  # the note then says the change without the name
+        own = next((e for e in found if e.table == item.table and e.row_id == item.row_id), None)
+        return own.who if own is not None and own.actor != self.store.actor else ""
 
     def show_plan_details(self) -> None:
         """The plan's own form: name, period, plan year and its dates, mission, vision, strategy, tagline."""
