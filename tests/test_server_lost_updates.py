@@ -19,7 +19,7 @@ from planner.services.plan_nodes import Kind, NodeKey
 from planner.store import PlanStore, open_server
 
 try:
-    import psycopg  # noqa: F401
+    import psycopg
 except ImportError:  # CI (PLANNER_REQUIRE_TOOLS=1) fails without it
     if os.environ.get("PLANNER_REQUIRE_TOOLS") == "1":
         raise
@@ -82,3 +82,43 @@ def test_undoing_an_older_change_refuses_when_someone_else_changed_the_row_after
         plan_edit.update_node(ana, key, first)  # edit 1 was before Ben's change: refused
     assert "Ben Okafor" in str(caught.value)
     assert plan_edit.node_values(ben, key)["unit"] == "ben unit"
+
+
+def test_two_values_of_one_goal_logged_at_the_same_moment_are_both_kept_or_one_is_refused_in_words(
+        two: tuple[PlanStore, PlanStore, NodeKey], server_url: str) -> None:
+    """Two people logging different periods of one goal at once meet on its value sums (a row the server's
+    triggers keep): the second is told in words and nothing of it is written, and the sums stay those of the
+    values; logged again, it goes in."""
+    import threading
+
+    from planner.errors import PlannerError
+    from planner.services import measurements
+    from planner.services.status import summaries
+
+    _ana, ben, key = two
+    with psycopg.connect(server_url) as held:  # Ana's save, under way: her value is in, not yet committed
+        held.execute("SELECT set_config('planner.actor', 'Ana Ruiz', false)")
+        held.execute("INSERT INTO measurement (uuid, created_at, updated_at, wig_id, period_start, period_end, "
+                     "value, note, evidence, entered_by, entered_at) VALUES (gen_random_uuid(), now(), now(), %s, "
+                     "'2024-09-01', '2024-09-30', 40, '', '', 'Ana Ruiz', now())", (key.id,))
+        outcome: list[object] = []
+        ben_logs = threading.Thread(target=lambda: outcome.append(_try(lambda: measurements.log_value(
+            ben, key, "2024-10", "45", outside_year_ok=True))))
+        ben_logs.start()
+        ben_logs.join(1.0)  # Ben waits on the goal's sums row Ana's save holds
+        held.commit()
+    ben_logs.join(30)
+    assert outcome, "Ben's save neither finished nor failed"
+    if isinstance(outcome[0], PlannerError):
+        assert "someone else was changing the same rows at the same moment" in str(outcome[0])
+        measurements.log_value(ben, key, "2024-10", "45", outside_year_ok=True)  # again: it goes in
+    with ben.reader() as s:
+        summed = summaries(s, "wig_id", [key.id])[key.id]
+    assert summed.count == 2 and summed.sum_y == 85
+
+
+def _try(fn):  # type: ignore[no-untyped-def]
+    try:
+        return fn()
+    except Exception as exc:
+        return exc
