@@ -301,3 +301,21 @@ def test_sorting_by_a_header_orders_the_projects_and_keeps_the_selection(win: Ma
     page.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
     starts = [d for d in shown(4) if d]
     assert starts == sorted(starts)
+
+
+def test_the_list_is_read_off_the_gui_thread_and_the_selection_kept(win: MainWindow, qtbot,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch) -> None:
+    """Shown or told of a change, the projects are read on a real background thread (0.4 s at x10); when
+    they arrive the list holds what the file holds and the project being worked on is still selected."""
+    page = win.workbook
+    kept = new_project(win, "Kept selected")
+    monkeypatch.delenv("PLANNER_SYNC_TASKS", raising=False)
+    with win.store.session() as s:  # another window's edit, as the list would learn of it
+        s.get(Project, kept).lead = "R. Okafor"
+    page.refresh()
+    qtbot.waitUntil(lambda: any(r.lead == "R. Okafor" for r in page.projects.rows), timeout=10000)
+    assert {r.id for r in page.projects.rows} == {p.id for p in pj.project_rows(
+        win.store, page.plan_id or 1, TODAY, year_id=page.year_id)}
+    current = page.table.currentIndex()
+    assert current.isValid() and page.projects.rows[page.proxy.mapToSource(current).row()].id == kept
+    assert page.project_id == kept and page.count_label.text().endswith("projects")
