@@ -266,3 +266,56 @@ def test_a_refused_cell_takes_the_whole_paste_back(win: MainWindow, qtbot) -> No
     table.grid.paste("Kick-off\t9/1/2024\nReview\tsoon")
     assert milestones(win) == before
     assert "Nothing was pasted: row 2" in table.message.text()
+
+
+def test_sorting_by_a_header_orders_the_projects_and_keeps_the_selection(win: MainWindow) -> None:
+    """The projects model sorts itself with one key a row (the proxy's own sort asked Python per comparison):
+    a click on a header orders by that column's value (% done as a number, dates as dates), both ways, and
+    the project being worked on stays the selected one."""
+    page = win.workbook
+    for n, (name, pct) in enumerate([("b mid", 50), ("A first", 9), ("c last", 100)]):
+        new_project(win, name)
+        page.save_charter("percent_complete", pct)
+        page.save_charter("start_date", date(2024, 9, 1 + n))
+    page.refresh()
+    chosen = one(win, Project, name="b mid").id
+    assert one(win, Project, name="A first").percent_complete == 9
+    assert page.select_project(chosen)
+
+    def shown(column: int) -> list:
+        return [page.proxy.index(r, column).data() for r in range(page.proxy.rowCount())]
+
+    rows = {r.id: r for r in page.projects.rows}
+    for column, key in [(0, lambda r: r.name), (3, lambda r: r.percent_complete), (1, lambda r: r.lead)]:
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            page.table.sortByColumn(column, order)
+            ids = [page.projects.rows[page.proxy.mapToSource(page.proxy.index(r, 0)).row()].id
+                   for r in range(page.proxy.rowCount())]
+            want = sorted(rows.values(), key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+            assert [key(rows[i]) for i in ids] == [key(r) for r in want]
+            current = page.table.currentIndex()
+            assert page.projects.rows[page.proxy.mapToSource(current).row()].id == chosen
+    page.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    percents = [float(t.rstrip("%")) for t in shown(3)]
+    assert percents == sorted(percents) and 9.0 in percents and 100.0 in percents  # 9 before 50 before 100
+    page.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    starts = [d for d in shown(4) if d]
+    assert starts == sorted(starts)
+
+
+def test_the_list_is_read_off_the_gui_thread_and_the_selection_kept(win: MainWindow, qtbot,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch) -> None:
+    """Shown or told of a change, the projects are read on a real background thread (0.4 s at x10); when
+    they arrive the list holds what the file holds and the project being worked on is still selected."""
+    page = win.workbook
+    kept = new_project(win, "Kept selected")
+    monkeypatch.delenv("PLANNER_SYNC_TASKS", raising=False)
+    with win.store.session() as s:  # another window's edit, as the list would learn of it
+        s.get(Project, kept).lead = "R. Okafor"
+    page.refresh()
+    qtbot.waitUntil(lambda: any(r.lead == "R. Okafor" for r in page.projects.rows), timeout=10000)
+    assert {r.id for r in page.projects.rows} == {p.id for p in pj.project_rows(
+        win.store, page.plan_id or 1, TODAY, year_id=page.year_id)}
+    current = page.table.currentIndex()
+    assert current.isValid() and page.projects.rows[page.proxy.mapToSource(current).row()].id == kept
+    assert page.project_id == kept and page.count_label.text().endswith("projects")
