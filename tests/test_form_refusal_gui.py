@@ -77,3 +77,44 @@ def test_an_invalid_multi_line_value_left_by_focus_elsewhere_is_said_beside_it(w
     QApplication.processEvents()
     assert "statement" in win.page.form.visible_errors()
     assert one(win, Strategy, id=strategy.id).statement == strategy.statement
+
+
+def test_a_redraw_arriving_while_the_refusal_is_shown_deletes_nothing_under_the_saving_field(  # type: ignore[no-untyped-def]
+        win, qtbot) -> None:
+    """A message box runs an event loop of its own: a server notice (or an import) that redraws the form while
+    the refusal is open had its old rows deleted in that loop, under the handler of the field whose save
+    opened the box, and the window segfaulted at the box's OK (seen walking two windows on a server)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from planner.ui.document import EVERYTHING
+
+    wig = one(win, Wig, sentence="Increase the number of CMS Partners%")
+    key = NodeKey(Kind.WIG, wig.id)
+    win.page.select(key)
+    asked: list[object] = []
+
+    def error_with_its_own_loop(exc: object) -> None:  # as QMessageBox.exec does, with a redraw arriving
+        asked.append(exc)
+        win.doc.notify(EVERYTHING)  # the whole window reads the plan again behind the box
+        loop = QEventLoop()
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()  # the box's own loop: deferred deletes made in it would run here
+
+    win.prompter.error = error_with_its_own_loop  # type: ignore[method-assign]
+    sentence = win.page.form.editors["sentence"]
+    assert isinstance(sentence, QPlainTextEdit)
+    type_into(qtbot, sentence, "Increase partners from 100 to 300 by June 2026.")
+    win.store.read_only = True
+    qtbot.keyClick(sentence, Qt.Key.Key_Tab)  # the save is refused from inside the field's focus-out
+    qtbot.wait(50)
+    QApplication.processEvents()
+    assert asked and isinstance(asked[-1], ReadOnlyError)
+    assert one(win, Wig, id=wig.id).sentence == wig.sentence
+    win.store.read_only = False
+    win.page.show_plan_details()
+    win.page.select(key)
+    shown = win.page.form.editors["sentence"]
+    assert isinstance(shown, QPlainTextEdit)
+    type_into(qtbot, shown, "Increase partners from 100 to 250 by June 2026.")
+    qtbot.keyClick(shown, Qt.Key.Key_Tab)  # the window and its form go on
+    assert one(win, Wig, id=wig.id).sentence == "Increase partners from 100 to 250 by June 2026."

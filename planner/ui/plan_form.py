@@ -248,6 +248,7 @@ class NodeForm(QWidget):
         self._loading = False
         self._built_key: NodeKey | None = None  # whose fields are on screen (the page may set `key` to None)
         self._committing = False  # inside a field's commit: the page is saving it (and may redraw the form)
+        self._parked: list[QWidget] = []  # old rows taken out during a save, deleted once it is over
         self._typing = False  # typing_began said since the form was drawn or last saved
         # who last changed a node's row, when it was someone else (the page asks the change history)
         self.who_changed: Callable[[NodeKey], str] | None = None
@@ -390,7 +391,12 @@ class NodeForm(QWidget):
                 widget.hide()
                 for part in [widget, *widget.findChildren(QWidget)]:
                     part.setObjectName("")
-                widget.deleteLater()
+                if self._committing:
+                    # a save under way may be showing a message or the conflict choice, whose own event loop
+                    # would run a deleteLater made now, with the saving field's handler still below it
+                    self._parked.append(widget)
+                else:
+                    widget.deleteLater()
 
     def _editor(self, spec: Field) -> QWidget:
         value = self.values.get(spec.name)
@@ -536,6 +542,10 @@ class NodeForm(QWidget):
             self.commit.emit(self.key, changes)
         finally:
             self._committing = committing
+            if not committing:  # the outermost save is over: what it parked goes once its handler returns
+                parked, self._parked = self._parked, []
+                for widget in parked:
+                    widget.deleteLater()
 
     def accept_saved(self, values: dict[str, Any]) -> None:
         """The page saved a change: these are the node's values now. No rebuild, so typing is not lost."""
