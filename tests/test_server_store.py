@@ -206,7 +206,11 @@ def test_a_refusal_by_the_server_driver_is_named_as_the_server_s_not_the_file_s(
     # a connection the server closed says so, and points at the network (seen when a server restarted)
     gone = save_error(OperationalError("UPDATE ...", {}, psycopg.OperationalError(
         "consuming input failed: server closed the connection unexpectedly")))
-    assert "the district server cannot be reached" in str(gone) and "network" in (gone.hint or "")
+    assert str(gone).startswith("The district server cannot be reached, so the change was not saved.")
+    assert "network" in (gone.hint or "")
+    down = save_error(OperationalError("INSERT ...", {}, psycopg.OperationalError(  # the server stopped
+        'connection is bad: connection to server on socket "/run/.s.PGSQL.5432" failed: No such file or directory')))
+    assert str(down).startswith("The district server cannot be reached")
     from planner.store.failures import read_error
 
     unread = read_error(OperationalError("SELECT ...", {}, psycopg.OperationalError("the connection is lost")))

@@ -29,7 +29,8 @@ _NOT_NULL = re.compile(r"NOT NULL constraint failed: (?:\w+\.)?(?P<column>\w+)")
 _DISK_HINT = "Check that the disk has space and the file is not read-only, then try again."
 _VALUES_HINT = "Check the values and try again."
 # what libpq and psycopg say of a connection gone (with no SQLSTATE)
-_CONNECTION_LOST = ("server closed the connection", "connection is lost", "connection is closed",
+_CONNECTION_LOST = ("connection is bad", "connection to server", "server closed the connection", "connection is lost",
+                    "connection is closed",
                     "consuming input failed", "could not connect", "connection refused", "terminating connection",
                     "no connection to the server", "connection failed")
 
@@ -155,6 +156,9 @@ def save_error(exc: BaseException) -> SaveError:
     on_server = _from_server(exc)
     hint = ("Check the connection to the district server and try again; if it happens again, give the "
             "details to the server's administrator." if on_server and d.hint == _DISK_HINT else d.hint)
+    if d.words == "the district server cannot be reached":  # it refused nothing: it was not there
+        return SaveError("The district server cannot be reached, so the change was not saved.", hint=d.hint,
+                         detail=d.detail)
     return SaveError(f"The {'district server' if on_server else 'plan file'} refused the change: {d.words}. "
                      "Nothing was changed.", hint=hint, detail=d.detail)
 
