@@ -446,14 +446,22 @@ def _note_read(session: Session, instance: object) -> None:
         seen[(table, row_id)] = mark
 
 
+_CONVERTERS = ("uuid.py", "datetime.py", "_pydecimal.py", "enum.py", "decoder.py")
+
+
 def _raised_reading_a_value(exc: BaseException) -> bool:
-    """True when the innermost Python frame of `exc` is the database layer's value conversion."""
+    """True when the innermost Python frame of `exc` is the database layer's value conversion, or the
+    standard library's converter it called (a UUID, a date, a number, an enum, JSON) from there: a value the
+    file holds that is not one any more (a page scribbled over)."""
+    files: list[str] = []
     tb = exc.__traceback__
-    last = None
     while tb is not None:
-        last = tb.tb_frame.f_code.co_filename
+        files.append(tb.tb_frame.f_code.co_filename)
         tb = tb.tb_next
-    return last is not None and f"{os.sep}sqlalchemy{os.sep}" in last
+    ours = f"{os.sep}sqlalchemy{os.sep}"
+    if files and ours in files[-1]:
+        return True
+    return len(files) >= 2 and ours in files[-2] and files[-1].endswith(_CONVERTERS)
 
 
 def _stamp_application_id(engine: Engine) -> None:
