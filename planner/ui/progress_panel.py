@@ -32,6 +32,7 @@ from planner.services.charts import ChartData
 from planner.services.measurements import HistoryRow, Subject, parse_value
 from planner.services.wig_parser import format_number
 from planner.ui.grid import CellEdit, ExcelGrid
+from planner.ui.sorting import sort_rows
 
 if TYPE_CHECKING:
     from planner.ui.wig_chart import WigChart
@@ -52,53 +53,32 @@ class HistoryModel(QAbstractTableModel):
         super().__init__(parent)
         self.subject: Subject | None = None
         self.rows: list[HistoryRow] = []
-        self._sort_keys: list[tuple[Any, ...]] | None = None
         self._order: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     def set_rows(self, subject: Subject | None, rows: list[HistoryRow]) -> None:
         self.beginResetModel()
-        self.subject, self.rows = subject, rows
-        self._sort_keys = None
-        self._put_in_order()
+        column, order = self._order
+        self.subject = subject
+        self.rows = rows if column < 0 else sorted(rows, key=self._key(column),
+                                                   reverse=order == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorted here, on keys worked out once a row (the table's proxy hands the header's clicks on): a
-        sorting proxy asks Python for two keys a comparison, a third of a second for a goal logged monthly for
-        years. Selections and the current cell follow their rows."""
+        """Sorted here (planner/ui/sorting.py; the table's proxy hands the header's clicks on): a sorting proxy
+        took a third of a second for a goal logged monthly for years."""
         self._order = (column, order)
-        if not self.rows:
-            return
-        self.layoutAboutToBeChanged.emit()
-        before = self.persistentIndexList()
-        moved_to = self._put_in_order()
-        self.changePersistentIndexList(before, [self.index(moved_to[i.row()], i.column()) for i in before])
-        self.layoutChanged.emit()
+        if 0 <= column < len(self.HEADERS):
+            sort_rows(self, self.rows, self._key(column), descending=order == Qt.SortOrder.DescendingOrder)
 
-    def _put_in_order(self) -> list[int]:
-        """Puts the rows in the chosen order; returns where each row went (by its old position)."""
-        column, order = self._order
-        if column < 0 or not self.rows:
-            return list(range(len(self.rows)))
-        ranked = sorted(range(len(self.rows)), key=lambda r: self._sort_key(r, column),
-                        reverse=order == Qt.SortOrder.DescendingOrder)
-        keys = self._sort_keys
-        self.rows = [self.rows[r] for r in ranked]
-        self._sort_keys = [keys[r] for r in ranked] if keys is not None else None
-        moved_to = [0] * len(ranked)
-        for new, old in enumerate(ranked):
-            moved_to[old] = new
-        return moved_to
-
-    def _sort_key(self, row: int, column: int) -> Any:
-        """Native values, so 9 sorts before 10 and dates by date: worked out once a row when the table is
-        sorted (the sort asks for two keys a comparison; a goal logged monthly for years has a thousand rows)."""
-        if self._sort_keys is None:
-            self._sort_keys = [(r.period.start.toordinal(),
-                                r.value if r.value is not None else (1.0 if r.done else -1e300),
-                                r.target if r.target is not None else -1e300, r.note, r.evidence, r.entered_by,
-                                r.entered_at.timestamp() if r.entered_at else 0.0) for r in self.rows]
-        return self._sort_keys[row][column]
+    @staticmethod
+    def _key(column: int) -> Any:
+        """A row's native value in `column`, so 9 sorts before 10 and dates by date."""
+        def key(r: HistoryRow) -> Any:
+            return (r.period.start.toordinal(),
+                    r.value if r.value is not None else (1.0 if r.done else -1e300),
+                    r.target if r.target is not None else -1e300, r.note, r.evidence, r.entered_by,
+                    r.entered_at.timestamp() if r.entered_at else 0.0)[column]
+        return key
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
