@@ -152,9 +152,7 @@ def summaries(session: Session, of: str, ids: list[int]) -> dict[int, Summary]:
                 select(kept.subject_id, kept.newest, kept.first_day, kept.last_day, kept.n, kept.sx, kept.sy,
                        kept.sxx, kept.sxy)
                 .where(kept.subject == subject, kept.subject_id.in_(ids[begin:begin + 5000]))):
-            if row[1] is None:
-                continue
-            newest[row[0]] = row[1]
+            newest[row[0]] = row[1]  # a subject has a row once it has a value
             if row[4]:
                 sums[row[0]] = row[2:]
     if not newest:

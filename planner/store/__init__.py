@@ -436,14 +436,10 @@ def note_rows_read(session: Session, table: str, ids: Iterable[int]) -> None:
 
 def _note_read(session: Session, instance: object) -> None:
     """A row read in a reader() on the server: remember the newest history entry its snapshot held."""
-    read_mark = session.info.get("read_mark")
-    if read_mark is None:
-        return
-    mark, seen = read_mark
     table = getattr(getattr(instance, "__table__", None), "name", None)
     row_id = getattr(instance, "id", None)
     if isinstance(table, str) and isinstance(row_id, int):
-        seen[(table, row_id)] = mark
+        note_rows_read(session, table, [row_id])
 
 
 _CONVERTERS = ("uuid.py", "datetime.py", "_pydecimal.py", "enum.py", "decoder.py")

@@ -29,10 +29,15 @@ _NOT_NULL = re.compile(r"NOT NULL constraint failed: (?:\w+\.)?(?P<column>\w+)")
 _DISK_HINT = "Check that the disk has space and the file is not read-only, then try again."
 _VALUES_HINT = "Check the values and try again."
 # what libpq and psycopg say of a connection gone (with no SQLSTATE)
-_CONNECTION_LOST = ("connection is bad", "connection to server", "server closed the connection", "connection is lost",
-                    "connection is closed",
-                    "consuming input failed", "could not connect", "connection refused", "terminating connection",
-                    "no connection to the server", "connection failed")
+_CONNECTION_LOST = ("connection is bad", "connection to server", "server closed the connection",
+                    "connection is lost", "connection is closed", "consuming input failed", "could not connect",
+                    "connection refused", "terminating connection", "no connection to the server",
+                    "connection failed")
+_UNREACHABLE = "the district server cannot be reached"
+
+
+def _unreachable(detail: str) -> Described:
+    return Described(_UNREACHABLE, "Check the network, then try again.", detail)
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,7 @@ def describe(exc: BaseException) -> Described:
     if state:
         return _server_words(orig, state, detail)
     if _from_server(exc) and any(lost in text for lost in _CONNECTION_LOST):
-        # a connection the server closed or lost carries no SQLSTATE
-        return Described("the district server cannot be reached", "Check the network, then try again.", detail)
+        return _unreachable(detail)  # a connection the server closed or lost carries no SQLSTATE
     if code == "SQLITE_CONSTRAINT_TRIGGER":  # RAISE(ABORT, '…') in the store's own triggers: our own words
         return Described(detail.rstrip("."), None, detail)
     if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
@@ -125,7 +129,7 @@ def _server_words(orig: object, state: str, detail: str) -> Described:
         return Described("someone else was changing the same rows at the same moment",
                          "Try again: nothing was changed.", detail)
     if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
-        return Described("the district server cannot be reached", "Check the network, then try again.", detail)
+        return _unreachable(detail)
     if state in ("42P01", "42703"):
         return Described("the server's tables are not the ones this Planner expects",
                          "Ask the server's administrator to run planner server init.", detail)
@@ -156,7 +160,7 @@ def save_error(exc: BaseException) -> SaveError:
     on_server = _from_server(exc)
     hint = ("Check the connection to the district server and try again; if it happens again, give the "
             "details to the server's administrator." if on_server and d.hint == _DISK_HINT else d.hint)
-    if d.words == "the district server cannot be reached":  # it refused nothing: it was not there
+    if d.words == _UNREACHABLE:  # it refused nothing: it was not there
         return SaveError("The district server cannot be reached, so the change was not saved.", hint=d.hint,
                          detail=d.detail)
     return SaveError(f"The {'district server' if on_server else 'plan file'} refused the change: {d.words}. "
@@ -168,7 +172,7 @@ def read_error(exc: BaseException) -> ReadError:
     d = _logged(exc, f"the {'district server' if on_server else 'plan file'} could not be read")
     hint = ("Check the connection to the district server and try again." if on_server and d.hint == _DISK_HINT
             else d.hint)
-    if d.words == "the district server cannot be reached":
+    if d.words == _UNREACHABLE:
         return ReadError("The district server cannot be reached. Nothing was changed.", hint=hint, detail=d.detail)
     return ReadError(f"The {'district server' if on_server else 'plan file'} could not be read: {d.words}. "
                      "Nothing was changed.", hint=hint, detail=d.detail)

@@ -50,8 +50,8 @@ PARENTS = {
     "task_dependency": [("task_id", "task")],
 }
 NO_UUID = frozenset({"exchange_state", "task_dependency"})  # no row of theirs has a UUID a base is kept by
-READ_ONLY = frozenset({"change_log", "alembic_version", "value_sums"})  # written by the server's triggers and
-# migrations only
+# written by the server's triggers and migrations only
+READ_ONLY = frozenset({"change_log", "alembic_version", "value_sums"})
 
 _DEFINER = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public"
 FUNCTIONS = [
@@ -202,6 +202,12 @@ def install_policies(conn: Connection) -> None:
                              f'FOR EACH ROW EXECUTE FUNCTION "planner_rights_{table}"()')
 
 
+def _granted_roles(conn: Connection) -> list[str]:
+    """The roles planner_role names that the server still has."""
+    return [row[0] for row in conn.exec_driver_sql(
+        "SELECT r.role_name FROM planner_role r JOIN pg_roles p ON p.rolname = r.role_name")]
+
+
 def read_only_table(conn: Connection, table: str) -> None:
     """A table made after the policies (one of READ_ONLY): everyone reads it, and the roles granted before it
     existed may read it too, change it never (its triggers write it as its owner)."""
@@ -209,8 +215,7 @@ def read_only_table(conn: Connection, table: str) -> None:
     conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
     conn.exec_driver_sql(f'DROP POLICY IF EXISTS planner_read ON "{table}"')
     conn.exec_driver_sql(f'CREATE POLICY planner_read ON "{table}" FOR SELECT USING (true)')
-    for (role,) in conn.exec_driver_sql(
-            "SELECT r.role_name FROM planner_role r JOIN pg_roles p ON p.rolname = r.role_name").fetchall():
+    for role in _granted_roles(conn):
         quoted = conn.dialect.identifier_preparer.quote(role)  # a name, never SQL
         conn.exec_driver_sql(f'GRANT SELECT ON "{table}" TO {quoted}')
 
@@ -218,9 +223,7 @@ def read_only_table(conn: Connection, table: str) -> None:
 def drop_policies(conn: Connection) -> None:
     """Undo install_policies and every grant: with no policies left, a role still granted could change every
     department's rows, so each role planner_role names loses its rights on the plan's tables first."""
-    roles = [row[0] for row in conn.exec_driver_sql(
-        "SELECT r.role_name FROM planner_role r JOIN pg_roles p ON p.rolname = r.role_name")]
-    for role in roles:
+    for role in _granted_roles(conn):
         quoted = conn.dialect.identifier_preparer.quote(role)  # a name, never SQL
         conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}")
         conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {quoted}")

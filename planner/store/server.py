@@ -255,21 +255,9 @@ def history_mark(conn: Connection) -> int:
     return int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
 
 
-def _entries(conn: Connection, table: str, row_id: int, after: int = 0) -> list[Any]:
-    """A row's history entries (oldest first): the named fields, then batch and reason."""
-    from sqlalchemy import select
-
-    from planner.model import Change
-
-    _, entry = _columns()
-    return list(conn.execute(select(*entry, Change.batch, Change.reason, Change.id)
-                             .where(Change.table_name == table, Change.row_id == row_id, Change.id > after)
-                             .order_by(Change.id)))
-
-
-def _entries_of(conn: Connection, rows: list[tuple[str, int]]) -> dict[tuple[str, int], list[Any]]:
-    """`_entries` of many rows at once, by row: a query for up to 1,000 rows of a table, not one a row (an undo
-    of a started year reaches thousands)."""
+def _entries_of(conn: Connection, rows: list[tuple[str, int]], after: int = 0) -> dict[tuple[str, int], list[Any]]:
+    """The rows' history entries after `after` (oldest first), by row: the named fields, then batch, reason and
+    id. A query for up to 1,000 rows of a table, not one a row (an undo of a started year reaches thousands)."""
     from sqlalchemy import select
 
     from planner.model import Change
@@ -282,7 +270,8 @@ def _entries_of(conn: Connection, rows: list[tuple[str, int]]) -> dict[tuple[str
     for table, ids in by_table.items():
         for start in range(0, len(ids), 1000):
             for e in conn.execute(select(*entry, Change.batch, Change.reason, Change.id)
-                                  .where(Change.table_name == table, Change.row_id.in_(ids[start:start + 1000]))
+                                  .where(Change.table_name == table, Change.row_id.in_(ids[start:start + 1000]),
+                                         Change.id > after)
                                   .order_by(Change.id)):
                 found.setdefault((table, int(e[4])), []).append(e)
     return found
@@ -386,7 +375,8 @@ def changed_since(engine: Engine, conflict: RowChangedError, actor: str, role: s
     if conflict.entry_id is None or conflict.row_id is None:
         return None
     with engine.connect() as conn:
-        later = [e for e in _entries(conn, conflict.table, conflict.row_id, after=conflict.entry_id)
+        row = (conflict.table, conflict.row_id)
+        later = [e for e in _entries_of(conn, [row], after=conflict.entry_id).get(row, [])
                  if not (e[0] == actor and e[7] == role)]
     return _named(later[-1][:8], undo=False, entry_id=later[-1][-1]) if later else None
 
